@@ -1,0 +1,268 @@
+"""The workspace config: a folder with a ``geotool.toml``.
+
+A workspace names its city, its analysis defaults, its layers (``districts``
+is required, every other ``[layers.X]`` is a ledger layer) and where its
+records are. Paths are relative to the config file. See the README for the
+full format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from geotool._errors import ConfigError, CRSError
+from geotool.crs import normalize_datum
+
+__all__ = ["Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config", "CONFIG_NAME"]
+
+CONFIG_NAME = "geotool.toml"
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Analysis parameters; the ``[defaults]`` table overrides these values.
+
+    Attributes
+    ----------
+    as_of : datetime.date or None
+        Analysis date used when a command gets no ``--as-of``.
+    window_days : int
+        A place counts as inspected if a record touched it in the last N days.
+    match_radius_m : float
+        A record touches a ledger feature within this distance, in metres.
+    reach_m : float
+        An area farther than this from every record in the window is a blind spot.
+    min_blindspot_m2 : float
+        Blind-spot parts smaller than this (square metres) are dropped.
+    recurrence_days : int
+        An issue found again within N days after one of the same category
+        was rectified at the same place makes the place recurring.
+    """
+
+    as_of: dt.date | None = None
+    window_days: int = 7
+    match_radius_m: float = 50.0
+    reach_m: float = 300.0
+    min_blindspot_m2: float = 10_000.0
+    recurrence_days: int = 30
+
+    def with_overrides(self, **kwargs: Any) -> Defaults:
+        """Return a copy with the given non-``None`` values replaced (validated)."""
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        return _validate_defaults(replace(self, **given), "command line")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One ``[layers.X]`` table."""
+
+    key: str
+    path: Path
+    id: str = "id"
+    name: str = "name"
+    parent: str = "parent"
+    unit: str | None = None
+    type: str | None = None
+    label: str | None = None
+    crs: str | None = None
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordsSpec:
+    """The ``[records]`` table."""
+
+    paths: tuple[str, ...] = ()
+    crs: str | None = "EPSG:4326"
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A parsed ``geotool.toml``."""
+
+    root: Path
+    config_path: Path
+    city: str
+    defaults: Defaults
+    districts: LayerSpec
+    ledgers: tuple[LayerSpec, ...]
+    records: RecordsSpec
+
+    def record_files(self) -> list[Path]:
+        """Files matched by ``[records] paths``, sorted, each once."""
+        seen: dict[Path, None] = {}
+        for pattern in self.records.paths:
+            matches = sorted(self.root.glob(pattern))
+            for path in matches:
+                if path.is_file() and not path.name.startswith(("~$", ".")):
+                    seen.setdefault(path.resolve(), None)
+        return list(seen)
+
+
+_TOP_KEYS = {"city", "defaults", "layers", "records"}
+_LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
+_RECORD_KEYS = {"paths", "crs", "columns"}
+_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+    "window_days": (int,),
+    "match_radius_m": (int, float),
+    "reach_m": (int, float),
+    "min_blindspot_m2": (int, float),
+    "recurrence_days": (int,),
+}
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
+    for key in sorted(keys - allowed):
+        close = difflib.get_close_matches(key, sorted(allowed), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
+        msg = f"unknown key {key!r} in {where}{hint}"
+        raise ConfigError(msg, path=path)
+
+
+def _validate_defaults(d: Defaults, where: str, path: Path | None = None) -> Defaults:
+    for name, types in _DEFAULT_TYPES.items():
+        value = getattr(d, name)
+        if isinstance(value, bool) or not isinstance(value, types):
+            msg = f"{where}: {name} must be a number, got {value!r}"
+            raise ConfigError(msg, path=path)
+        if value <= 0 and name != "min_blindspot_m2":
+            msg = f"{where}: {name} must be positive, got {value!r}"
+            raise ConfigError(msg, path=path)
+        if value < 0:
+            msg = f"{where}: {name} must not be negative, got {value!r}"
+            raise ConfigError(msg, path=path)
+    return d
+
+
+def parse_as_of(value: object, *, where: str = "as_of", path: Path | None = None) -> dt.date:
+    """Parse an analysis date ``YYYY-MM-DD`` (a TOML date is accepted too)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        msg = f"{where} must be a date YYYY-MM-DD, got {value!r}"
+        raise ConfigError(msg, path=path) from None
+
+
+def _defaults(table: Any, path: Path) -> Defaults:
+    if not isinstance(table, dict):
+        raise ConfigError("[defaults] must be a table", path=path)
+    allowed = {f.name for f in fields(Defaults)}
+    _unknown(set(table), allowed, "[defaults]", path)
+    values = dict(table)
+    if "as_of" in values:
+        values["as_of"] = parse_as_of(values["as_of"], where="[defaults] as_of", path=path)
+    for key in ("match_radius_m", "reach_m", "min_blindspot_m2"):
+        if isinstance(values.get(key), int) and not isinstance(values.get(key), bool):
+            values[key] = float(values[key])
+    return _validate_defaults(Defaults(**values), "[defaults]", path)
+
+
+def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
+    where = f"[layers.{key}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table", path=path)
+    _unknown(set(table), _LAYER_KEYS, where, path)
+    if "path" not in table:
+        raise ConfigError(f"{where} needs a `path`", path=path)
+    for name, value in table.items():
+        if not isinstance(value, str):
+            msg = f"{where} {name} must be a string, got {value!r}"
+            raise ConfigError(msg, path=path)
+    file = (root / table["path"]).resolve()
+    if not file.exists():
+        msg = f"{where} path {table['path']!r} does not exist (looked for {file})"
+        raise ConfigError(msg, path=path)
+    values = {k: v for k, v in table.items() if k != "path"}
+    if "crs" in values:
+        try:
+            values["crs"] = normalize_datum(values["crs"])
+        except CRSError as exc:
+            raise ConfigError(f"{where} crs: {exc.message}", path=path) from None
+    return LayerSpec(key=key, path=file, **values)
+
+
+def _records(table: Any, path: Path) -> RecordsSpec:
+    if not isinstance(table, dict):
+        raise ConfigError("[records] must be a table", path=path)
+    _unknown(set(table), _RECORD_KEYS, "[records]", path)
+    paths = table.get("paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"[records] paths must be a list of strings, got {paths!r}", path=path)
+    crs = table.get("crs", "EPSG:4326")
+    try:
+        crs = normalize_datum(crs)
+    except CRSError as exc:
+        raise ConfigError(f"[records] crs: {exc.message}", path=path) from None
+    columns = table.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ConfigError("[records.columns] must map file headers to canonical names", path=path)
+    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
+
+
+def load_config(path: str | Path) -> Workspace:
+    """Read and validate a workspace config.
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder or its ``geotool.toml``.
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    ConfigError
+        Missing file, TOML syntax error, unknown key (with a suggestion),
+        wrong type, missing ``[layers.districts]``, or a layer file that
+        does not exist.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if not path.exists():
+        msg = f"no {CONFIG_NAME} here: create one (see README, 'The workspace config')"
+        raise ConfigError(msg, path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text: save the config as UTF-8", path=path) from None
+    _unknown(set(data), _TOP_KEYS, "the top level", path)
+    root = path.parent.resolve()
+    city = data.get("city", {})
+    if not isinstance(city, dict):
+        raise ConfigError("[city] must be a table", path=path)
+    _unknown(set(city), {"name"}, "[city]", path)
+    name = city.get("name", root.name)
+    if not isinstance(name, str):
+        raise ConfigError(f"[city] name must be a string, got {name!r}", path=path)
+    layers = data.get("layers", {})
+    if not isinstance(layers, dict) or "districts" not in layers:
+        raise ConfigError("[layers.districts] is required: the district polygons", path=path)
+    specs = [_layer(key, layers[key], root, path) for key in layers]
+    districts = next(s for s in specs if s.key == "districts")
+    ledgers = tuple(s for s in specs if s.key != "districts")
+    return Workspace(
+        root=root,
+        config_path=path.resolve(),
+        city=name,
+        defaults=_defaults(data.get("defaults", {}), path),
+        districts=districts,
+        ledgers=ledgers,
+        records=_records(data.get("records", {}), path),
+    )

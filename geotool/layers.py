@@ -1,0 +1,347 @@
+"""Reading ledger layers and district polygons.
+
+Every layer comes out in one schema and one datum (WGS-84):
+
+* ledger features: ``layer, feature_id, name, unit, type, geometry``
+* districts: ``district_id, name, parent, level, geometry`` where ``level`` is
+  the nesting depth (0 = district, 1 = street, 2 = community, ...).
+
+Supported files: GeoJSON, GeoPackage, Shapefile (the .cpg is honoured; a
+.dbf without one is tried as UTF-8, then GBK) and KML. Invalid geometries are
+repaired (``make_valid``) with a note; empty or missing geometries, missing
+or duplicate ids are quarantined with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geotool._errors import CRSError, InputError
+from geotool.config import LayerSpec
+from geotool.crs import WGS84, to_wgs84
+from geotool.quarantine import quarantine_frame
+
+__all__ = ["LayerResult", "read_layer", "read_districts", "read_vector"]
+
+_POLY = ("Polygon", "MultiPolygon")
+_LINE = ("LineString", "MultiLineString", "LinearRing")
+
+
+@dataclass
+class LayerResult:
+    """A layer read into the canonical schema, its quarantined rows and notes."""
+
+    frame: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    read: int
+    notes: list[str] = field(default_factory=list)
+    converted_from: str | None = None
+
+
+def read_vector(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read a vector file with the right attribute encoding.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a vector layer.
+    """
+    notes: list[str] = []
+    kwargs: dict[str, object] = {}
+    suffix = path.suffix.lower()
+    if suffix == ".shp":
+        cpg = path.with_suffix(".cpg")
+        if not cpg.exists() and not path.with_suffix(".CPG").exists():
+            kwargs["encoding"] = _guess_dbf_encoding(path)
+            notes.append(f"no .cpg beside the Shapefile: attributes read as {kwargs['encoding']}")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio", **kwargs)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        msg = f"cannot read as a vector layer ({exc}): check the file and its format"
+        raise InputError(msg, path=path) from None
+    except UnicodeDecodeError:
+        msg = "attributes are not UTF-8: add a .cpg file containing GBK (or the right encoding)"
+        raise InputError(msg, path=path) from None
+    return gdf, notes
+
+
+def _guess_dbf_encoding(path: Path) -> str:
+    dbf = path.with_suffix(".dbf")
+    if not dbf.exists():
+        return "UTF-8"
+    raw = dbf.read_bytes()
+    try:
+        raw.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GBK"
+
+
+def _looks_geographic(gdf: gpd.GeoDataFrame) -> bool:
+    valid = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if valid.empty:
+        return True
+    minx, miny, maxx, maxy = valid.total_bounds
+    return -180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame, str | None]:
+    where = f"[layers.{spec.key}]"
+    datum = spec.crs
+    if datum is None and gdf.crs is None:
+        if _looks_geographic(gdf):
+            msg = (f"the layer has no CRS: set crs in {where} (\"EPSG:4326\", "
+                   f"\"GCJ-02\" or \"BD-09\")")
+        else:
+            msg = f"the layer has no CRS and projected coordinates: set crs in {where}, e.g. \"EPSG:4547\""
+        raise CRSError(msg, path=spec.path)
+    claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
+    geographic_claim = datum in ("GCJ-02", "BD-09") or (
+        (datum is None and gdf.crs is not None and gdf.crs.is_geographic)
+        or (datum is not None and datum.startswith("EPSG:") and _is_geographic(datum))
+    )
+    if geographic_claim and not _looks_geographic(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        msg = (f"coordinates look projected (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) "
+               f"but the layer claims {claimed}: set the real projected CRS in {where}, "
+               f"e.g. crs = \"EPSG:4547\" (CGCS2000 / 3-degree GK CM 114E)")
+        raise CRSError(msg, path=spec.path)
+    converted = datum if datum in ("GCJ-02", "BD-09") else None
+    if converted is None and gdf.crs is not None and datum is None:
+        converted = None if gdf.crs.equals(WGS84) else gdf.crs.to_string()
+    elif converted is None and datum is not None and datum != WGS84:
+        converted = datum
+    return to_wgs84(gdf, datum), converted
+
+
+def _is_geographic(code: str) -> bool:
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(code).is_geographic
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,
+                      rows: np.ndarray) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    geoms = gdf.geometry.values
+    missing = pd.isna(geoms) | shapely.is_empty(geoms)
+    invalid = ~missing & ~shapely.is_valid(geoms)
+    q = quarantine_frame(path, rows[missing], "geometry", None, "empty_geometry", layer=spec_key)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        fixed = shapely.make_valid(geoms[invalid])
+        # keep the original dimension: a polygon repaired to a collection keeps its polygons
+        orig_types = shapely.get_type_id(geoms[invalid])
+        fixed = np.array([_keep_dim(g, t) for g, t in zip(fixed, orig_types, strict=True)],
+                         dtype=object)
+        geoms = geoms.copy()
+        geoms[invalid] = fixed
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+        first = sorted(set(reasons))[:3]
+        notes.append(f"repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'}"
+                     f" ({'; '.join(first)})")
+        still = shapely.is_empty(geoms) | pd.isna(geoms)
+        newly = still & ~missing
+        if newly.any():
+            q = pd.concat([q, quarantine_frame(path, rows[newly], "geometry", None,
+                                               "unrepairable_geometry", layer=spec_key)])
+            missing = missing | newly
+    return gdf[~missing], q, notes
+
+
+def _keep_dim(geom: shapely.Geometry, type_id: int) -> shapely.Geometry:
+    if geom is None or geom.geom_type != "GeometryCollection":
+        return geom
+    dim = {0: 0, 4: 0, 1: 1, 2: 1, 5: 1, 3: 2, 6: 2}.get(int(type_id), 2)
+    parts = [g for g in geom.geoms if g.dimension == dim]
+    if not parts:
+        return shapely.GeometryCollection()
+    return shapely.union_all(parts)
+
+
+def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
+            required: bool) -> pd.Series:
+    if name is None:
+        return pd.Series(pd.NA, index=gdf.index, dtype="string")
+    if name not in gdf.columns:
+        lower = {c.lower(): c for c in gdf.columns}
+        if name.lower() in lower:
+            name = lower[name.lower()]
+        elif required:
+            have = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+            msg = (f"no column {name!r} for the {role}: set `{role}` in [layers.{spec.key}] "
+                   f"to one of: {have}")
+            raise InputError(msg, path=spec.path, column=name)
+        else:
+            return pd.Series(pd.NA, index=gdf.index, dtype="string")
+    values = gdf[name]
+    if pd.api.types.is_float_dtype(values):
+        as_int = values.dropna()
+        if (as_int == as_int.round()).all():
+            values = values.astype("Int64")
+    out = values.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def read_layer(spec: LayerSpec) -> LayerResult:
+    """Read one ledger layer into the canonical feature schema, in WGS-84.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The ``[layers.X]`` entry.
+
+    Returns
+    -------
+    LayerResult
+        ``frame`` has columns ``layer, feature_id, name, unit, type,
+        geometry``; ``quarantine`` has the rows that could not be used.
+    """
+    gdf, notes = read_vector(spec.path)
+    read = len(gdf)
+    rows = np.arange(1, read + 1)
+    frame = gpd.GeoDataFrame(
+        {
+            "layer": spec.key,
+            "feature_id": _column(gdf, spec.id, spec, "id", required=True),
+            "name": _column(gdf, spec.name, spec, "name", required=False),
+            "unit": _column(gdf, spec.unit, spec, "unit", required=spec.unit is not None),
+            "type": _column(gdf, spec.type, spec, "type", required=spec.type is not None),
+            "_row": rows,
+        },
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    frame, converted = _to_wgs84(frame, spec)
+    frame, q_geom, geom_notes = _clean_geometries(frame, spec.path, spec.key,
+                                                  frame["_row"].to_numpy())
+    notes += geom_notes
+    no_id = frame["feature_id"].isna()
+    dup = frame["feature_id"].duplicated(keep="first") & ~no_id
+    q = pd.concat([
+        q_geom,
+        quarantine_frame(spec.path, frame.loc[no_id, "_row"].to_numpy(), spec.id, None,
+                         "missing_feature_id", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[dup, "_row"].to_numpy(), spec.id,
+                         frame.loc[dup, "feature_id"].to_numpy(), "duplicate_feature_id",
+                         layer=spec.key),
+    ], ignore_index=True)
+    frame = frame[~no_id & ~dup].copy()
+    frame["name"] = frame["name"].fillna(frame["feature_id"])
+    frame = frame.drop(columns="_row").reset_index(drop=True)
+    return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def read_districts(spec: LayerSpec) -> LayerResult:
+    """Read the districts layer: polygons, optionally nested through ``parent``.
+
+    Returns
+    -------
+    LayerResult
+        ``frame`` has ``district_id, name, parent, level, geometry``; level 0
+        is the top (区), 1 the next (街道), and so on.
+
+    Raises
+    ------
+    InputError
+        When no polygon remains, or parents form a cycle.
+    """
+    gdf, notes = read_vector(spec.path)
+    read = len(gdf)
+    rows = np.arange(1, read + 1)
+    frame = gpd.GeoDataFrame(
+        {
+            "district_id": _column(gdf, spec.id, spec, "id", required=True),
+            "name": _column(gdf, spec.name, spec, "name", required=False),
+            "parent": _column(gdf, spec.parent, spec, "parent", required=False),
+            "_row": rows,
+        },
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    frame, converted = _to_wgs84(frame, spec)
+    frame, q, geom_notes = _clean_geometries(frame, spec.path, spec.key, frame["_row"].to_numpy())
+    notes += geom_notes
+    types = frame.geometry.geom_type
+    not_poly = ~types.isin(_POLY)
+    no_id = frame["district_id"].isna()
+    dup = frame["district_id"].duplicated(keep="first") & ~no_id
+    q = pd.concat([
+        q,
+        quarantine_frame(spec.path, frame.loc[not_poly, "_row"].to_numpy(), "geometry",
+                         types[not_poly].to_numpy(), "district_not_polygon", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[no_id & ~not_poly, "_row"].to_numpy(), spec.id,
+                         None, "missing_feature_id", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[dup & ~not_poly, "_row"].to_numpy(), spec.id,
+                         frame.loc[dup & ~not_poly, "district_id"].to_numpy(),
+                         "duplicate_feature_id", layer=spec.key),
+    ], ignore_index=True)
+    frame = frame[~not_poly & ~no_id & ~dup].copy()
+    if frame.empty:
+        raise InputError("no usable district polygon in the layer", path=spec.path)
+    frame["name"] = frame["name"].fillna(frame["district_id"])
+    known = set(frame["district_id"])
+    orphan = frame["parent"].notna() & ~frame["parent"].isin(known)
+    if orphan.any():
+        notes.append(f"{int(orphan.sum())} parent code(s) not in the layer, treated as top level: "
+                      + ", ".join(sorted(frame.loc[orphan, 'parent'].unique())[:5]))
+        frame.loc[orphan, "parent"] = pd.NA
+    frame["level"] = _levels(frame, spec.path)
+    frame = frame.drop(columns="_row").sort_values(["level", "district_id"]).reset_index(drop=True)
+    notes += _overlap_notes(frame)
+    return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
+    parent = dict(zip(frame["district_id"], frame["parent"], strict=True))
+    levels: dict[str, int] = {}
+    for start in sorted(parent):
+        chain, node = [], start
+        while node is not None and not pd.isna(node) and node not in levels:
+            if node in chain:
+                msg = f"districts' parents form a cycle: {' -> '.join(chain + [node])}"
+                raise InputError(msg, path=path)
+            chain.append(node)
+            node = parent.get(node)
+        base = -1 if node is None or pd.isna(node) else levels[node]
+        for depth, item in enumerate(reversed(chain), start=1):
+            levels[item] = base + depth
+    return frame["district_id"].map(levels).astype(int)
+
+
+def _overlap_notes(frame: gpd.GeoDataFrame) -> list[str]:
+    from geotool.crs import to_metric
+
+    notes = []
+    metric = to_metric(frame)
+    for level, group in metric.groupby("level", sort=True):
+        if len(group) < 2:
+            continue
+        total = float(group.area.sum())
+        union = float(shapely.union_all(group.geometry.values).area)
+        overlap = total - union
+        if overlap > 1.0 and overlap > 1e-6 * total:
+            notes.append(f"districts of level {level} overlap by {overlap:,.0f} m2: a place in the "
+                         f"overlap belongs to the district holding most of it")
+    return notes
+
+
+def features_from_layers(results: list[LayerResult]) -> gpd.GeoDataFrame:
+    """Concatenate ledger layers into one feature table (WGS-84)."""
+    frames = [r.frame for r in results if not r.frame.empty]
+    if not frames:
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype="string") for c in ("layer", "feature_id", "name", "unit", "type")},
+            geometry=gpd.GeoSeries([], crs=WGS84),
+        )
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)

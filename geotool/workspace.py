@@ -1,0 +1,130 @@
+"""Loading a whole workspace: config, districts, ledger layers and records.
+
+:func:`load_workspace` is what every command starts with. It returns the
+districts, the ledger features and the records, all in WGS-84 and in the
+canonical schemas, plus one quarantine table of every input row that could
+not be used and a per-file account (read = used + quarantined).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geotool._errors import InputError
+from geotool.config import Workspace, load_config
+from geotool.layers import features_from_layers, read_districts, read_layer
+from geotool.quarantine import QUARANTINE_COLUMNS
+from geotool.records import normalize_records
+from geotool.tables import read_table
+
+__all__ = ["Loaded", "FileAccount", "load_workspace"]
+
+
+@dataclass
+class FileAccount:
+    """What happened to one input file."""
+
+    path: str
+    kind: str  # "districts", "layer:<key>" or "records"
+    read: int
+    used: int
+    quarantined: int
+    converted_from: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Loaded:
+    """A loaded workspace: everything in WGS-84 and canonical schemas."""
+
+    workspace: Workspace
+    districts: gpd.GeoDataFrame
+    features: gpd.GeoDataFrame
+    records: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    accounts: list[FileAccount]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Rows read from every file."""
+        return sum(a.read for a in self.accounts)
+
+    @property
+    def used(self) -> int:
+        """Rows used."""
+        return sum(a.used for a in self.accounts)
+
+    def layer_labels(self) -> dict[str, str]:
+        """Ledger layer key -> display label (``label`` in the config, else the key)."""
+        return {s.key: s.label or s.key for s in self.workspace.ledgers}
+
+
+def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
+    """Load a workspace folder (or its ``geotool.toml``).
+
+    Parameters
+    ----------
+    path : str, Path or Workspace
+        The workspace folder, its config file, or an already parsed config.
+    lang : str
+        Language of the quarantine reasons.
+
+    Returns
+    -------
+    Loaded
+
+    Raises
+    ------
+    ConfigError, InputError, CRSError
+        When the config or a file cannot be used at all; each names the file.
+    """
+    ws = path if isinstance(path, Workspace) else load_config(path)
+    accounts: list[FileAccount] = []
+    quarantines: list[pd.DataFrame] = []
+
+    dres = read_districts(ws.districts)
+    accounts.append(FileAccount(str(ws.districts.path), "districts", dres.read,
+                                len(dres.frame), len(dres.quarantine), dres.converted_from,
+                                dres.notes))
+    quarantines.append(dres.quarantine)
+    districts = dres.frame
+
+    layer_results = []
+    for spec in ws.ledgers:
+        res = read_layer(spec)
+        layer_results.append(res)
+        accounts.append(FileAccount(str(spec.path), f"layer:{spec.key}", res.read, len(res.frame),
+                                    len(res.quarantine), res.converted_from, res.notes))
+        quarantines.append(res.quarantine)
+    features = features_from_layers(layer_results)
+
+    files = ws.record_files()
+    if ws.records.paths and not files:
+        msg = f"[records] paths {list(ws.records.paths)} match no file in {ws.root}"
+        raise InputError(msg, path=ws.config_path)
+    tables = [read_table(f, columns=ws.records.columns) for f in files]
+    top = districts[districts["level"] == 0]
+    city = shapely.union_all(top.geometry.values) if len(top) else None
+    rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
+    for table in tables:
+        counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
+        notes = list(table.notes)
+        if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
+            notes.append(f"text encoding {table.encoding}")
+        if table.ignored_columns:
+            notes.append("columns not used: " + ", ".join(table.ignored_columns))
+        accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
+                                    counts["quarantined"],
+                                    ws.records.crs if ws.records.crs != "EPSG:4326" else None,
+                                    notes))
+    quarantines.append(rres.quarantine)
+    quarantine = pd.concat([q for q in quarantines if not q.empty] or
+                           [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
+                  quarantine=quarantine, accounts=accounts, notes=rres.notes)
