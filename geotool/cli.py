@@ -1,0 +1,202 @@
+"""The ``geotool`` command: a thin shell over the library.
+
+Each command parses its arguments, calls the library and prints. Errors a
+user can cause (:class:`geotool.GeotoolError`) print one line and exit 2; no
+traceback reaches the user. Exit codes: 0 done, 2 unusable config or file,
+3 ``validate --strict`` with quarantined rows, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from geotool._errors import ConfigError, GeotoolError
+from geotool.i18n import t
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date YYYY-MM-DD: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _print_load_summary(loaded, lang: str) -> None:
+    from geotool.report import load_summary_lines
+
+    for line in load_summary_lines(loaded, lang=lang):
+        print(line)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``geotool validate WORKSPACE``: load everything and account for every row."""
+    from geotool.report import write_quarantine
+    from geotool.workspace import load_workspace
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    _print_load_summary(loaded, args.lang)
+    q = len(loaded.quarantine)
+    if q:
+        path = write_quarantine(loaded.quarantine, Path(args.out), lang=args.lang)
+        print(t("quarantine_written", args.lang, path=path))
+        if args.strict:
+            print(t("strict_fail", args.lang, q=q), file=sys.stderr)
+            return EXIT_QUARANTINE
+    print(t("usable", args.lang))
+    return EXIT_OK
+
+
+def _as_of(args: argparse.Namespace, loaded) -> dt.date:
+    as_of = args.as_of or loaded.workspace.defaults.as_of
+    if as_of is None:
+        raise ConfigError(t("as_of_needed", args.lang), path=loaded.workspace.config_path)
+    return as_of
+
+
+def _params(args: argparse.Namespace, loaded):
+    return loaded.workspace.defaults.with_overrides(
+        as_of=_as_of(args, loaded),
+        window_days=getattr(args, "window_days", None),
+        match_radius_m=getattr(args, "match_radius_m", None),
+        reach_m=getattr(args, "reach_m", None),
+        min_blindspot_m2=getattr(args, "min_blindspot_m2", None),
+        recurrence_days=getattr(args, "recurrence_days", None),
+    )
+
+
+def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
+    from geotool.gaps import find_gaps
+    from geotool.report import summary_table, write_gaps
+    from geotool.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang)
+    _print_load_summary(loaded, args.lang)
+    result = find_gaps(loaded, params=_params(args, loaded))
+    write_gaps(result, out, lang=args.lang)
+    print(summary_table(result, lang=args.lang))
+    print(t("gaps_written", args.lang, path=out))
+    return result
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """``geotool gaps WORKSPACE --as-of D``: write the gap lists."""
+    _run_gaps(args, Path(args.workspace), Path(args.out))
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace, result, out: Path) -> None:
+    from geotool.render import render_maps
+
+    index = render_maps(result, out, districts=args.district or None, lang=args.lang,
+                        tiles=args.tiles, png=args.png)
+    print(t("maps_written", args.lang, path=out))
+    print(t("open_index", args.lang, path=index))
+
+
+def cmd_maps(args: argparse.Namespace) -> int:
+    """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
+    from geotool.gaps import find_gaps
+    from geotool.workspace import load_workspace
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    result = find_gaps(loaded, params=_params(args, loaded))
+    _render(args, result, Path(args.out))
+    return EXIT_OK
+
+
+def sample_workspace() -> Path:
+    """The bundled sample city (``layers/`` beside the package in a source checkout)."""
+    path = Path(__file__).resolve().parent.parent / "layers"
+    if not (path / "geotool.toml").exists():
+        msg = "the bundled sample city is not here: run geotool demo from a clone of the repository"
+        raise ConfigError(msg, path=path)
+    return path
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``geotool demo``: validate, find gaps and draw maps for the sample city."""
+    out = Path(args.out)
+    result = _run_gaps(args, sample_workspace(), out / "out")
+    args.district, args.png = None, getattr(args, "png", False)
+    _render(args, result, out / "maps")
+    return EXIT_OK
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD")
+    p.add_argument("--window-days", type=int, help="coverage window in days")
+    p.add_argument("--match-radius-m", type=float, help="record-to-feature distance, metres")
+    p.add_argument("--reach-m", type=float, help="blind-spot reach, metres")
+    p.add_argument("--min-blindspot-m2", type=float, help="smallest blind spot, m²")
+    p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
+
+
+def _map_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tiles", default="osm",
+                   help="base map: osm (default), none, amap, tianditu, or a tile URL template")
+    p.add_argument("--png", action="store_true", help="also write a static PNG per district")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``geotool`` command."""
+    parser = argparse.ArgumentParser(prog="geotool", description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of messages, maps and spreadsheets")
+    sub = parser.add_subparsers(dest="command", required=True)
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
+
+    p = sub.add_parser("validate", parents=[lang], help="load a workspace and account for every row")
+    p.add_argument("workspace")
+    p.add_argument("--strict", action="store_true", help="exit 3 when any row was quarantined")
+    p.add_argument("--out", default="out", help="folder for quarantine.csv (default: out)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--district", action="append", help="only this district id (repeatable)")
+    p.add_argument("--out", default="maps", help="output folder (default: maps)")
+    _map_options(p)
+    p.set_defaults(func=cmd_maps)
+
+    p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
+    _analysis_options(p)
+    p.add_argument("--out", default=".", help="writes OUT/out (gap lists) and OUT/maps")
+    _map_options(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``geotool`` command; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GeotoolError as exc:
+        print(f"geotool: {t('error', args.lang)}: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print(f"geotool: {t('interrupted', args.lang)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The gap analysis as of a date: everything ``geotool gaps`` writes.
+
+:func:`find_gaps` joins a loaded workspace's layers with its records and
+returns a :class:`GapResult` of GeoDataFrames (WGS-84) that the report and
+the maps are drawn from. Each step is a function of its own module:
+:mod:`~geotool.coverage`, :mod:`~geotool.issues`,
+:mod:`~geotool.blindspots`, :mod:`~geotool.districts`,
+:mod:`~geotool.scoring`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotool.blindspots import blindspots
+from geotool.config import Defaults
+from geotool.coverage import coverage, touches, window_bounds
+from geotool.crs import WGS84, metric_crs_for
+from geotool.districts import district_paths
+from geotool.issues import issue_states, recurring_pairs
+from geotool.scoring import district_table, units_table
+from geotool.workspace import Loaded
+
+__all__ = ["GapResult", "find_gaps", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "BLINDSPOT_COLUMNS"]
+
+FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
+                   "records_in_window", "open_issues", "overdue_issues", "recurring",
+                   "district_path", "type"]
+ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
+                 "description", "source", "unit", "found_at", "deadline", "status",
+                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat"]
+BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
+                     "feature_ids_inside"]
+
+
+@dataclass
+class GapResult:
+    """What a campaign office needs to see, as of a date. All frames in WGS-84.
+
+    Attributes
+    ----------
+    features : GeoDataFrame
+        One row per ledger feature (:data:`FEATURE_COLUMNS`).
+    districts : GeoDataFrame
+        One row per district and nested level, with readiness and rank.
+    issues : GeoDataFrame
+        Every issue known as of the date (:data:`ISSUE_COLUMNS`), points.
+    blindspots : GeoDataFrame
+        Blind-spot parts of the top-level districts (:data:`BLINDSPOT_COLUMNS`).
+    units : DataFrame
+        Per responsible unit.
+    recurrences : DataFrame
+        Each recurrence found (feature, issue, previous issue).
+    quarantine : DataFrame
+        Input rows not used, with reasons.
+    params : Defaults
+        The parameters used (``as_of`` set).
+    """
+
+    city: str
+    params: Defaults
+    features: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    issues: gpd.GeoDataFrame
+    blindspots: gpd.GeoDataFrame
+    units: pd.DataFrame
+    recurrences: pd.DataFrame
+    quarantine: pd.DataFrame
+    layer_labels: dict[str, str] = field(default_factory=dict)
+    metric_crs: str = ""
+
+    @property
+    def as_of(self) -> dt.date:
+        """The analysis date."""
+        assert self.params.as_of is not None
+        return self.params.as_of
+
+
+def _locations(records: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
+    """One row per record id found by ``end``: its first version (where it was found)."""
+    known = records[records["found_at"] < end]
+    known = known.sort_values(["found_at", "_order"], kind="stable")
+    known = known.drop_duplicates("record_id", keep="first")
+    return known.sort_values("_order", kind="stable")
+
+
+def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
+    """Run the whole gap analysis on a loaded workspace.
+
+    Parameters
+    ----------
+    loaded : Loaded
+        From :func:`geotool.workspace.load_workspace`.
+    params : Defaults
+        Analysis parameters; ``params.as_of`` is required.
+
+    Returns
+    -------
+    GapResult
+    """
+    if params.as_of is None:
+        msg = "params.as_of is required"
+        raise ValueError(msg)
+    as_of = params.as_of
+    start, end = window_bounds(as_of, params.window_days)
+    crs = metric_crs_for(loaded.districts)
+    districts_m = loaded.districts.to_crs(crs)
+    features_m = loaded.features.to_crs(crs).reset_index(drop=True)
+    located = _locations(loaded.records, end)
+    located_m = located.to_crs(crs).reset_index(drop=True)
+
+    pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
+    cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
+                   pairs=pairs)
+
+    states = issue_states(loaded.records, as_of=as_of)
+    rec_ids = located_m["record_id"].to_numpy()
+    is_issue = (located_m["kind"] == "issue").to_numpy()
+    issue_pairs = pairs[is_issue[pairs["record"].to_numpy()]]
+    issue_features = pd.DataFrame({"record_id": rec_ids[issue_pairs["record"].to_numpy()],
+                                   "feature": issue_pairs["feature"].to_numpy()})
+    issue_features = issue_features[issue_features["record_id"].isin(states["record_id"])]
+    categories = pd.Series(loaded.records["category"].to_numpy(),
+                           index=loaded.records["record_id"].to_numpy())
+    categories = categories[~categories.index.duplicated(keep="first")]
+    rec = recurring_pairs(states, issue_features, categories,
+                          recurrence_days=params.recurrence_days)
+
+    feat_levels = district_paths(features_m.geometry, districts_m)
+    features = _feature_table(features_m, cov, states, issue_features, rec, feat_levels)
+
+    issues = _issue_table(loaded.records, states, issue_features, features_m, rec, crs,
+                          districts_m)
+
+    top = districts_m[districts_m["level"] == districts_m["level"].min()]
+    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
+    blind = blindspots(top, window_pts, reach_m=params.reach_m,
+                       min_blindspot_m2=params.min_blindspot_m2, features=features_m,
+                       covered=cov["covered"])
+    blind_area = _blind_area_by_district(blind, districts_m)
+    layers = [k for k in loaded.layer_labels()]
+    table = district_table(districts_m, features, issues, blind_area, layers)
+    dgeom = districts_m.set_index("district_id").geometry
+    districts_out = gpd.GeoDataFrame(table, geometry=dgeom.reindex(table["district_id"]).values,
+                                     crs=crs).to_crs(WGS84)
+    units = units_table(features, issues)
+    return GapResult(
+        city=loaded.workspace.city,
+        params=params,
+        features=gpd.GeoDataFrame(features[FEATURE_COLUMNS + [c for c in features.columns
+                                                              if c.startswith("level_")]],
+                                  geometry=features_m.geometry.values, crs=crs).to_crs(WGS84),
+        districts=districts_out,
+        issues=issues,
+        blindspots=blind.to_crs(WGS84),
+        units=units,
+        recurrences=_recurrence_table(rec, features_m),
+        quarantine=loaded.quarantine,
+        layer_labels=loaded.layer_labels(),
+        metric_crs=crs.to_string(),
+    )
+
+
+def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.DataFrame,
+                   issue_features: pd.DataFrame, rec: pd.DataFrame,
+                   levels: pd.DataFrame) -> pd.DataFrame:
+    f = pd.DataFrame(features_m.drop(columns="geometry"))
+    f = f.join(cov).join(levels)
+    st = states.set_index("record_id")[["open", "overdue"]]
+    per = issue_features.join(st, on="record_id")
+    counts = per.groupby("feature")[["open", "overdue"]].sum()
+    f["open_issues"] = counts["open"].reindex(f.index).fillna(0).astype(np.int64)
+    f["overdue_issues"] = counts["overdue"].reindex(f.index).fillna(0).astype(np.int64)
+    f["recurring"] = f.index.isin(rec["feature"].unique())
+    return f
+
+
+def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features: pd.DataFrame,
+                 features_m: gpd.GeoDataFrame, rec: pd.DataFrame, crs,
+                 districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    first = records.iloc[states["first"].to_numpy()]
+    last = records.iloc[states["last"].to_numpy()]
+    out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
+    for col in ("category", "description", "source", "unit"):
+        out[col] = pd.Series(last[col].to_numpy()).fillna(pd.Series(first[col].to_numpy()))
+    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
+        out[col] = states[col].to_numpy()
+    fid = features_m["feature_id"].astype(str).to_numpy()
+    flayer = features_m["layer"].astype(str).to_numpy()
+    ifs = issue_features.sort_values(["record_id", "feature"], kind="stable")
+    joined = pd.DataFrame({"record_id": ifs["record_id"].to_numpy(),
+                           "fid": fid[ifs["feature"].to_numpy()],
+                           "layer": flayer[ifs["feature"].to_numpy()]})
+    g = joined.groupby("record_id")
+    out["feature_ids"] = out["record_id"].map(g["fid"].agg(";".join)).fillna("")
+    out["layers"] = out["record_id"].map(
+        g["layer"].agg(lambda s: ";".join(sorted(set(s))))).fillna("")
+    out["recurring"] = out["record_id"].isin(rec["record_id"])
+    geom = gpd.GeoSeries(first.geometry.values, crs=WGS84)
+    out["lon"] = np.round(geom.x.to_numpy(), 6)
+    out["lat"] = np.round(geom.y.to_numpy(), 6)
+    levels = district_paths(geom.to_crs(crs), districts_m)
+    out = out.join(levels.reset_index(drop=True))
+    gdf = gpd.GeoDataFrame(out, geometry=geom.values, crs=WGS84)
+    extra = [c for c in gdf.columns if c.startswith("level_")] + ["open"]
+    return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
+
+
+def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFrame) -> pd.Series:
+    """Blind-spot area inside every district at every level (m²)."""
+    if blind.empty:
+        return pd.Series(dtype=float)
+    tree = shapely.STRtree(blind.geometry.values)
+    d_idx, b_idx = tree.query(districts_m.geometry.values, predicate="intersects")
+    inter = shapely.intersection(districts_m.geometry.values[d_idx], blind.geometry.values[b_idx])
+    areas = pd.Series(shapely.area(inter)).groupby(d_idx).sum()
+    ids = districts_m["district_id"].to_numpy()
+    return pd.Series(areas.to_numpy(), index=ids[areas.index.to_numpy()])
+
+
+def _recurrence_table(rec: pd.DataFrame, features_m: gpd.GeoDataFrame) -> pd.DataFrame:
+    out = rec.copy()
+    out.insert(0, "layer", features_m["layer"].to_numpy()[rec["feature"].to_numpy().astype(int)]
+               if len(rec) else [])
+    out.insert(1, "feature_id",
+               features_m["feature_id"].to_numpy()[rec["feature"].to_numpy().astype(int)]
+               if len(rec) else [])
+    return out.drop(columns="feature")
