@@ -197,10 +197,9 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
     joined = pd.DataFrame({"record_id": ifs["record_id"].to_numpy(),
                            "fid": fid[ifs["feature"].to_numpy()],
                            "layer": flayer[ifs["feature"].to_numpy()]})
-    g = joined.groupby("record_id")
-    out["feature_ids"] = out["record_id"].map(g["fid"].agg(";".join)).fillna("")
-    out["layers"] = out["record_id"].map(
-        g["layer"].agg(lambda s: ";".join(sorted(set(s))))).fillna("")
+    out["feature_ids"] = out["record_id"].map(_join_per_key(joined, "fid")).fillna("")
+    layers = joined.drop_duplicates(["record_id", "layer"]).sort_values(["record_id", "layer"])
+    out["layers"] = out["record_id"].map(_join_per_key(layers, "layer")).fillna("")
     out["recurring"] = out["record_id"].isin(rec["record_id"])
     geom = gpd.GeoSeries(first.geometry.values, crs=WGS84)
     out["lon"] = np.round(geom.x.to_numpy(), 6)
@@ -210,6 +209,17 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
     gdf = gpd.GeoDataFrame(out, geometry=geom.values, crs=WGS84)
     extra = [c for c in gdf.columns if c.startswith("level_")] + ["open"]
     return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
+
+
+def _join_per_key(df: pd.DataFrame, col: str) -> pd.Series:
+    """``;``-joined values of ``col`` per ``record_id`` (most ids have one value)."""
+    counts = df["record_id"].value_counts()
+    single = df[df["record_id"].map(counts) == 1]
+    out = pd.Series(single[col].to_numpy(), index=single["record_id"].to_numpy(), dtype=object)
+    multi = df[df["record_id"].map(counts) > 1]
+    if len(multi):
+        out = pd.concat([out, multi.groupby("record_id", sort=False)[col].agg(";".join)])
+    return out
 
 
 def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFrame) -> pd.Series:

@@ -61,37 +61,52 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out[[c for c in out.columns if not c.startswith("level_") and c != "open"]]
 
 
+def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
+    cols = []
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.dt.strftime("%Y-%m-%d %H:%M")
+        cols.append(s.astype(object).where(s.notna(), None))
+    if not cols:
+        return []
+    return pd.concat(cols, axis=1).to_numpy().tolist()
+
+
 def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> Path:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
+
+    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
 
     def writer(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        book = xlsxwriter.Workbook(str(tmp), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": True})
+        head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79",
+                                "text_wrap": True, "valign": "vcenter", "border": 1})
+        pct = book.add_format({"num_format": "0.0%"})
+        try:
             for name, df in sheets.items():
                 shown = escape_formulas(df)
                 if "status" in shown:
-                    shown["status"] = shown["status"].map(lambda s: status_label(s, lang))
+                    shown["status"] = shown["status"].map(lambda s: status_label(s, lang),
+                                                          na_action="ignore")
                 for col in shown.columns:
                     if shown[col].dtype == bool:
-                        shown[col] = np.where(shown[col], "是" if lang != "en" else "yes",
-                                              "否" if lang != "en" else "no")
-                shown.columns = [header(c, lang) for c in shown.columns]
-                shown.to_excel(xw, sheet_name=name, index=False)
-                ws = xw.sheets[name]
-                ws.freeze_panes = "A2"
-                for cell in ws[1]:
-                    cell.font = Font(bold=True, color="FFFFFF")
-                    cell.fill = PatternFill("solid", fgColor="1F4E79")
-                    cell.alignment = Alignment(wrap_text=True, vertical="center")
-                for j, col in enumerate(df.columns, start=1):
-                    width = max([len(str(header(col, lang))) * 2] +
-                                [len(str(v)) for v in df[col].head(200)])
-                    ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 50)
-                    if col.endswith(("rate", "share")) or col.startswith("coverage_rate"):
-                        for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                            for cell in row:
-                                cell.number_format = "0.0%"
-                ws.auto_filter.ref = ws.dimensions
+                        shown[col] = np.where(shown[col], yes, no)
+                ws = book.add_worksheet(name)
+                for j, col in enumerate(df.columns):
+                    sample = [len(str(v)) for v in df[col].head(200)]
+                    width = max([len(str(header(col, lang))) * 2] + sample)
+                    is_pct = col.endswith(("rate", "share")) or col.startswith("coverage_rate")
+                    ws.set_column(j, j, min(max(width, 8), 50), pct if is_pct else None)
+                ws.write_row(0, 0, [header(c, lang) for c in df.columns], head)
+                for i, row in enumerate(_cell_rows(shown), start=1):
+                    ws.write_row(i, 0, row)
+                ws.freeze_panes(1, 0)
+                ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
+        finally:
+            book.close()
 
     return write_atomic(path, writer)
 
@@ -106,12 +121,22 @@ _SHEETS = {
 }
 
 
-def write_gaps(result, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
+def _open_first(issues) -> pd.DataFrame:
+    """The spreadsheet's issue list: open issues, overdue first, oldest first."""
+    is_open = issues["open"].to_numpy(dtype=bool)
+    sheet = _plain(issues[is_open])
+    return sheet.sort_values(["overdue", "days_open", "record_id"], ascending=[False, False, True],
+                             kind="stable")
+
+
+def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
+               ) -> dict[str, Path]:
     """Write every gap list of a :class:`~geotool.gaps.GapResult` into ``out``.
 
     Files: ``features.csv``, ``districts.csv``, ``issues.csv``,
     ``blindspots.geojson``, ``units.csv``, ``gaps.xlsx`` and, when rows were
-    quarantined, ``quarantine.csv``. Each is written atomically.
+    quarantined, ``quarantine.csv``. Each is written atomically. ``xlsx=False``
+    skips the spreadsheet (the slowest file for very large inputs).
 
     Returns
     -------
@@ -140,7 +165,7 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     written["blindspots"] = write_atomic(out / "blindspots.geojson", geojson)
     sheets_src = {"districts": districts, "features": features.sort_values(
         ["covered", "district", "layer", "feature_id"], kind="stable"),
-        "issues": issues, "blindspots": blind, "units": result.units}
+        "issues": _open_first(result.issues), "blindspots": blind, "units": result.units}
     if len(result.quarantine):
         written["quarantine"] = write_quarantine(result.quarantine, out, lang=lang)
         sheets_src["quarantine"] = result.quarantine
@@ -149,7 +174,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
         if stale.exists():
             stale.unlink()
     sheets = {(_SHEETS[k][1] if lang == "en" else _SHEETS[k][0]): v for k, v in sheets_src.items()}
-    written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang)
+    if xlsx:
+        written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang)
     return written
 
 

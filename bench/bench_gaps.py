@@ -1,0 +1,173 @@
+"""Benchmark: ``geotool gaps`` end to end on a synthetic city of a given scale.
+
+Generates (once, cached under ``bench/_work/``) a workspace with N records
+(GCJ-02 coordinates in a UTF-8 CSV, 8 weeks, issues and inspections),
+F ledger features (lines, polygons, points in a GeoPackage) and D districts,
+then runs ``geotool gaps`` in a fresh process and prints records, features,
+wall seconds per stage and peak memory (max RSS).
+
+Usage::
+
+    python bench/bench_gaps.py                    # 1,000,000 records, 20,000 features, 200 districts
+    python bench/bench_gaps.py --records 100000 --features 5000 --districts 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+HERE = Path(__file__).resolve().parent
+X0, Y0 = 560_000.0, 3_700_000.0  # UTM 50N, near 114.65 E 33.43 N
+CELL_M = 2_000.0
+
+
+def make_workspace(root: Path, *, records: int, features: int, districts: int,
+                   seed: int = 1) -> Path:
+    """Write a synthetic workspace into ``root`` (skipped when it exists)."""
+    if (root / "geotool.toml").exists():
+        return root
+    from geotool.crs import wgs84_to_gcj02
+
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    cols = int(math.ceil(math.sqrt(districts * 2)))
+    rows = int(math.ceil(districts / cols))
+    cells = [shapely.box(X0 + c * CELL_M, Y0 + r * CELL_M, X0 + (c + 1) * CELL_M,
+                         Y0 + (r + 1) * CELL_M) for r in range(rows) for c in range(cols)]
+    cells = cells[:districts]
+    d = gpd.GeoDataFrame({"id": [f"D{i:03d}" for i in range(districts)],
+                          "name": [f"区{i}" for i in range(districts)]},
+                         geometry=cells, crs=32650)
+    d.to_crs(4326).to_file(root / "districts.gpkg")
+    minx, miny, maxx, maxy = d.total_bounds
+    # features: 40 % lines, 10 % polygons, 50 % points
+    fx = rng.uniform(minx + 50, maxx - 50, features)
+    fy = rng.uniform(miny + 50, maxy - 50, features)
+    kind = rng.choice([0, 1, 2], size=features, p=[0.4, 0.1, 0.5])
+    length = rng.uniform(150, 600, features)
+    angle = rng.uniform(0, math.pi, features)
+    geoms = np.empty(features, dtype=object)
+    lines = kind == 0
+    geoms[lines] = shapely.linestrings(np.stack([
+        np.stack([fx[lines], fy[lines]], axis=1),
+        np.stack([fx[lines] + length[lines] * np.cos(angle[lines]),
+                  fy[lines] + length[lines] * np.sin(angle[lines])], axis=1)], axis=1))
+    polys = kind == 1
+    geoms[polys] = shapely.box(fx[polys], fy[polys], fx[polys] + 120, fy[polys] + 90)
+    pts = kind == 2
+    geoms[pts] = shapely.points(fx[pts], fy[pts])
+    f = gpd.GeoDataFrame({"id": [f"F{i:06d}" for i in range(features)],
+                          "name": [f"点位{i}" for i in range(features)],
+                          "unit": [f"单位{i % 300}" for i in range(features)]},
+                         geometry=geoms, crs=32650)
+    f.to_crs(4326).to_file(root / "ledger.gpkg")
+    # records: 70 % near a feature, 30 % anywhere, over 56 days
+    near = rng.random(records) < 0.7
+    target = rng.integers(0, features, records)
+    anchor = shapely.get_coordinates(shapely.point_on_surface(geoms))[target]
+    rx = np.where(near, anchor[:, 0] + rng.normal(0, 20, records),
+                  rng.uniform(minx, maxx, records))
+    ry = np.where(near, anchor[:, 1] + rng.normal(0, 20, records),
+                  rng.uniform(miny, maxy, records))
+    wgs = gpd.GeoSeries(shapely.points(rx, ry), crs=32650).to_crs(4326)
+    lon, lat = wgs84_to_gcj02(wgs.x.to_numpy(), wgs.y.to_numpy())
+    start = pd.Timestamp("2026-09-01")
+    found = start + pd.to_timedelta(rng.uniform(0, 56 * 86400, records).astype(np.int64), unit="s")
+    issue = rng.random(records) < 0.3
+    status = rng.choice(np.array(["未整改", "整改中", "已整改", "已销号"]), records)
+    cats = np.array(["乱停乱放", "乱贴乱画", "卫生死角", "占道经营", "路面破损", "小广告"])
+    df = pd.DataFrame({
+        "问题编号": [f"R{i:07d}" for i in range(records)],
+        "记录类型": np.where(issue, "问题", "巡查"),
+        "发现时间": found.strftime("%Y-%m-%d %H:%M"),
+        "经度": np.round(lon, 6),
+        "纬度": np.round(lat, 6),
+        "问题类型": np.where(issue, cats[rng.integers(0, len(cats), records)], ""),
+        "责任单位": [f"单位{i % 300}" for i in range(records)],
+        "整改时限": np.where(issue, (found + pd.Timedelta(days=5)).strftime("%Y-%m-%d"), ""),
+        "整改状态": np.where(issue, status, ""),
+        "整改完成时间": np.where(issue & np.isin(status, ["已整改", "已销号"]),
+                           (found + pd.Timedelta(days=3)).strftime("%Y-%m-%d"), ""),
+    })
+    (root / "records").mkdir(exist_ok=True)
+    df.to_csv(root / "records" / "records.csv", index=False, encoding="utf-8")
+    (root / "geotool.toml").write_text("""
+[city]
+name = "基准市"
+[defaults]
+as_of = "2026-10-26"
+[layers.districts]
+path = "districts.gpkg"
+[layers.ledger]
+path = "ledger.gpkg"
+unit = "unit"
+[records]
+paths = ["records/*.csv"]
+crs = "GCJ-02"
+""", encoding="utf-8")
+    return root
+
+
+_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from geotool.workspace import load_workspace
+from geotool.gaps import find_gaps
+from geotool.report import write_gaps
+t1 = time.perf_counter()
+L = load_workspace(sys.argv[1])
+t2 = time.perf_counter()
+r = find_gaps(L, params=L.workspace.defaults)
+t3 = time.perf_counter()
+write_gaps(r, sys.argv[2], xlsx=False)
+t4 = time.perf_counter()
+write_gaps(r, sys.argv[2] + "_xlsx")
+t5 = time.perf_counter()
+print(json.dumps({"records": len(L.records), "features": len(L.features),
+    "districts": int((L.districts.level == 0).sum()), "quarantined": len(L.quarantine),
+    "import_s": t1 - t0, "read_s": t2 - t1, "analyse_s": t3 - t2, "write_s": t4 - t3,
+    "total_s": t4 - t0, "xlsx_s": (t5 - t4) - (t4 - t3), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--records", type=int, default=1_000_000)
+    p.add_argument("--features", type=int, default=20_000)
+    p.add_argument("--districts", type=int, default=200)
+    p.add_argument("--work", type=Path, default=HERE / "_work")
+    args = p.parse_args()
+    root = args.work / f"city_{args.records}_{args.features}_{args.districts}"
+    t = time.perf_counter()
+    make_workspace(root, records=args.records, features=args.features, districts=args.districts)
+    print(f"workspace {root} ready in {time.perf_counter() - t:.1f} s")
+    wall = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(root), str(root / "out")],
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - wall
+    if proc.returncode != 0:
+        print(proc.stderr)
+        sys.exit(proc.returncode)
+    m = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"records {m['records']:,}  features {m['features']:,}  districts {m['districts']}  "
+          f"quarantined {m['quarantined']}")
+    print(f"import {m['import_s']:.1f} s  read+convert {m['read_s']:.1f} s  "
+          f"analyse {m['analyse_s']:.1f} s  write CSV+GeoJSON {m['write_s']:.1f} s")
+    print(f"end to end {m['total_s']:.1f} s in-process, {wall:.1f} s wall with interpreter start; "
+          f"peak memory {m['peak_mb']:,.0f} MB")
+    print(f"gaps.xlsx (formatted spreadsheet, open issues) adds {m['xlsx_s']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
