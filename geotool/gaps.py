@@ -84,10 +84,16 @@ class GapResult:
 
 def _locations(records: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
     """One row per record id found by ``end``: its first version (where it was found)."""
-    known = records[records["found_at"] < end]
-    known = known.sort_values(["found_at", "_order"], kind="stable")
-    known = known.drop_duplicates("record_id", keep="first")
-    return known.sort_values("_order", kind="stable")
+    known = records[(records["found_at"] < end).to_numpy()]
+    repeated = known["record_id"].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return known
+    versions = known[repeated].sort_values(["found_at", "_order"], kind="stable")
+    keep = np.zeros(len(known), dtype=bool)
+    keep[~repeated] = True
+    first = versions[~versions["record_id"].duplicated(keep="first")]
+    keep[known.index.get_indexer(first.index)] = True
+    return known[keep]
 
 
 def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
@@ -193,13 +199,15 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
     flayer = features_m["layer"].astype(str).to_numpy()
-    ifs = issue_features.sort_values(["record_id", "feature"], kind="stable")
-    joined = pd.DataFrame({"record_id": ifs["record_id"].to_numpy(),
-                           "fid": fid[ifs["feature"].to_numpy()],
-                           "layer": flayer[ifs["feature"].to_numpy()]})
-    out["feature_ids"] = out["record_id"].map(_join_per_key(joined, "fid")).fillna("")
-    layers = joined.drop_duplicates(["record_id", "layer"]).sort_values(["record_id", "layer"])
-    out["layers"] = out["record_id"].map(_join_per_key(layers, "layer")).fillna("")
+    key = pd.Index(out["record_id"]).get_indexer(issue_features["record_id"])
+    feat = issue_features["feature"].to_numpy()
+    order = np.lexsort((feat, key))
+    key, feat = key[order], feat[order]
+    out["feature_ids"] = _join_per_key(key, fid[feat].astype(object), len(out))
+    pairs = pd.DataFrame({"k": key, "layer": flayer[feat]}).drop_duplicates().sort_values(
+        ["k", "layer"], kind="stable")
+    out["layers"] = _join_per_key(pairs["k"].to_numpy(), pairs["layer"].to_numpy(dtype=object),
+                                  len(out))
     out["recurring"] = out["record_id"].isin(rec["record_id"])
     geom = gpd.GeoSeries(first.geometry.values, crs=WGS84)
     out["lon"] = np.round(geom.x.to_numpy(), 6)
@@ -211,14 +219,21 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
     return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
 
 
-def _join_per_key(df: pd.DataFrame, col: str) -> pd.Series:
-    """``;``-joined values of ``col`` per ``record_id`` (most ids have one value)."""
-    counts = df["record_id"].value_counts()
-    single = df[df["record_id"].map(counts) == 1]
-    out = pd.Series(single[col].to_numpy(), index=single["record_id"].to_numpy(), dtype=object)
-    multi = df[df["record_id"].map(counts) > 1]
-    if len(multi):
-        out = pd.concat([out, multi.groupby("record_id", sort=False)[col].agg(";".join)])
+def _join_per_key(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``;``-joined ``values`` per integer key in ``range(n)`` (keys sorted; "" when none).
+
+    Loops over the depth of the deepest group, never over rows.
+    """
+    out = np.full(n, "", dtype=object)
+    if len(keys) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    joined = values[starts].astype(object)
+    for depth in range(1, int(sizes.max())):
+        has = sizes > depth
+        joined[has] = joined[has] + ";" + values[starts[has] + depth]
+    out[keys[starts]] = joined
     return out
 
 

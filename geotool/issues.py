@@ -61,9 +61,12 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
             "open", "overdue", "days_open", "reopened_at", "last_rectified_at"]
     if issues.empty:
         return pd.DataFrame(columns=cols)
+    # integer keys sorted like the ids: grouping and sorting on them is much faster
+    codes, uniques = pd.factorize(issues["record_id"].to_numpy(), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
     v = pd.DataFrame({
         "pos": np.flatnonzero((records["kind"] == "issue").to_numpy()),
-        "record_id": issues["record_id"].to_numpy(),
+        "record_id": codes,
         "found_at": issues["found_at"].to_numpy(),
         "status": issues["status"].to_numpy(),
         "deadline": issues["deadline"].to_numpy(),
@@ -98,6 +101,7 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     reopen = _reopenings(happened)
     out["reopened_at"] = reopen["reopened_at"].reindex(out.index)
     out["last_rectified_at"] = reopen["rectified_at"].reindex(out.index)
+    out.index = uniques[out.index.to_numpy()]
     out = out.reset_index().rename(columns={"index": "record_id"})
     return out[cols]
 
