@@ -243,8 +243,8 @@ def to_wgs84(gdf: gpd.GeoDataFrame, datum: str | None = None) -> gpd.GeoDataFram
     out = gdf.copy()
     if datum in _TO_WGS:
         geoms = _transform_geoms(out.geometry.values, _TO_WGS[datum])
-        return gpd.GeoDataFrame(out.drop(columns=out.geometry.name), geometry=geoms,
-                                crs=WGS84).rename_geometry(gdf.geometry.name)
+        return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=WGS84),
+                                crs=WGS84)
     if datum is not None:
         out = out.set_crs(datum, allow_override=True)
     if out.crs is None:

@@ -8,44 +8,52 @@ Usage::
 The city
 --------
 示例市 lies on real ground in eastern Henan around 114.65 E, 33.62 N, inside
-an irregular outline of 14 km x 11 km. Its 4 districts, 20 streets and 79
-communities are built bottom-up: Voronoi cells of jittered seeds clipped to the
-outline are the communities (社区, or 村 in the outer towns); they are rounded
-to 6 decimals and dissolved into streets (街道 / 镇) and districts, so the
-nesting is exact. A river-like line splits 河西区 (west) from the east bank;
-川东区 is the old core, 高新区 the north and 新城区 the south of the east bank.
+an irregular outline of 14 km x 11 km (115.8 km^2). Its 4 districts, 20
+streets and 78 communities are built bottom-up: Voronoi cells of jittered
+seeds clipped to the outline are the communities (社区, or 村 in the outer
+towns); they are rounded to a 1e-6 degree grid and dissolved into streets
+(街道 / 镇) and districts, so the nesting is exact (no gaps, no overlaps). A
+river-like line splits 河西区 (west) from the east bank; 川东区 is the old core,
+高新区 the north and 新城区 the south of the east bank.
 
 Ledgers: 340 back alleys (背街小巷, GeoPackage), 14 markets (Shapefile, GBK
-.dbf), 283 inspection points (测评点位, GeoJSON in GCJ-02, as a phone app
-collected them) and 120 old residential compounds (老旧小区, KML).
+.dbf + .cpg), 264 inspection points of 9 types (测评点位, GeoJSON holding
+GCJ-02 coordinates, as a phone app collected them) and 120 old residential
+compounds (老旧小区, KML via LIBKML; its ``name`` field is the placemark
+<name>, which GDAL reads back as ``Name``). Every ledger name is unique.
 
 Records cover 8 weeks, 2026-09-01 .. 2026-10-26; the demo's as-of date is
-2026-10-26. Issues (问题) are in ``records/issues_2026.xlsx``, later status
-changes in ``records/rectification_updates.csv`` (UTF-8 with BOM, with an
-``更新时间`` column) and inspection check-ins (巡查 / 打卡) in
-``records/inspections_gbk.csv`` (GBK). Record coordinates are GCJ-02. About 5 %
-of the rows give only a ledger id (点位编号) and 2 % only an exact ledger name.
+2026-10-26. 6,300 issues (问题) are in ``records/issues_2026.xlsx``, 852 later
+status changes in ``records/rectification_updates.csv`` (UTF-8 with BOM, with
+an ``更新时间`` column) and 14,331 inspection check-ins (巡查 / 打卡) in
+``records/inspections_gbk.csv`` (GBK). Record coordinates are GCJ-02 and lie
+within 35 m of the feature they inspect; 15 % of the issues are at street
+spots more than 60 m from any ledger feature. About 5 % of the rows give only
+a ledger id (点位编号) and 2 % only an exact ledger name (点位名称).
 
-The story (measured on the written files by ``verify_story``; window = the
-7 days 2026-10-20 .. 2026-10-26, touched = a record within 50 m, or naming
-the feature; final status = issues with the latest update applied)
---------------------------------------------------------------------------
-* 川东区 is inspected every day: 368 of 369 features (99.7 %) were touched in
-  the window; only 38 of its 1,494 issues are open (25 overdue).
-* 河西区 is average (58 % of its features touched in the window, 207 open
-  issues), but the 13 ledger alleys of 西关街道 have had no record at all
-  since 2026-10-03 (forgotten places; last record 2026-10-03).
-* 新城区 is poor: 22 % of its features touched, 584 open issues (484 overdue);
-  a blind spot of 2.79 km^2 that no record in the window reaches within
-  300 m (it contains 4 compounds and 7 inspection points); 4.3 km^2 of the
-  district is blind in all (pieces of >= 1 ha).
-* 高新区 has 423 overdue issues, 291 (69 %) of them with 庄园镇人民政府; 3 of
-  its markets show recurrences: the same 问题类型 found again within 30 days
-  after an earlier issue there was rectified (6 pairs; none elsewhere).
-* 18 ledger features were never visited at all (7 alleys, 6 points,
-  4 compounds, 1 market), spread over all four districts.
-* Volume rises from 1,806 records in week 1 to 3,869 in week 8; a weekday has
-  about twice the records of a weekend day; 晨查 runs 06:30 .. 09:30.
+The story (measured on the written files by ``verify_story``: window = the
+7 days 2026-10-20 .. 2026-10-26; touched = a record within 50 m or naming
+the feature; status = the latest update applied; overdue = 整改时限 before
+2026-10-26 and still 未整改 / 整改中)
+------------------------------------------------------------------------
+* 川东区 is inspected every day: 251 of its 252 features were touched in the
+  window (the one left is never visited at all); 101 of its 1,510 issues are
+  open, 30 overdue.
+* 河西区 is average: 194 of 230 features touched in the window, 302 open
+  issues (189 overdue). But the 22 ledger alleys of 许庄镇 (411603006) have had
+  no record at all since 2026-10-03 09:41 (forgotten places).
+* 新城区 is poor: 92 of 135 features touched, 639 open issues (525 overdue),
+  and a blind spot of 4.17 km^2 that no record of the window reaches within
+  300 m; it contains 5 compounds, 9 inspection points and 3 alleys
+  (7.55 km^2 of the district is blind in all, in 13 pieces of >= 1 ha).
+* 高新区 has 590 overdue issues, 357 (61 %) of them with 金海街道办事处; its
+  markets SC-11, SC-13 and SC-14 each show 2 recurrences: the same 问题类型
+  found again 5-14 days after an earlier issue there was rectified (已整改).
+  No other market has one.
+* 18 ledger features were never visited (7 alleys, 6 points, 4 compounds,
+  1 market): 1 in 川东区, 8 in 河西区, 5 in 新城区, 4 in 高新区.
+* Volume rises from 1,759 records in week 1 to 3,372 in week 8; a weekday has
+  423 records, a weekend day 232; 晨查 runs 06:30 .. 09:30.
 
 Deliberately bad rows (listed with row numbers in ``records/BAD_ROWS.md``;
 rows are 1-based data rows, the header row excluded)
@@ -67,6 +75,9 @@ set iteration. Every file is written to a temporary folder beside the target
 and moved into place with ``os.replace``.
 """
 
+# The word lists read better as one string each:
+# ruff: noqa: SIM905
+
 from __future__ import annotations
 
 import argparse
@@ -87,9 +98,10 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 from pyproj import Transformer
+from shapely import affinity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from geotool.crs import gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02  # noqa: E402
+from geotool.crs import gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 
 SEED = 20260901
 METRIC_CRS = "EPSG:32650"
@@ -99,7 +111,7 @@ CORE_OFFSET_M = (800.0, 300.0)  # the old core, relative to the city centre
 START = pd.Timestamp("2026-09-01")
 N_DAYS = 56  # 2026-09-01 .. 2026-10-26
 DAY = 1440  # minutes
-CUTOFF_MIN = 55 * DAY + 18 * 60  # 2026-10-26 18:00, when the ledgers were exported
+CUTOFF_MIN = 56 * DAY - 1  # 2026-10-26 23:59, when the ledgers were exported
 WINDOW_FROM_MIN = 49 * DAY  # 2026-10-20 00:00, first day of the 7-day window
 BLIND_FROM_MIN = 48 * DAY  # 2026-10-19: no record near the blind spot from here
 FORGOTTEN_FROM_MIN = 33 * DAY  # 2026-10-04: no record near the forgotten alleys
@@ -132,7 +144,8 @@ COMMUNITY_BASES = (
     "工农 七星 五星 新民 盛世 鑫源 交通 商业 铁路 水利 粮校 医苑 书香 文峰 北关 南关 东关 "
     "大庆 跃进 迎宾 振华 福泽"
 ).split()
-SURNAMES = "王 李 张 刘 陈 杨 赵 黄 周 吴 徐 孙 胡 朱 高 林 何 郭 马 罗 梁 宋 郑 谢 韩 唐 冯 于 董 萧".split()
+SURNAMES = ("王 李 张 刘 陈 杨 赵 黄 周 吴 徐 孙 胡 朱 高 林 何 郭 马 罗 "
+            "梁 宋 郑 谢 韩 唐 冯 于 董 萧").split()
 VILLAGE_SUFFIXES = "庄 营 楼 寨 湾 店 岗 集".split()
 GIVEN_NAMES = (
     "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建国 建华 国强 志刚 "
@@ -178,20 +191,24 @@ STATIONS = "示例东站 示例火车站 示例市汽车站 示例市汽车西�
 CN_NUM = "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十".split()
 SITES = (
     "华府名苑项目工地 高新科技园三期工地 新城中学新建工程工地 莲花湖安置房工地 滨河花园二期工地 "
-    "中州大道改造工程工地 金海路排水改造工地 东湖壹号项目工地 黄淮学院新校区工地 示例东站站前广场工地 "
+    "中州大道改造工程工地 金海路排水改造工地 东湖壹号项目工地 黄淮学院新校区工地 "
+    "示例东站站前广场工地 "
     "庄园新社区安置房工地 颍河大桥拓宽工程工地"
 ).split()
 
-ISSUE_TYPES = ("乱搭乱建 乱停乱放 乱贴乱画 乱摆乱卖 乱堆乱倒 飞线充电/杂乱线缆 占道经营 卫生死角 "
-               "路面破损 路灯不亮 积水 公益广告缺失 无障碍设施 占用消防通道 违规遮雨棚 小广告").split()
+ISSUE_TYPES = ("乱搭乱建 乱停乱放 乱贴乱画 乱摆乱卖 乱堆乱倒 飞线充电/杂乱线缆 占道经营 "
+               "卫生死角 路面破损 路灯不亮 积水 公益广告缺失 无障碍设施 占用消防通道 "
+               "违规遮雨棚 小广告").split()
 TYPE_WEIGHTS = {  # which problems each kind of place has
-    "alleys": dict(zip(ISSUE_TYPES, [1, 3, 2, 1, 2, 1.5, 2, 1.5, 1.5, 1.5, 1, 0.3, 0.3, 0.3, 1, 2])),
-    "markets": dict(zip(ISSUE_TYPES, [0.3, 2, 0.5, 3, 2, 0.5, 3, 3, 0.5, 0.3, 0.5, 1, 0.3, 0.5, 1, 1])),
-    "compounds": dict(zip(ISSUE_TYPES, [2, 2, 1, 0.3, 2, 3, 0.3, 2, 0.5, 1, 0.5, 0.5, 0.3, 2, 0.5, 1])),
-    "points": dict(zip(ISSUE_TYPES, [0.3, 2, 1, 0.5, 0.5, 0.3, 0.5, 2, 1, 0.5, 0.5, 2, 2, 0.5, 0.3, 1])),
-    "street": dict(zip(ISSUE_TYPES, [1, 2, 1, 2, 2, 1, 2, 1.5, 2, 1.5, 1, 0.5, 0.5, 0.3, 1, 1.5])),
+    k: dict(zip(ISSUE_TYPES, w, strict=True)) for k, w in (
+        ("alleys", [1, 3, 2, 1, 2, 1.5, 2, 1.5, 1.5, 1.5, 1, 0.3, 0.3, 0.3, 1, 2]),
+        ("markets", [0.3, 2, 0.5, 3, 2, 0.5, 3, 3, 0.5, 0.3, 0.5, 1, 0.3, 0.5, 1, 1]),
+        ("compounds", [2, 2, 1, 0.3, 2, 3, 0.3, 2, 0.5, 1, 0.5, 0.5, 0.3, 2, 0.5, 1]),
+        ("points", [0.3, 2, 1, 0.5, 0.5, 0.3, 0.5, 2, 1, 0.5, 0.5, 2, 2, 0.5, 0.3, 1]),
+        ("street", [1, 2, 1, 2, 2, 1, 2, 1.5, 2, 1.5, 1, 0.5, 0.5, 0.3, 1, 1.5]))
 }
-DEADLINE_DAYS = dict(zip(ISSUE_TYPES, [10, 1, 2, 1, 2, 5, 1, 2, 10, 5, 3, 5, 10, 3, 5, 1]))
+DEADLINE_DAYS = dict(zip(ISSUE_TYPES, [10, 1, 2, 1, 2, 5, 1, 2, 10, 5, 3, 5, 10, 3, 5, 1],
+                         strict=True))
 DESCRIPTIONS = {
     "乱搭乱建": ("{p}私搭乱建彩钢棚", "{p}违规加盖简易房"),
     "乱停乱放": ("{p}电动车、自行车乱停乱放", "{p}机动车占用人行道停放"),
@@ -214,12 +231,12 @@ ISSUE_SOURCES = (("晨查", "督导", "暗访", "模拟测评", "群众举报"),
 CHECK_SOURCES = (("晨查", "督导", "暗访", "模拟测评"), (0.5, 0.25, 0.1, 0.15))
 # per district: p(eventually fixed), delay factor, p(销号 after the fix), issues, check-ins
 DISTRICT_PARAMS = {
-    D1: dict(p_fix=0.985, delay=0.45, p_close=0.85, issues=1500, checks=1.30),
-    D2: dict(p_fix=0.88, delay=0.9, p_close=0.7, issues=1600, checks=0.45),
-    D3: dict(p_fix=0.55, delay=1.9, p_close=0.4, issues=1500, checks=0.13),
-    D4: dict(p_fix=0.85, delay=1.0, p_close=0.6, issues=1900, checks=0.45),
+    D1: {"p_fix": 0.99, "delay": 0.3, "p_close": 0.85, "issues": 1500, "checks": 1.30},
+    D2: {"p_fix": 0.88, "delay": 0.9, "p_close": 0.7, "issues": 1600, "checks": 0.42},
+    D3: {"p_fix": 0.55, "delay": 1.9, "p_close": 0.4, "issues": 1200, "checks": 0.13},
+    D4: {"p_fix": 0.85, "delay": 1.0, "p_close": 0.6, "issues": 2100, "checks": 0.36},
 }
-HOT_UNIT_PARAMS = dict(p_fix=0.3, delay=2.5, p_close=0.4)
+HOT_UNIT_PARAMS = {"p_fix": 0.3, "delay": 2.5, "p_close": 0.4}
 LAYER_VISIT_FACTOR = {"alleys": 1.0, "markets": 2.0, "points": 0.9, "compounds": 0.7}
 LAYER_ISSUE_WEIGHT = {"alleys": 2.0, "markets": 3.0, "points": 1.0, "compounds": 1.5}
 
@@ -320,7 +337,7 @@ def adjacency(cells: list) -> list[list[int]]:
     tree = shapely.STRtree(cells)
     left, right = tree.query(cells, predicate="intersects")
     adj: list[list[int]] = [[] for _ in cells]
-    for i, j in zip(left.tolist(), right.tolist()):
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
         if i < j and shapely.length(shapely.intersection(cells[i], cells[j])) > 5:
             adj[i].append(j)
             adj[j].append(i)
@@ -419,20 +436,20 @@ def name_admin(rng, dist, street_of, cent) -> tuple[pd.DataFrame, pd.DataFrame]:
     streets, comms = [], []
     for d, (dcode, _) in enumerate(DISTRICTS):
         keys = sorted({street_of[i] for i in range(len(dist)) if dist[i] == d})
-        mean_d = {k: core_d[[i for i in range(len(dist)) if street_of[i] == k]].mean() for k in keys}
+        mean_d = {k: core_d[street_of == k].mean() for k in keys}
         urban, towns = (list(p) for p in STREET_POOLS[d])
         for s_idx, k in enumerate(sorted(keys, key=lambda q: (mean_d[q], q))):
             is_town = mean_d[k] > 5200 and towns
             sname = towns.pop(0) + "镇" if is_town else urban.pop(0) + "街道"
             scode = f"{dcode}{s_idx + 1:03d}"
-            streets.append(dict(key=k, code=scode, name=sname, parent=dcode, district=d,
-                                town=bool(is_town)))
+            streets.append({"key": k, "code": scode, "name": sname, "parent": dcode, "district": d,
+                                "town": bool(is_town)})
             members = sorted((i for i in range(len(dist)) if street_of[i] == k),
                              key=lambda i: (core_d[i], i))
             for c_idx, i in enumerate(members):
                 cname = villages.pop(0) + "村" if is_town else bases.pop(0) + "社区"
-                comms.append(dict(idx=i, code=f"{scode}{c_idx + 1:03d}", name=cname,
-                                  parent=scode, district=d, street=scode))
+                comms.append({"idx": i, "code": f"{scode}{c_idx + 1:03d}", "name": cname,
+                                  "parent": scode, "district": d, "street": scode})
     return pd.DataFrame(streets), pd.DataFrame(comms).sort_values("idx").reset_index(drop=True)
 
 
@@ -457,12 +474,12 @@ def build_admin(rng: np.random.Generator) -> dict:
     streets["geometry"] = street_geoms
     dist_geoms = [shapely.union_all(np.array(street_geoms)[streets.district == d], grid_size=1e-6)
                   for d in range(4)]
-    districts = pd.DataFrame(dict(code=[c for c, _ in DISTRICTS], name=[n for _, n in DISTRICTS],
-                                  parent=None, district=range(4), geometry=dist_geoms))
-    admin = dict(comms=comms, streets=streets, districts=districts)
+    districts = pd.DataFrame({"code": [c for c, _ in DISTRICTS], "name": [n for _, n in DISTRICTS],
+                                  "parent": None, "district": range(4), "geometry": dist_geoms})
+    admin = {"comms": comms, "streets": streets, "districts": districts}
     check_admin(admin)
-    for key in admin:
-        admin[key]["geom_m"] = to_metric(admin[key].geometry.values)
+    for frame in admin.values():
+        frame["geom_m"] = to_metric(frame.geometry.values)
     admin["city_m"] = shapely.union_all(admin["districts"].geom_m.values)
     return admin
 
@@ -555,9 +572,25 @@ class Placer:
         return True
 
 
+def diameter(geom) -> float:
+    """The largest distance between two vertices of a geometry, in metres."""
+    xy = shapely.get_coordinates(geom)
+    return float(np.max(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))))
+
+
 def rectangle(rng: np.random.Generator, x: float, y: float, lo: float, hi: float):
-    """A rotated rectangle or irregular quadrilateral/pentagon lo..hi metres across."""
-    w, h = rng.uniform(lo, hi), rng.uniform(lo, hi)
+    """A rotated rectangle or irregular polygon, ``lo``..``hi`` metres across."""
+    while True:
+        geom = _block(rng, lo, hi)
+        if lo <= diameter(geom) <= hi:
+            break
+    theta = 12 + rng.normal(0, 6) + (90 if rng.random() < 0.3 else 0)
+    return affinity.translate(affinity.rotate(geom, theta, origin=(0, 0)), x, y)
+
+
+def _block(rng: np.random.Generator, lo: float, hi: float):
+    """An unrotated block at the origin: a rectangle or an irregular 5-6-gon."""
+    w, h = rng.uniform(0.6 * lo, 0.8 * hi), rng.uniform(0.6 * lo, 0.8 * hi)
     if rng.random() < 0.3:  # irregular
         n = int(rng.integers(5, 7))
         ang = np.sort(rng.uniform(0, 2 * np.pi, n))
@@ -567,10 +600,7 @@ def rectangle(rng: np.random.Generator, x: float, y: float, lo: float, hi: float
             geom = shapely.box(-w / 2, -h / 2, w / 2, h / 2)
     else:
         geom = shapely.box(-w / 2, -h / 2, w / 2, h / 2)
-    theta = 12 + rng.normal(0, 6) + (90 if rng.random() < 0.3 else 0)
-    from shapely import affinity
-
-    return affinity.translate(affinity.rotate(geom, theta, origin=(0, 0)), x, y)
+    return geom
 
 
 def place_polygons(rng, placer: Placer, quotas: dict, lo: float, hi: float,
@@ -644,11 +674,11 @@ def build_alleys(rng, admin, placer, taken) -> gpd.GeoDataFrame:
     _, street = locate(admin, *shapely.get_coordinates(shapely.line_interpolate_point(
         geoms, 0.5, normalized=True)).T)
     chiefs = [person_name(rng) for _ in range(90)]
-    df = pd.DataFrame(dict(district=d, street=street, geometry=geoms))
+    df = pd.DataFrame({"district": d, "street": street, "geometry": geoms})
     df["name"] = unique_names(rng, ALLEY_PREFIXES, ALLEY_SUFFIXES, ALLEY_SUFFIX_W, len(df), taken)
     dname = [DISTRICTS[q][1] for q in d]
     df["unit"] = [unit_of_street(admin["streets"], s) if rng.random() < 0.6 else dn + "城管局"
-                  for s, dn in zip(street, dname)]
+                  for s, dn in zip(street, dname, strict=True)]
     df["road_chief"] = [choice(rng, chiefs) for _ in range(len(df))]
     return finish_layer(df, "alleys", "BJ-{:04d}")
 
@@ -666,9 +696,9 @@ def finish_layer(df: pd.DataFrame, layer: str, id_fmt: str) -> gpd.GeoDataFrame:
 def build_markets(rng, admin, placer, taken) -> gpd.GeoDataFrame:
     """The 农贸市场 ledger: 14 market polygons 80-250 m across."""
     quotas = {d: len(MARKET_NAMES[d]) for d in range(4)}
-    placed = place_polygons(rng, placer, quotas, 80, 230,
+    placed = place_polygons(rng, placer, quotas, 80, 250,
                             weight=lambda a, b: core_weight(a, b, 3500, 0.3))
-    df = pd.DataFrame(dict(district=[d for d, _ in placed], geometry=[g for _, g in placed]))
+    df = pd.DataFrame({"district": [d for d, _ in placed], "geometry": [g for _, g in placed]})
     df["street"] = locate(admin, *shapely.get_coordinates(
         shapely.point_on_surface(df.geometry.values)).T)[1]
     names = {d: list(MARKET_NAMES[d]) for d in range(4)}
@@ -682,7 +712,8 @@ def compound_names(rng, n: int, taken: set) -> list[str]:
     """Names of old compounds: XX家属院 and XX小区."""
     pool = [u + "家属院" for u in COMPOUND_UNITS] + [e + "小区" for e in COMPOUND_ESTATES]
     pool += [e + "新村小区" for e in COMPOUND_ESTATES[:12]]
-    pool += [e + "花园小区" for e in COMPOUND_ESTATES[12:]] + [e + "苑小区" for e in COMPOUND_ESTATES[:10]]
+    pool += [e + "花园小区" for e in COMPOUND_ESTATES[12:]]
+    pool += [e + "苑小区" for e in COMPOUND_ESTATES[:10]]
     pool = [p for p in rng.permutation(pool) if p not in taken][:n]
     if len(pool) < n:
         msg = "not enough compound names"
@@ -697,39 +728,43 @@ def build_compounds(rng, admin, placer, taken, zone) -> gpd.GeoDataFrame:
                             weight=None)
     placed += place_polygons(rng, placer, {D1: 42, D2: 40, D3: 15, D4: 20}, 60, 200,
                              weight=lambda a, b: core_weight(a, b, 3000, 0.12))
-    df = pd.DataFrame(dict(district=[d for d, _ in placed], geometry=[g for _, g in placed]))
+    df = pd.DataFrame({"district": [d for d, _ in placed], "geometry": [g for _, g in placed]})
     df["street"] = locate(admin, *shapely.get_coordinates(
         shapely.point_on_surface(df.geometry.values)).T)[1]
     df["name"] = compound_names(rng, len(df), taken)
     df["unit"] = [unit_of_street(admin["streets"], s) if rng.random() < 0.8
-                  else DISTRICTS[d][1] + "住建局" for s, d in zip(df.street, df.district)]
+                  else DISTRICTS[d][1] + "住建局"
+                  for s, d in zip(df.street, df.district, strict=True)]
     return finish_layer(df, "compounds", "XQ-{:03d}")
 
 
 def point_specs(rng, admin: dict) -> list[dict]:
     """Type, name and unit of every inspection point, with a placement rule."""
     comms, streets = admin["comms"], admin["streets"]
-    specs = [dict(type="社区", name=n + "党群服务中心", where=("comm", i),
-                  unit=unit_of_street(streets, s))
-             for i, (n, s) in enumerate(zip(comms.name, comms.street))]
-    specs += [dict(type="新时代文明实践站", name=n + "新时代文明实践所", where=("street", c),
-                   unit=unit_of_street(streets, c)) for n, c in zip(streets.name, streets.code)]
+    specs = [{"type": "社区", "name": n + "党群服务中心", "where": ("comm", i),
+              "unit": unit_of_street(streets, s)}
+             for i, (n, s) in enumerate(zip(comms.name, comms.street, strict=True))]
+    specs += [{"type": "新时代文明实践站", "name": n + "新时代文明实践所", "where": ("street", c),
+               "unit": unit_of_street(streets, c)}
+              for n, c in zip(streets.name, streets.code, strict=True)]
     for i in sorted(rng.choice(len(comms), 20, replace=False).tolist()):
-        specs.append(dict(type="新时代文明实践站", name=comms.name[i] + "新时代文明实践站",
-                          where=("comm", i), unit=unit_of_street(streets, comms.street[i])))
-    schools = [f"示例市第{n}中学" for n in CN_NUM[:14]] + [f"示例市第{n}实验小学" for n in CN_NUM[:10]]
+        specs.append({"type": "新时代文明实践站", "name": comms.name[i] + "新时代文明实践站",
+                          "where": ("comm", i), "unit": unit_of_street(streets, comms.street[i])})
+    schools = [f"示例市第{n}中学" for n in CN_NUM[:14]]
+    schools += [f"示例市第{n}实验小学" for n in CN_NUM[:10]]
     schools += [p + "小学" for p in ALLEY_PREFIXES[:16]]
-    specs += [dict(type="学校", name=n, unit="{d}教育局") for n in schools]
-    specs += [dict(type="医院", name=n, unit="示例市卫生健康委员会") for n in HOSPITALS]
-    specs += [dict(type="车站", name=n, unit="示例市交通运输局") for n in STATIONS]
-    specs += [dict(type="公园广场", name=n, unit="示例市城市管理局") for n in PARKS[:22]]
-    specs += [dict(type="政务服务大厅", name=n, unit="示例市政务服务和大数据管理局")
+    specs += [{"type": "学校", "name": n, "unit": "{d}教育局"} for n in schools]
+    specs += [{"type": "医院", "name": n, "unit": "示例市卫生健康委员会"} for n in HOSPITALS]
+    specs += [{"type": "车站", "name": n, "unit": "示例市交通运输局"} for n in STATIONS]
+    specs += [{"type": "公园广场", "name": n, "unit": "示例市城市管理局"} for n in PARKS[:22]]
+    specs += [{"type": "政务服务大厅", "name": n, "unit": "示例市政务服务和大数据管理局"}
               for n in ["示例市政务服务中心", "示例市不动产登记中心"]]
-    specs += [dict(type="政务服务大厅", name=n + "政务服务中心", where=("district", d),
-                   unit=n + "政务服务中心") for d, (_, n) in enumerate(DISTRICTS)]
-    specs += [dict(type="公共厕所", name=p + "公厕", unit="{d}城管局")
+    specs += [{"type": "政务服务大厅", "name": n + "政务服务中心", "where": ("district", d),
+                   "unit": n + "政务服务中心"} for d, (_, n) in enumerate(DISTRICTS)]
+    specs += [{"type": "公共厕所", "name": p + "公厕", "unit": "{d}城管局"}
               for p in [q + "街" for q in ALLEY_PREFIXES[16:66]]]
-    specs += [dict(type="建筑工地", name=n, unit="{d}住建局", where=("new", None)) for n in SITES[:10]]
+    specs += [{"type": "建筑工地", "name": n, "unit": "{d}住建局", "where": ("new", None)}
+              for n in SITES[:10]]
     return specs
 
 
@@ -772,8 +807,8 @@ def build_points(rng, admin, placer, taken, zone) -> gpd.GeoDataFrame:
                 break
         d, s = locate(admin, [x], [y])
         unit = spec["unit"].replace("{d}", DISTRICTS[d[0]][1])
-        rows.append(dict(district=d[0], street=s[0], name=spec["name"], type=spec["type"],
-                         unit=unit, geometry=p))
+        rows.append({"district": d[0], "street": s[0], "name": spec["name"], "type": spec["type"],
+                         "unit": unit, "geometry": p})
     df = pd.DataFrame(rows)
     dup = df.name[df.name.duplicated() | df.name.isin(sorted(taken))]
     if len(dup):
@@ -791,7 +826,7 @@ def build_ledgers(rng, admin) -> tuple[dict, shapely.Polygon]:
     compounds = build_compounds(rng, admin, placer, taken, zone)
     alleys = build_alleys(rng, admin, placer, taken)
     points = build_points(rng, admin, placer, taken, zone)
-    return dict(alleys=alleys, markets=markets, points=points, compounds=compounds), zone
+    return {"alleys": alleys, "markets": markets, "points": points, "compounds": compounds}, zone
 
 
 def all_features(ledgers: dict) -> gpd.GeoDataFrame:
@@ -814,7 +849,9 @@ def pick_story(rng, admin, feats: gpd.GeoDataFrame, zone) -> dict:
     forgotten_street = max(cand.code, key=lambda c: (n_alleys.get(c, 0), c))
     forgotten = feats.fid[(feats.layer == "alleys") & (feats.street == forgotten_street)].tolist()
     hot_street = streets[(streets.district == D4) & streets.town].code
-    hot_street = hot_street.iloc[0] if len(hot_street) else streets[streets.district == D4].code.iloc[-1]
+    if not len(hot_street):  # no town in 高新区: the outermost street
+        hot_street = streets[streets.district == D4].code
+    hot_street = hot_street.iloc[-1]
     markets_d4 = feats.fid[(feats.layer == "markets") & (feats.district == D4)].tolist()
     recurring = sorted(rng.choice(markets_d4, 3, replace=False).tolist())
     never = pick_never_visited(rng, feats, zone, set(forgotten) | set(recurring))
@@ -827,9 +864,9 @@ def pick_story(rng, admin, feats: gpd.GeoDataFrame, zone) -> dict:
     ]
     for geom, _, _ in rules:
         shapely.prepare(geom)
-    return dict(forgotten_street=forgotten_street, forgotten=forgotten,
-                hot_unit=unit_of_street(streets, hot_street), hot_street=hot_street,
-                recurring=recurring, never=never, rules=rules, zone=zone)
+    return {"forgotten_street": forgotten_street, "forgotten": forgotten,
+                "hot_unit": unit_of_street(streets, hot_street), "hot_street": hot_street,
+                "recurring": recurring, "never": never, "rules": rules, "zone": zone}
 
 
 def pick_never_visited(rng, feats, zone, exclude: set) -> list[str]:
@@ -913,8 +950,8 @@ def make_checkins(rng, feats: gpd.GeoDataFrame, story: dict) -> pd.DataFrame:
     is_alley = feats.layer.values[fi] == "alleys"
     kind = np.where(rng.random(len(fi)) < np.where(is_alley, 0.8, 0.35), "巡查", "打卡")
     xy = points_at(rng, feats, fi)
-    return pd.DataFrame(dict(kind=kind, fi=fi, t=day * DAY + minute_of_day(rng, src),
-                             x=xy[:, 0], y=xy[:, 1], source=src))
+    return pd.DataFrame({"kind": kind, "fi": fi, "t": day * DAY + minute_of_day(rng, src),
+                             "x": xy[:, 0], "y": xy[:, 1], "source": src})
 
 
 def street_spots(rng, admin, feats, district: int, n: int, story: dict) -> np.ndarray:
@@ -941,12 +978,13 @@ def make_issues(rng, admin, feats: gpd.GeoDataFrame, story: dict) -> pd.DataFram
         at_feature = rng.random(n) < 0.85
         mask = (feats.district.values == d) & ~feats.fid.isin(story["never"]).values
         w = feats.layer.map(LAYER_ISSUE_WEIGHT).values * mask
-        w = w * np.where(feats.unit.values == story["hot_unit"], 2.5, 1.0)
+        w = w * np.where(feats.unit.values == story["hot_unit"], 4.0, 1.0)
         fi = np.where(at_feature, rng.choice(len(feats), n, p=w / w.sum()), -1)
         xy = np.zeros((n, 2))
         xy[at_feature] = points_at(rng, feats, fi[at_feature])
         xy[~at_feature] = street_spots(rng, admin, feats, d, int((~at_feature).sum()), story)
-        frames.append(pd.DataFrame(dict(fi=fi, day=day, x=xy[:, 0], y=xy[:, 1], district=d)))
+        frames.append(pd.DataFrame({"fi": fi, "day": day, "x": xy[:, 0], "y": xy[:, 1],
+                                    "district": d}))
     iss = pd.concat(frames, ignore_index=True)
     iss["source"] = draw_sources(rng, iss.day.values, ISSUE_SOURCES)
     iss["t"] = iss.day * DAY + minute_of_day(rng, iss.source.values)
@@ -970,9 +1008,10 @@ def recurring_issues(rng, feats, story: dict) -> pd.DataFrame:
             t1 = (fix // DAY + int(rng.integers(5, 18))) * DAY + int(rng.integers(420, 600))
             for t, role in ((t0, "first"), (t1, "again")):
                 x, y = points_at(rng, feats, np.array([fi]))[0]
-                rows.append(dict(fi=fi, x=x, y=y, district=D4, source="督导", t=t, type=typ,
-                                 kind="问题", designed=role, designed_fix=fix if role == "first"
-                                 else -1, pair=f"{fid}/{k}"))
+                rows.append({"fi": fi, "x": x, "y": y, "district": D4, "source": "督导", "t": t,
+                             "type": typ, "kind": "问题", "designed": role,
+                             "designed_fix": fix if role == "first" else -1,
+                             "pair": f"{fid}/{k}"})
     return pd.DataFrame(rows)
 
 
@@ -1018,8 +1057,8 @@ def ensure_d1_touched(rng, feats, story, checks: pd.DataFrame) -> pd.DataFrame:
     day = rng.integers(50, 56, len(need))
     src = draw_sources(rng, day, CHECK_SOURCES)
     xy = points_at(rng, feats, need)
-    add = pd.DataFrame(dict(kind="打卡", fi=need, t=day * DAY + minute_of_day(rng, src),
-                            x=xy[:, 0], y=xy[:, 1], source=src))
+    add = pd.DataFrame({"kind": "打卡", "fi": need, "t": day * DAY + minute_of_day(rng, src),
+                            "x": xy[:, 0], "y": xy[:, 1], "source": src})
     add = add[~violates(story["rules"], add.x.values, add.y.values, add.t.values,
                         add.fi.values, feats)]
     return pd.concat([checks, add], ignore_index=True)
@@ -1082,8 +1121,8 @@ def suppress_recurrence(rng, iss: pd.DataFrame, feats) -> pd.DataFrame:
     tree = shapely.STRtree(feats.geometry.values)
     pi, fi = tree.query(shapely.points(iss.x.values, iss.y.values), predicate="dwithin",
                         distance=55)
-    link = pd.DataFrame(dict(i=np.concatenate([pi, np.flatnonzero(iss.fi.values >= 0)]),
-                             f=np.concatenate([fi, iss.fi.values[iss.fi.values >= 0]])))
+    link = pd.DataFrame({"i": np.concatenate([pi, np.flatnonzero(iss.fi.values >= 0)]),
+                             "f": np.concatenate([fi, iss.fi.values[iss.fi.values >= 0]])})
     link = link.drop_duplicates().sort_values(["i", "f"]).reset_index(drop=True)
     layer = np.where(iss.fi >= 0, feats.layer.values[iss.fi.clip(0)], "street")
     pair = iss["pair"].fillna("").values
@@ -1173,12 +1212,12 @@ def status_tables(rng, iss: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     picked |= reopened
     moved = np.where(picked, 1 + ((n_ev >= 2) & (rng.random(len(iss)) < 0.1) & ~reopened), 0)
     ledger, updates = [], []
-    for i, (ev, k) in enumerate(zip(events, moved)):
+    for i, (ev, k) in enumerate(zip(events, moved, strict=True)):
         kept = ev[: len(ev) - k]
         ledger.append(status_row(kept, iss.t_fix.values[i]))
         for j in range(len(ev) - k, len(ev)):
             st, done = status_row(ev[: j + 1], iss.t_fix.values[i])
-            updates.append(dict(i=i, status=st, done=done, t_upd=ev[j][0]))
+            updates.append({"i": i, "status": st, "done": done, "t_upd": ev[j][0]})
     led = pd.DataFrame(ledger, columns=["status", "done"])
     return led, pd.DataFrame(updates)
 
@@ -1194,7 +1233,7 @@ def status_row(events: list, t_fix: float) -> tuple[str, float]:
 def issue_frame(iss: pd.DataFrame, led: pd.DataFrame) -> pd.DataFrame:
     """The issues table with Chinese headers (rows in 发现时间 order)."""
     desc = [DESCRIPTIONS[t][k % 2].format(p=p or "路口") for k, (t, p) in
-            enumerate(zip(iss.type, iss.place))]
+            enumerate(zip(iss.type, iss.place, strict=True))]
     return pd.DataFrame({
         "问题编号": iss.issue_id.values, "记录类型": "问题", "发现时间": fmt_minutes(iss.t).values,
         "经度": iss.lon.values, "纬度": iss.lat.values, "点位编号": iss.pid.values,
@@ -1264,48 +1303,42 @@ def insert_rows(frame: pd.DataFrame, rows: dict) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+BAD_ISSUE_EDITS = {  # the simple defects: cells to overwrite
+    "no_location": {"经度": None, "纬度": None},
+    "far_away": {"经度": 116.397428, "纬度": 39.90923},
+    "zero": {"经度": 0.0, "纬度": 0.0},
+    "bad_found": {"发现时间": "2026-13-45 09:10", "整改状态": "未整改", "整改完成时间": ""},
+    "bad_deadline": {"整改时限": "下周一"},
+    "bad_status": {"整改状态": "待定", "整改完成时间": ""},
+    "bad_id": {"经度": None, "纬度": None, "点位编号": "BJ-9999"},
+}
+
+
 def bad_issue_rows(rng, admin, feats, story, issues: pd.DataFrame) -> dict:
-    """The bad rows of issues_2026.xlsx, built from neighbouring good rows."""
+    """The bad rows of issues_2026.xlsx, each a rectified 川东区 street issue plus a defect."""
     spots = spare_spots(rng, admin, feats, story, len(BAD_ISSUE_ROWS) + 2)
     rows = {}
     for k, (pos, kind) in enumerate(sorted(BAD_ISSUE_ROWS.items())):
         base = issues.iloc[pos - 1 - k].to_dict()
-        base["问题编号"] = f"WT2026-9{k + 1:04d}"  # entered by hand, outside the sequence
-        glon, glat = metric_to_gcj([spots[k, 0]], [spots[k, 1]])
-        base.update({"经度": glon[0], "纬度": glat[0], "点位编号": "", "点位名称": "",
-                     "所属区": DISTRICTS[D1][1], "责任单位": "川东区城管局",
-                     "问题描述": DESCRIPTIONS[base["问题类型"]][0].format(p="路口")})
-        done = pd.Timestamp(base["发现时间"]) + pd.Timedelta(hours=26)
-        base["整改状态"], base["整改完成时间"] = "已整改", done.strftime("%Y-%m-%d %H:%M")
-        if kind == "no_location":
-            base.update({"经度": None, "纬度": None})
-        elif kind == "far_away":
-            base.update({"经度": 116.397428, "纬度": 39.90923})
-        elif kind == "swapped":
+        glon, glat = metric_to_gcj(spots[k:k + 1, 0], spots[k:k + 1, 1])
+        found = pd.Timestamp(base["发现时间"])
+        base.update({"问题编号": f"WT2026-9{k + 1:04d}",  # entered by hand, outside the sequence
+                     "经度": glon[0], "纬度": glat[0], "点位编号": "", "点位名称": "",
+                     "所属区": DISTRICTS[D1][1], "责任单位": "川东区城管局", "整改状态": "已整改",
+                     "问题描述": DESCRIPTIONS[base["问题类型"]][0].format(p="路口"),
+                     "整改完成时间": (found + pd.Timedelta(hours=26)).strftime("%Y-%m-%d %H:%M")})
+        base.update(BAD_ISSUE_EDITS.get(kind, {}))
+        if kind == "swapped":
             base.update({"经度": glat[0], "纬度": glon[0]})
-        elif kind == "zero":
-            base.update({"经度": 0.0, "纬度": 0.0})
-        elif kind == "bad_found":
-            base["发现时间"] = "2026-13-45 09:10"
-            base["整改状态"], base["整改完成时间"] = "未整改", ""
-        elif kind == "bad_deadline":
-            base["整改时限"] = "下周一"
-        elif kind == "bad_status":
-            base["整改状态"], base["整改完成时间"] = "待定", ""
-        elif kind == "dup":
-            first = dict(base)
-            rows[pos] = first
-            base = dict(base)
-            glon2, glat2 = metric_to_gcj([spots[-1, 0]], [spots[-1, 1]])
-            other = [t for t in ISSUE_TYPES if t != first["问题类型"]]
-            base.update({"经度": glon2[0], "纬度": glat2[0], "问题类型": choice(rng, other)})
-            base["问题描述"] = DESCRIPTIONS[base["问题类型"]][1].format(p="路口")
-            pos += 1
-        elif kind == "bad_id":
-            base.update({"经度": None, "纬度": None, "点位编号": "BJ-9999"})
         elif kind == "done_before":
-            t = pd.Timestamp(base["发现时间"]) - pd.Timedelta(days=2)
-            base["整改完成时间"] = t.strftime("%Y-%m-%d %H:%M")
+            base["整改完成时间"] = (found - pd.Timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+        elif kind == "dup":  # the same id again on the next row, with other content
+            rows[pos] = dict(base)
+            glon2, glat2 = metric_to_gcj(spots[-1:, 0], spots[-1:, 1])
+            typ = choice(rng, [t for t in ISSUE_TYPES if t != base["问题类型"]])
+            base.update({"经度": glon2[0], "纬度": glat2[0], "问题类型": typ,
+                         "问题描述": DESCRIPTIONS[typ][1].format(p="路口")})
+            pos += 1
         rows[pos] = base
     return rows
 
@@ -1364,7 +1397,6 @@ def build_records(rng, admin, feats, story) -> dict:
                         recurring_issues(rng, feats, story)], ignore_index=True)
     checks, issues = apply_rules(rng, admin, feats, story, checks, issues)
     checks = ensure_d1_touched(rng, feats, story, checks)
-    print("DEBUG checks", len(checks), np.bincount(feats.district.values[checks.fi]), "issues", len(issues), np.bincount(issues.district), "feats", np.bincount(feats.district), feats.layer.value_counts().to_dict())
     issues = life_cycles(rng, issues, feats, story)
     issues = suppress_recurrence(rng, issues, feats)
     issues = issues.sort_values(["t", "x"], kind="stable").reset_index(drop=True)
@@ -1390,8 +1422,8 @@ def build_records(rng, admin, feats, story) -> dict:
     bad_u = bad_update_rows(issue_tab, upd_tab)
     bad_i = bad_issue_rows(rng, admin, feats, story, issue_tab)
     bad_c = bad_check_rows(rng, admin, feats, story, check_tab)
-    return dict(issues=insert_rows(issue_tab, bad_i), updates=insert_rows(upd_tab, bad_u),
-                checks=insert_rows(check_tab, bad_c), story=story)
+    return {"issues": insert_rows(issue_tab, bad_i), "updates": insert_rows(upd_tab, bad_u),
+                "checks": insert_rows(check_tab, bad_c), "story": story}
 
 
 # ---------------------------------------------------------------- writing
@@ -1565,6 +1597,12 @@ crs = "GCJ-02"
 
 def write_all(admin, ledgers, records, out: Path) -> None:
     """Write every file of the workspace into ``out``."""
+    headers = {"issues": ISSUE_HEADERS, "updates": [*ISSUE_HEADERS, "更新时间"],
+               "checks": INSPECTION_HEADERS}
+    for key, want in headers.items():
+        if list(records[key].columns) != want:
+            msg = f"{key}: headers {list(records[key].columns)} instead of {want}"
+            raise RuntimeError(msg)
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": PINNED_TIME})
     write_districts(admin, out)
     write_ledgers(ledgers, out)
@@ -1588,8 +1626,8 @@ def read_back(out: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         geom = shapely.force_2d(np.asarray(g.geometry.values))
         if layer == "points":  # stored in GCJ-02
             geom = shapely.points(*gcj02_to_wgs84(shapely.get_x(geom), shapely.get_y(geom)))
-        layers.append(pd.DataFrame(dict(fid=g[idc], name=g[namec], unit=g["unit"], layer=layer,
-                                        geometry=to_metric(geom))))
+        layers.append(pd.DataFrame({"fid": g[idc], "name": g[namec], "unit": g["unit"],
+                                    "layer": layer, "geometry": to_metric(geom)}))
     feats = gpd.GeoDataFrame(pd.concat(layers, ignore_index=True), crs=METRIC_CRS)
     dist = gpd.read_file(out / "districts.geojson")
     dist = gpd.GeoDataFrame(dist.drop(columns="geometry"), crs=METRIC_CRS,
@@ -1635,7 +1673,7 @@ def touched(feats, recs: pd.DataFrame, radius_m: float = 50) -> pd.Series:
     xy = recs[recs.has_xy]
     fi, ri = shapely.STRtree(shapely.points(xy.x.values, xy.y.values)).query(
         feats.geometry.values, predicate="dwithin", distance=radius_m)
-    a = pd.DataFrame(dict(fid=feats.fid.values[fi], time=xy.time.values[ri]))
+    a = pd.DataFrame({"fid": feats.fid.values[fi], "time": xy.time.values[ri]})
     b = recs.loc[recs.ref.notna(), ["ref", "time"]].rename(columns={"ref": "fid"})
     last = pd.concat([a, b]).groupby("fid").time.max()
     return last.reindex(feats.fid.values)
@@ -1649,21 +1687,23 @@ def verify_story(out: Path, story: dict) -> dict:
     win = recs[(recs.time >= pd.Timestamp("2026-10-20")) & (recs.time < t_end)]
     last_any = touched(feats, recs[recs.time < t_end])
     last_win = touched(feats, win)
-    open_ = fin["整改状态"].isin(["未整改", "整改中"])
-    overdue = open_ & (pd.to_datetime(fin["整改时限"], errors="coerce") < pd.Timestamp("2026-10-26"))
+    open_ = fin["整改状态"].isin(STATUSES[:2])
+    deadline = pd.to_datetime(fin["整改时限"], errors="coerce")
+    overdue = open_ & (deadline < pd.Timestamp("2026-10-26"))
     res = {"districts": []}
     for d, (_, dname) in enumerate(DISTRICTS):
         m = feats.district.values == d
-        res["districts"].append(dict(
-            name=dname, features=int(m.sum()), touched_7d=int(last_win.notna().values[m].sum()),
-            issues=int((fin["所属区"] == dname).sum()),
-            open=int((open_ & (fin["所属区"] == dname)).sum()),
-            overdue=int((overdue & (fin["所属区"] == dname)).sum())))
+        res["districts"].append({
+            "name": dname, "features": int(m.sum()),
+            "touched_7d": int(last_win.notna().values[m].sum()),
+            "issues": int((fin["所属区"] == dname).sum()),
+            "open": int((open_ & (fin["所属区"] == dname)).sum()),
+            "overdue": int((overdue & (fin["所属区"] == dname)).sum())})
     fa = feats.fid.isin(story["forgotten"]).values
-    res["forgotten"] = dict(street=story["forgotten_street"], alleys=int(fa.sum()),
-                            last=str(pd.Series(last_any.values[fa]).max()),
-                            touched_since_1005=int((last_any.values[fa] >= np.datetime64(
-                                "2026-10-05")).sum()))
+    res["forgotten"] = {"street": story["forgotten_street"], "alleys": int(fa.sum()),
+                            "last": str(pd.Series(last_any.values[fa]).max()),
+                            "touched_since_1005": int((last_any.values[fa] >= np.datetime64(
+                                "2026-10-05")).sum())}
     res["blind"] = blind_spots(dist, win, feats)
     od4 = fin[overdue & (fin["所属区"] == DISTRICTS[D4][1])]
     res["overdue_d4_top"] = od4["责任单位"].value_counts().head(3).to_dict()
@@ -1680,13 +1720,13 @@ def blind_spots(dist, win: pd.DataFrame, feats) -> dict:
     d3 = dist.geometry[(dist["level"] == "区") & (dist["name"] == DISTRICTS[D3][1])].iloc[0]
     pts = shapely.points(win.x[win.has_xy].values, win.y[win.has_xy].values)
     refs = feats.geometry[feats.fid.isin(win.ref.dropna())].values
-    reach = shapely.union_all(np.concatenate([shapely.buffer(pts, 300, 8),
-                                              shapely.buffer(refs, 300, 8)]))
+    reach = shapely.union_all(np.concatenate([shapely.buffer(pts, 300, quad_segs=8),
+                                              shapely.buffer(refs, 300, quad_segs=8)]))
     parts = [p for p in shapely.get_parts(shapely.difference(d3, reach)) if p.area >= 1e4]
     big = max(parts, key=lambda p: p.area)
     inside = feats[shapely.within(feats.geometry.values, big)]
-    return dict(largest_km2=round(big.area / 1e6, 2), total_km2=round(sum(p.area for p in parts)
-                / 1e6, 2), parts=len(parts), inside=inside.groupby("layer").size().to_dict())
+    return {"largest_km2": round(big.area / 1e6, 2), "total_km2": round(sum(p.area for p in parts)
+                / 1e6, 2), "parts": len(parts), "inside": inside.groupby("layer").size().to_dict()}
 
 
 def recurrences(fin: pd.DataFrame, feats) -> dict:
@@ -1695,10 +1735,10 @@ def recurrences(fin: pd.DataFrame, feats) -> dict:
     iss = fin[fin.x.notna()]
     fi, ii = shapely.STRtree(shapely.points(iss.x.values, iss.y.values)).query(
         mk.geometry.values, predicate="dwithin", distance=50)
-    j = pd.DataFrame(dict(fid=mk.fid.values[fi], type=iss["问题类型"].values[ii],
-                          t=iss.time.values[ii],
-                          done=pd.to_datetime(iss["整改完成时间"].values[ii], errors="coerce"),
-                          st=iss["整改状态"].values[ii]))
+    j = pd.DataFrame({"fid": mk.fid.values[fi], "type": iss["问题类型"].values[ii],
+                          "t": iss.time.values[ii],
+                          "done": pd.to_datetime(iss["整改完成时间"].values[ii], errors="coerce"),
+                          "st": iss["整改状态"].values[ii]})
     m = j.merge(j, on=["fid", "type"], suffixes=("_a", "_b"))
     m = m[m.st_a.isin(["已整改", "已销号"]) & (m.done_a < m.t_b)
           & (m.t_b <= m.done_a + pd.Timedelta(days=30))]
@@ -1711,9 +1751,9 @@ def weekly_volume(recs: pd.DataFrame) -> dict:
     week = ((t - START).dt.days // 7 + 1).value_counts().sort_index()
     wkend = t.dt.day_of_week >= 5
     morning = recs.time[recs["来源"] == "晨查"].dt.strftime("%H:%M")
-    return dict(weeks=week.tolist(), weekday_per_day=round(float((~wkend).sum()) / 40, 1),
-                weekend_per_day=round(float(wkend.sum()) / 16, 1),
-                morning=(morning.min(), morning.max()))
+    return {"weeks": week.tolist(), "weekday_per_day": round(float((~wkend).sum()) / 40, 1),
+                "weekend_per_day": round(float(wkend.sum()) / 16, 1),
+                "morning": (morning.min(), morning.max())}
 
 
 # ---------------------------------------------------------------- main
