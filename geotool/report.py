@@ -10,6 +10,7 @@ never runs it as a formula.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,8 @@ def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
     return pd.concat(cols, axis=1).to_numpy().tolist()
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> Path:
+def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
+          created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
     import xlsxwriter
 
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
@@ -82,6 +84,7 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> Path:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
+        book.set_properties({"created": created})  # not the clock: same input, same bytes
         head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79",
                                 "text_wrap": True, "valign": "vcenter", "border": 1})
         pct = book.add_format({"num_format": "0.0%"})
@@ -119,6 +122,18 @@ _SHEETS = {
     "units": ("责任单位清单", "Units"),
     "quarantine": ("隔离行", "Quarantine"),
 }
+
+
+def geojson_bytes(gdf, *, layer: str) -> bytes:
+    """A GeoDataFrame as GeoJSON bytes (WGS-84, 6 decimals: about 0.1 m)."""
+    import io
+
+    import pyogrio
+
+    buffer = io.BytesIO()
+    pyogrio.write_dataframe(gdf.to_crs(4326), buffer, driver="GeoJSON", layer=layer,
+                            COORDINATE_PRECISION=6)
+    return buffer.getvalue()
 
 
 def _open_first(issues) -> pd.DataFrame:
@@ -160,7 +175,7 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
     def geojson(tmp: Path) -> None:
         gdf = result.blindspots.copy()
         gdf["area_m2"] = gdf["area_m2"].round(1)
-        gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
+        tmp.write_bytes(geojson_bytes(gdf, layer="blindspots"))
 
     written["blindspots"] = write_atomic(out / "blindspots.geojson", geojson)
     sheets_src = {"districts": districts, "features": features.sort_values(
@@ -175,7 +190,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
             stale.unlink()
     sheets = {(_SHEETS[k][1] if lang == "en" else _SHEETS[k][0]): v for k, v in sheets_src.items()}
     if xlsx:
-        written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang)
+        created = dt.datetime.combine(result.as_of, dt.time())
+        written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang, created)
     return written
 
 
