@@ -17,8 +17,15 @@ import shapely
 
 from geotool.crs import GCJ02, WGS84, from_wgs84
 
-__all__ = ["DECIMALS", "SIMPLIFY_M", "display_geoms", "to_datum", "script_json",
-           "feature_collection", "round_coords"]
+__all__ = [
+    "DECIMALS",
+    "SIMPLIFY_M",
+    "display_geoms",
+    "feature_collection",
+    "round_coords",
+    "script_json",
+    "to_datum",
+]
 
 #: Decimal places of drawn coordinates (1e-5 degree is about 1.1 m).
 DECIMALS = 5
@@ -43,7 +50,7 @@ def script_json(value: object) -> str:
 
 def to_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
     """WGS-84 frame moved to ``datum`` (``"WGS-84"``: unchanged, ``"GCJ-02"``: shifted)."""
-    if datum == GCJ02 or datum == "GCJ-02":
+    if datum == GCJ02:
         return from_wgs84(gdf, GCJ02)
     return gdf
 

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["safe_stem", "file_stems", "MAX_STEM_CHARS"]
+__all__ = ["MAX_STEM_CHARS", "file_stems", "safe_stem"]
 
 #: Longest sanitised part of a name (characters, before the hash suffix).
 MAX_STEM_CHARS = 60

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from geotool.i18n import header, status_label
 
-__all__ = ["w", "header", "status_label", "level_name"]
+__all__ = ["header", "level_name", "status_label", "w"]
 
 _WORDS: dict[str, tuple[str, str]] = {
     "map_title": ("{city}{district} 创文覆盖作战图", "{city} {district}: coverage map"),

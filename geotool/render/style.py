@@ -17,15 +17,15 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "OKABE_ITO",
-    "FeatureStyle",
+    "BLIND_COLOR",
     "FEATURE_STATES",
+    "HEAT_COLORS",
     "ISSUE_CLASSES",
     "ISSUE_COLORS",
+    "OKABE_ITO",
     "SCORE_BREAKS",
     "SCORE_COLORS",
-    "HEAT_COLORS",
-    "BLIND_COLOR",
+    "FeatureStyle",
     "feature_states",
     "issue_classes",
     "score_color",

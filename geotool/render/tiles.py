@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from geotool._errors import GeotoolError
 
-__all__ = ["Tiles", "resolve_tiles", "PRESETS"]
+__all__ = ["PRESETS", "Tiles", "resolve_tiles"]
 
 
 @dataclass(frozen=True)
