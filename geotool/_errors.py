@@ -22,6 +22,13 @@ class GeotoolError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
+        """``file, row N, column 'c': message`` on one line (newlines become spaces).
+
+        Examples
+        --------
+        >>> str(InputError("not a date\\nuse YYYY-MM-DD", path="r.csv", row=3, column="发现时间"))
+        "r.csv, row 3, column '发现时间': not a date use YYYY-MM-DD"
+        """
         where = []
         if self.path:
             where.append(self.path)
@@ -29,7 +36,8 @@ class GeotoolError(Exception):
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
-        return f"{': '.join([', '.join(where)] if where else [])}{': ' if where else ''}{self.message}"
+        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        return " ".join(text.split())
 
 
 class ConfigError(GeotoolError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import glob
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -59,7 +61,13 @@ class Defaults:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One ``[layers.X]`` table."""
+    """One ``[layers.X]`` table.
+
+    ``id``, ``name``, ``parent``, ``unit`` and ``type`` name the file's
+    attribute columns; ``crs`` overrides the file's CRS (needed for GCJ-02 and
+    BD-09 data, which files label as WGS-84); ``layer`` picks one layer of a
+    file holding several (a GeoPackage); ``label`` is the display name.
+    """
 
     key: str
     path: Path
@@ -71,6 +79,7 @@ class LayerSpec:
     label: str | None = None
     crs: str | None = None
     sheet: str | None = None
+    layer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,17 @@ class Workspace:
     records: RecordsSpec
 
     def record_files(self) -> list[Path]:
-        """Files matched by ``[records] paths``, sorted, each once."""
+        """Files matched by ``[records] paths``, sorted, each once.
+
+        Patterns are relative to the config's folder (absolute ones are
+        allowed; ``**`` matches any depth). Excel lock files (``~$...``) and
+        hidden files are skipped.
+        """
         seen: dict[Path, None] = {}
         for pattern in self.records.paths:
-            matches = sorted(self.root.glob(pattern))
+            full = Path(pattern).expanduser()
+            full = full if full.is_absolute() else self.root / pattern
+            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
             for path in matches:
                 if path.is_file() and not path.name.startswith(("~$", ".")):
                     seen.setdefault(path.resolve(), None)
@@ -129,7 +145,11 @@ def _validate_defaults(d: Defaults, where: str, path: Path | None = None) -> Def
     for name, types in _DEFAULT_TYPES.items():
         value = getattr(d, name)
         if isinstance(value, bool) or not isinstance(value, types):
-            msg = f"{where}: {name} must be a number, got {value!r}"
+            kind = "a whole number" if types == (int,) else "a number"
+            msg = f"{where}: {name} must be {kind}, got {value!r}"
+            raise ConfigError(msg, path=path)
+        if not math.isfinite(value):
+            msg = f"{where}: {name} must be a finite number, got {value!r}"
             raise ConfigError(msg, path=path)
         if value <= 0 and name != "min_blindspot_m2":
             msg = f"{where}: {name} must be positive, got {value!r}"
@@ -175,12 +195,17 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     if "path" not in table:
         raise ConfigError(f"{where} needs a `path`", path=path)
     for name, value in table.items():
+        if name == "crs" and isinstance(value, int) and not isinstance(value, bool):
+            continue  # crs = 4326 means EPSG:4326
         if not isinstance(value, str):
             msg = f"{where} {name} must be a string, got {value!r}"
             raise ConfigError(msg, path=path)
+    if not table["path"].strip():
+        raise ConfigError(f"{where} path is empty: name the layer's file", path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = f"{where} path {table['path']!r} does not exist (looked for {file})"
+        msg = (f"{where} path {table['path']!r} does not exist (looked for {file}): fix the "
+               f"path (relative to geotool.toml) or copy the file there")
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
@@ -207,7 +232,17 @@ def _records(table: Any, path: Path) -> RecordsSpec:
         raise ConfigError(f"[records] crs: {exc.message}", path=path) from None
     columns = table.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ConfigError("[records.columns] must map file headers to canonical names", path=path)
+        raise ConfigError("[records.columns] must map file headers to canonical names, "
+                          'e.g. "巡查日期" = "found_at"', path=path)
+    from geotool.tables import CANONICAL_COLUMNS
+
+    known = {*CANONICAL_COLUMNS, "updated_at", "lonlat"}
+    for header, canon in columns.items():
+        if canon not in known:
+            close = difflib.get_close_matches(canon, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(sorted(known))}"
+            msg = f"[records.columns] {header!r} = {canon!r}: not a record column ({hint})"
+            raise ConfigError(msg, path=path)
     return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
 
 

@@ -21,6 +21,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 from numpy.typing import ArrayLike
@@ -284,13 +285,14 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
         raise CRSError(msg)
     if gdf.crs.is_projected:
         return gdf.crs
-    valid = gdf.geometry[~gdf.geometry.is_empty & gdf.geometry.notna()]
+    geoms = gdf.geometry.values
+    valid = gdf.geometry[~(pd.isna(geoms) | shapely.is_empty(geoms))]
     if valid.empty:
         msg = "cannot pick a metric CRS for empty data"
         raise CRSError(msg)
     minx, miny, maxx, maxy = valid.to_crs(WGS84).total_bounds
     lon, lat = (minx + maxx) / 2.0, (miny + maxy) / 2.0
-    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    zone = math.floor((lon + 180.0) / 6.0) % 60 + 1
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 

@@ -14,6 +14,9 @@ or duplicate ids are quarantined with a reason.
 
 from __future__ import annotations
 
+import json
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,47 +48,133 @@ class LayerResult:
     converted_from: str | None = None
 
 
-def read_vector(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
+_SPREADSHEETS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read a vector file with the right attribute encoding.
+
+    Parameters
+    ----------
+    path : Path
+        GeoJSON, GeoPackage, Shapefile, KML or any format GDAL reads.
+    layer : str, optional
+        The layer to read from a file holding several (a GeoPackage with
+        several tables). A KML's folders are all read, one after another.
+
+    Returns
+    -------
+    (GeoDataFrame, notes)
 
     Raises
     ------
     InputError
-        When the file cannot be read as a vector layer.
+        When the file cannot be read as a vector layer, or holds several
+        layers and none is named.
     """
     notes: list[str] = []
     kwargs: dict[str, object] = {}
     suffix = path.suffix.lower()
+    if suffix in _SPREADSHEETS:
+        msg = ("a ledger layer must be a GIS file (GeoJSON, GeoPackage, Shapefile or KML), "
+               "not a spreadsheet: make points from its 经度/纬度 columns in QGIS and save as "
+               "GeoJSON")
+        raise InputError(msg, path=path)
     if suffix == ".shp":
         cpg = path.with_suffix(".cpg")
         if not cpg.exists() and not path.with_suffix(".CPG").exists():
-            kwargs["encoding"] = _guess_dbf_encoding(path)
-            notes.append(f"no .cpg beside the Shapefile: attributes read as {kwargs['encoding']}")
+            encoding = _guess_dbf_encoding(path)
+            if encoding is not None:
+                kwargs["encoding"] = encoding
+                notes.append(f"no .cpg beside the Shapefile: attributes read as {encoding}")
+    layers = _list_layers(path)
+    names = [str(name) for name in layers[:, 0]] if len(layers) else []
+    if layer is not None:
+        if layer not in names:
+            msg = (f"no layer {layer!r} in the file (it has: {', '.join(names) or 'none'}): "
+                   f"fix `layer` in geotool.toml")
+            raise InputError(msg, path=path)
+        return _read_one(path, layer, kwargs, notes), notes
+    if len(names) > 1 and suffix in (".kml", ".kmz"):
+        frames = [_read_one(path, name, kwargs, notes) for name in names]
+        frames = [f for f in frames if len(f)]
+        notes.append(f"read {len(names)} KML folders/layers: {', '.join(names[:5])}"
+                     + (" ..." if len(names) > 5 else ""))
+        if not frames:
+            return _read_one(path, names[0], kwargs, notes), notes
+        crs = frames[0].crs
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes
+    if len(names) > 1:
+        msg = (f"the file holds {len(names)} layers ({', '.join(names[:8])}): name the one to "
+               f"read with layer = \"{names[0]}\" in its [layers.X] table")
+        raise InputError(msg, path=path)
+    return _read_one(path, names[0] if names else None, kwargs, notes), notes
+
+
+def _list_layers(path: Path) -> np.ndarray:
     try:
-        gdf = gpd.read_file(path, engine="pyogrio", **kwargs)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        msg = f"cannot read as a vector layer ({exc}): check the file and its format"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.list_layers(path)
+    except Exception as exc:  # noqa: BLE001 - GDAL reports unreadable files in many ways
+        msg = f"cannot read as a vector layer ({_one_line(exc)}): check the file and its format"
         raise InputError(msg, path=path) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
+              notes: list[str]) -> gpd.GeoDataFrame:
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = gpd.read_file(path, engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
     except UnicodeDecodeError:
         msg = "attributes are not UTF-8: add a .cpg file containing GBK (or the right encoding)"
         raise InputError(msg, path=path) from None
-    return gdf, notes
+    except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors of many kinds
+        msg = f"cannot read as a vector layer ({_one_line(exc)}): check the file and its format"
+        raise InputError(msg, path=path) from None
+    for w in caught:
+        text = f"reader warning: {_one_line(w.message)}"
+        if text not in notes:
+            notes.append(text)
+    return gdf
 
 
-def _guess_dbf_encoding(path: Path) -> str:
+def _guess_dbf_encoding(path: Path) -> str | None:
+    """Encoding of a .dbf without a .cpg: None when its header names one, else UTF-8 or GBK."""
     dbf = path.with_suffix(".dbf")
     if not dbf.exists():
-        return "UTF-8"
+        dbf = path.with_suffix(".DBF")
+    if not dbf.exists():
+        return None
     raw = dbf.read_bytes()
+    if len(raw) < 32:
+        return None
+    if raw[29] not in (0, 0x57):  # a language driver id GDAL understands (0x57: ANSI)
+        return None
+    header_len = int.from_bytes(raw[8:10], "little")
+    records = raw[header_len:].rstrip(b"\x1a")
+    if records.isascii():
+        return "UTF-8"
     try:
-        raw.decode("utf-8")
+        records.decode("utf-8")
         return "UTF-8"
     except UnicodeDecodeError:
+        pass
+    try:
+        records.decode("gb18030")
         return "GBK"
+    except UnicodeDecodeError:
+        return None
 
 
 def _looks_geographic(gdf: gpd.GeoDataFrame) -> bool:
-    valid = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    geoms = gdf.geometry.values
+    valid = gdf.geometry[~(pd.isna(geoms) | shapely.is_empty(geoms))]
     if valid.empty:
         return True
     minx, miny, maxx, maxy = valid.total_bounds
@@ -113,12 +202,26 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
                f"but the layer claims {claimed}: set the real projected CRS in {where}, "
                f"e.g. crs = \"EPSG:4547\" (CGCS2000 / 3-degree GK CM 114E)")
         raise CRSError(msg, path=spec.path)
+    projected_claim = not geographic_claim and (
+        (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
+        or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
+    if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        msg = (f"coordinates look like degrees (x {minx:.3f}..{maxx:.3f}, y {miny:.3f}..{maxy:.3f})"
+               f" but the layer claims the projected {claimed}: set the real datum in {where}, "
+               f"e.g. crs = \"EPSG:4326\" (or \"GCJ-02\" for AMap/Tencent data)")
+        raise CRSError(msg, path=spec.path)
     converted = datum if datum in ("GCJ-02", "BD-09") else None
     if converted is None and gdf.crs is not None and datum is None:
         converted = None if gdf.crs.equals(WGS84) else gdf.crs.to_string()
     elif converted is None and datum is not None and datum != WGS84:
         converted = datum
     return to_wgs84(gdf, datum), converted
+
+
+def _all_empty(gdf: gpd.GeoDataFrame) -> bool:
+    geoms = gdf.geometry.values
+    return bool((pd.isna(geoms) | shapely.is_empty(geoms)).all())
 
 
 def _is_geographic(code: str) -> bool:
@@ -147,23 +250,32 @@ def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,
         geoms = geoms.copy()
         geoms[invalid] = fixed
         gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
-        first = sorted(set(reasons))[:3]
-        notes.append(f"repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'}"
-                     f" ({'; '.join(first)})")
         still = shapely.is_empty(geoms) | pd.isna(geoms)
         newly = still & ~missing
+        repaired = int((invalid & ~newly).sum())
+        if repaired:
+            kinds = sorted({re.sub(r"\[.*", "", r).strip() for r in reasons})[:3]
+            notes.append(f"repaired {repaired} invalid geometr{'y' if repaired == 1 else 'ies'}"
+                         f" ({'; '.join(kinds)})")
         if newly.any():
-            q = pd.concat([q, quarantine_frame(path, rows[newly], "geometry", None,
-                                               "unrepairable_geometry", layer=spec_key)])
+            q = _concat_quarantine([q, quarantine_frame(path, rows[newly], "geometry", None,
+                                                        "unrepairable_geometry", layer=spec_key)])
             missing = missing | newly
     return gdf[~missing], q, notes
 
 
 def _keep_dim(geom: shapely.Geometry, type_id: int) -> shapely.Geometry:
-    if geom is None or geom.geom_type != "GeometryCollection":
+    """Keep the parts of a repaired geometry that have the original dimension.
+
+    A polygon repaired to a collection keeps its polygons; one that collapses
+    to a line or a point (zero area) comes back empty: it cannot be repaired.
+    """
+    if geom is None:
         return geom
     dim = {0: 0, 4: 0, 1: 1, 2: 1, 5: 1, 3: 2, 6: 2}.get(int(type_id), 2)
-    parts = [g for g in geom.geoms if g.dimension == dim]
+    if geom.geom_type != "GeometryCollection":
+        return geom if shapely.get_dimensions(geom) == dim else shapely.GeometryCollection()
+    parts = [g for g in geom.geoms if shapely.get_dimensions(g) == dim]
     if not parts:
         return shapely.GeometryCollection()
     return shapely.union_all(parts)
@@ -185,12 +297,27 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
         else:
             return pd.Series(pd.NA, index=gdf.index, dtype="string")
     values = gdf[name]
+    if role == "parent" and values.dtype == object:
+        values = values.map(_single_value, na_action="ignore")
     if pd.api.types.is_float_dtype(values):
         as_int = values.dropna()
         if (as_int == as_int.round()).all():
             values = values.astype("Int64")
     out = values.astype("string").str.strip()
     return out.mask(out == "")
+
+
+def _single_value(value: object) -> object:
+    """DataV GeoJSON gives ``parent`` as ``{"adcode": 411600}``: take the single value."""
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, dict) and len(value) == 1:
+        inner = next(iter(value.values()))
+        return None if inner is None else str(inner)
+    return value
 
 
 def read_layer(spec: LayerSpec) -> LayerResult:
@@ -207,7 +334,7 @@ def read_layer(spec: LayerSpec) -> LayerResult:
         ``frame`` has columns ``layer, feature_id, name, unit, type,
         geometry``; ``quarantine`` has the rows that could not be used.
     """
-    gdf, notes = read_vector(spec.path)
+    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
     read = len(gdf)
     rows = np.arange(1, read + 1)
     frame = gpd.GeoDataFrame(
@@ -222,24 +349,51 @@ def read_layer(spec: LayerSpec) -> LayerResult:
         geometry=gdf.geometry.values,
         crs=gdf.crs,
     )
+    _fill_ids(frame, "feature_id", spec, notes)
     frame, converted = _to_wgs84(frame, spec)
     frame, q_geom, geom_notes = _clean_geometries(frame, spec.path, spec.key,
                                                   frame["_row"].to_numpy())
     notes += geom_notes
     no_id = frame["feature_id"].isna()
     dup = frame["feature_id"].duplicated(keep="first") & ~no_id
-    q = pd.concat([
+    q = _concat_quarantine([
         q_geom,
         quarantine_frame(spec.path, frame.loc[no_id, "_row"].to_numpy(), spec.id, None,
                          "missing_feature_id", layer=spec.key),
         quarantine_frame(spec.path, frame.loc[dup, "_row"].to_numpy(), spec.id,
                          frame.loc[dup, "feature_id"].to_numpy(), "duplicate_feature_id",
                          layer=spec.key),
-    ], ignore_index=True)
+    ])
     frame = frame[~no_id & ~dup].copy()
     frame["name"] = frame["name"].fillna(frame["feature_id"])
     frame = frame.drop(columns="_row").reset_index(drop=True)
     return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def _concat_quarantine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return quarantine_frame("", np.array([], dtype=int), None, None, "empty_geometry")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list[str]) -> None:
+    """A layer whose id column is empty throughout (KML placemarks) gets ids made up.
+
+    Unique names become the ids; otherwise ``<layer key>-<feature number>``.
+    A layer where only some ids are missing keeps them missing (quarantined).
+    """
+    if frame.empty or frame[column].notna().any():
+        return
+    names = frame["name"]
+    if names.notna().all() and not names.duplicated().any():
+        frame[column] = names
+        notes.append(f"column {spec.id!r} is empty throughout: the names are used as ids")
+    else:
+        frame[column] = pd.Series([f"{spec.key}-{r}" for r in frame["_row"]],
+                                  index=frame.index, dtype="string")
+        notes.append(f"column {spec.id!r} is empty throughout: ids made up as "
+                     f"{spec.key}-<feature number>")
 
 
 def read_districts(spec: LayerSpec) -> LayerResult:
@@ -256,7 +410,7 @@ def read_districts(spec: LayerSpec) -> LayerResult:
     InputError
         When no polygon remains, or parents form a cycle.
     """
-    gdf, notes = read_vector(spec.path)
+    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
     read = len(gdf)
     rows = np.arange(1, read + 1)
     frame = gpd.GeoDataFrame(
@@ -269,6 +423,7 @@ def read_districts(spec: LayerSpec) -> LayerResult:
         geometry=gdf.geometry.values,
         crs=gdf.crs,
     )
+    _fill_ids(frame, "district_id", spec, notes)
     frame, converted = _to_wgs84(frame, spec)
     frame, q, geom_notes = _clean_geometries(frame, spec.path, spec.key, frame["_row"].to_numpy())
     notes += geom_notes
@@ -276,7 +431,7 @@ def read_districts(spec: LayerSpec) -> LayerResult:
     not_poly = ~types.isin(_POLY)
     no_id = frame["district_id"].isna()
     dup = frame["district_id"].duplicated(keep="first") & ~no_id
-    q = pd.concat([
+    q = _concat_quarantine([
         q,
         quarantine_frame(spec.path, frame.loc[not_poly, "_row"].to_numpy(), "geometry",
                          types[not_poly].to_numpy(), "district_not_polygon", layer=spec.key),
@@ -285,7 +440,7 @@ def read_districts(spec: LayerSpec) -> LayerResult:
         quarantine_frame(spec.path, frame.loc[dup & ~not_poly, "_row"].to_numpy(), spec.id,
                          frame.loc[dup & ~not_poly, "district_id"].to_numpy(),
                          "duplicate_feature_id", layer=spec.key),
-    ], ignore_index=True)
+    ])
     frame = frame[~not_poly & ~no_id & ~dup].copy()
     if frame.empty:
         raise InputError("no usable district polygon in the layer", path=spec.path)
@@ -297,7 +452,8 @@ def read_districts(spec: LayerSpec) -> LayerResult:
                       + ", ".join(sorted(frame.loc[orphan, 'parent'].unique())[:5]))
         frame.loc[orphan, "parent"] = pd.NA
     frame["level"] = _levels(frame, spec.path)
-    frame = frame.drop(columns="_row").sort_values(["level", "district_id"]).reset_index(drop=True)
+    frame = frame[["district_id", "name", "parent", "level", "geometry"]]
+    frame = frame.sort_values(["level", "district_id"]).reset_index(drop=True)
     notes += _overlap_notes(frame)
     return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
 

@@ -19,6 +19,8 @@ QUARANTINE_COLUMNS = ["file", "sheet", "layer", "row", "column", "value", "reaso
 
 #: reason code -> (Chinese, English) text for planners.
 REASONS: dict[str, tuple[str, str]] = {
+    "extra_cells": ("该行单元格比表头多（可能有未加引号的逗号），列已错位",
+                    "more cells than the header (an unquoted separator?): columns shifted"),
     "missing_location": ("缺少经纬度，且没有点位编号或点位名称，无法定位",
                          "no coordinates and no feature id or name: cannot be located"),
     "bad_coordinates": ("经纬度无法识别（应为十进制度或度分秒）",
@@ -47,7 +49,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "missing_feature_id": ("缺少编号", "missing id"),
     "duplicate_feature_id": ("编号重复（保留第一条）", "duplicate id (the first one is kept)"),
     "district_not_polygon": ("区划不是面要素", "district is not a polygon"),
-    "outside_districts": ("不在任何区划范围内", "not inside any district"),
 }
 
 
@@ -74,12 +75,18 @@ def quarantine_frame(path: str | Path, rows: np.ndarray | list[int], column: str
         The offending values, one per row.
     code : str
         A key of :data:`REASONS`.
+
+    Examples
+    --------
+    >>> q = quarantine_frame("a.geojson", [3], "id", None, "missing_feature_id", layer="points")
+    >>> q[["file", "layer", "row", "reason_code", "reason"]].values.tolist()
+    [['a.geojson', 'points', 3, 'missing_feature_id', '缺少编号']]
     """
     rows = np.asarray(rows)
     n = len(rows)
     if values is None:
         values = [""] * n
-    vals = ["" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+    vals = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
             for v in values]
     return pd.DataFrame({
         "file": [str(path)] * n,

@@ -2,11 +2,18 @@
 
 Planners' spreadsheets have title rows above the header ("XX区创文问题台账"),
 merged cells, several sheets, GBK encoding with no declaration and the odd
-semicolon-separated export. :func:`read_table` finds the header row by
-looking for known column names (:data:`COLUMN_ALIASES`), reads every sheet
-that has one, and returns raw cells plus each row's file, sheet and
-spreadsheet row number (the number Excel shows), so a quarantined row can be
-found again.
+semicolon-, tab- or full-width-comma-separated export. :func:`read_table`
+finds the separator and the header row by looking for known column names
+(:data:`COLUMN_ALIASES`), reads every sheet that has one, and returns raw
+cells plus each row's file, sheet and spreadsheet row number (the number
+Excel shows), so a quarantined row can be found again.
+
+What it repairs, each reported in :attr:`Table.notes`: title rows above the
+header (skipped), cells merged down several rows below the header (each cell
+gets the merged value), blank rows (skipped: they hold no record), a
+``类型``/``类别`` column that holds issue categories rather than record kinds
+(read as the category). A row with more cells than the header keeps its
+extra cells in ``_extra``; the records step quarantines it.
 """
 
 from __future__ import annotations
@@ -14,12 +21,16 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geotool._errors import InputError
+from geotool.parsing import KIND_WORDS, normalize_text
 
 __all__ = ["COLUMN_ALIASES", "CANONICAL_COLUMNS", "Table", "read_table", "canonical_column"]
 
@@ -61,6 +72,9 @@ COLUMN_ALIASES: dict[str, str] = {
 }
 
 _HEADER_SCAN_ROWS = 20
+_DELIMITERS = (",", "\t", ";", "|", "，")
+_XLSX_FULL_LOAD_BYTES = 5_000_000  # below this, merged cells are read (not in read-only mode)
+_AMBIGUOUS_KIND_HEADERS = {"类型", "类别"}
 
 
 def _key(text: object) -> str:
@@ -68,7 +82,13 @@ def _key(text: object) -> str:
 
 
 def canonical_column(header: object, extra: dict[str, str] | None = None) -> str | None:
-    """Canonical name for a header cell, or ``None`` when it is not recognised."""
+    """Canonical name for a header cell, or ``None`` when it is not recognised.
+
+    Examples
+    --------
+    >>> canonical_column("经度"), canonical_column(" 发现时间 "), canonical_column("照片")
+    ('lon', 'found_at', None)
+    """
     key = _key(header)
     if extra:
         for raw, canon in extra.items():
@@ -82,7 +102,8 @@ class Table:
     """Raw cells of one file (all sheets), with where each row came from.
 
     ``data`` has the canonical column names that were recognised plus
-    ``_file``, ``_sheet`` and ``_row`` (1-based spreadsheet row number).
+    ``_file``, ``_sheet``, ``_row`` (1-based spreadsheet row number) and
+    ``_extra`` (text of non-blank cells beyond the header, else ``None``).
     """
 
     path: Path
@@ -93,12 +114,30 @@ class Table:
     encoding: str | None = None
 
 
+def _sniff_container(raw: bytes, path: Path) -> None:
+    if raw.startswith(b"PK\x03\x04"):
+        msg = "this is an Excel/zip file saved with a text name: rename it to .xlsx"
+        raise InputError(msg, path=path)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        msg = "this is an old Excel .xls file: open it in Excel/WPS and save as .xlsx"
+        raise InputError(msg, path=path)
+
+
 def _decode(path: Path) -> tuple[str, str]:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror}): check it is not open "
+                         "elsewhere and you may read it", path=path) from None
+    _sniff_container(raw, path)
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        return raw.decode("utf-16", errors="replace"), "utf-16"
+    head = raw[:2000]
+    if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM
+        odd_nuls = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
+        return raw.decode("utf-16-le" if odd_nuls else "utf-16-be", errors="replace"), "utf-16"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -126,11 +165,21 @@ def _find_header(rows: list[list[object]], extra: dict[str, str] | None) -> tupl
     return best, best_hits
 
 
+def _kind_is_category(values: pd.Series) -> bool:
+    """True when most values of a ``类型`` column are not record kinds (so: categories)."""
+    text = normalize_text(values).dropna()
+    if text.empty:
+        return False
+    known = text.str.lower().isin(list(KIND_WORDS))
+    return bool(known.mean() < 0.5)
+
+
 def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path,
            sheet: str | None, extra: dict[str, str] | None, table: Table) -> pd.DataFrame:
-    width = max(len(header), body.shape[1])
+    width = max(len(header), body.shape[1] - (1 if "_extra" in body.columns else 0))
     names: list[str] = []
     where = f"sheet {sheet!r}" if sheet else "the header"
+    headers: dict[str, str] = {}
     for j in range(width):
         cell = header[j] if j < len(header) else None
         canon = canonical_column(cell, extra) if cell is not None else None
@@ -144,87 +193,255 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
             names.append(f"_ignored_{j}")
         else:
             names.append(canon)
-            table.columns.setdefault(canon, str(cell).strip())
+            headers[canon] = str(cell).strip()
+    extra_cells = body["_extra"] if "_extra" in body.columns else None
+    body = body.drop(columns="_extra", errors="ignore")
     body = body.reindex(columns=range(width))
     body.columns = names
     df = body[[c for c in names if not c.startswith("_ignored_")]].copy()
+    if ("kind" in df.columns and "category" not in df.columns
+            and _key(headers["kind"]) in _AMBIGUOUS_KIND_HEADERS and _kind_is_category(df["kind"])):
+        df = df.rename(columns={"kind": "category"})
+        headers["category"] = headers.pop("kind")
+        table.notes.append(f"{where}: column {headers['category']!r} holds issue categories, "
+                           "read as the category")
+    for canon, label in headers.items():
+        table.columns.setdefault(canon, label)
     data_cols = list(df.columns)
-    df["_file"] = str(path)
-    df["_sheet"] = sheet or ""
-    df["_row"] = range(header_idx + 2, header_idx + 2 + len(df))
+    start = header_idx + 2  # the spreadsheet row number of the first body row
+    n = len(df)
+    df["_file"] = pd.Series(np.full(n, str(path), dtype=object), index=df.index, dtype=object)
+    df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
+    df["_row"] = np.arange(start, start + n)
+    df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
+                             else np.full(n, None, dtype=object), index=df.index, dtype=object)
     if header_idx > 0:
         table.notes.append(f"{where}: skipped {header_idx} title row(s) above the header")
-    if not data_cols:
-        return df.iloc[0:0]
-    blank = pd.Series(True, index=df.index)
+    blank = np.ones(len(df), dtype=bool)
     for col in data_cols:
-        text = df[col].astype("string").str.strip()
-        blank &= text.isna() | (text == "")
+        blank &= _cheap_blank(df[col])
+    if extra_cells is not None:
+        blank &= df["_extra"].isna().to_numpy()
+    if not data_cols:
+        blank[:] = True
+    # blank rows after the last record are the sheet's end, not worth a note
+    inner = int(blank[: (np.flatnonzero(~blank)[-1] + 1) if (~blank).any() else 0].sum())
+    if inner:
+        table.notes.append(f"{where}: skipped {inner} blank row(s)")
     return df[~blank]
+
+
+def _cheap_blank(values: pd.Series) -> np.ndarray:
+    """Empty cells (missing or ""); whitespace and blank words are left to the records step."""
+    arr = values.to_numpy(dtype=object)
+    blank = pd.isna(arr)
+    if values.dtype.kind == "f":
+        return blank
+    text = ~blank
+    blank[text] = arr[text] == ""
+    return blank
+
+
+def _head_rows(text: str, delimiter: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text[:500_000], newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= _HEADER_SCAN_ROWS:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def _pick_delimiter(text: str, extra: dict[str, str] | None
+                    ) -> tuple[str, list[list[str]], int, int]:
+    """The separator whose split of the first rows finds the best header row."""
+    best: tuple[str, list[list[str]], int, int] = (",", [], -1, 0)
+    for delim in _DELIMITERS:
+        rows = _head_rows(text, delim)
+        idx, hits = _find_header(rows, extra)
+        if hits > best[3]:
+            best = (delim, rows, idx, hits)
+    return best
+
+
+def _csv_body_fallback(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
+    """Body rows with the csv module: short rows padded, extra cells kept in ``_extra``."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    cells: list[list[str]] = []
+    extras: list[str | None] = []
+    for i, row in enumerate(reader):
+        if i < skip:
+            continue
+        if len(row) > width:
+            more = [c for c in row[width:] if c.strip()]
+            extras.append(delimiter.join(more) if more else None)
+            row = row[:width]
+        else:
+            extras.append(None)
+            row = row + [""] * (width - len(row))
+        cells.append(row)
+    body = pd.DataFrame(cells, columns=range(width), dtype=object) if cells else \
+        pd.DataFrame(columns=range(width), dtype=object)
+    body["_extra"] = pd.Series(extras, index=body.index, dtype=object)
+    return body
+
+
+def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
+                   numeric: set[int]) -> pd.DataFrame | None:
+    """Body rows with pandas' C parser; None when a row has more cells than the header."""
+    dtypes = {j: object for j in range(width) if j not in numeric}  # object: faster than str
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            body = pd.read_csv(io.StringIO(text, newline=""), sep=delimiter, header=None,
+                               dtype=dtypes, keep_default_na=False,
+                               na_values={j: [""] for j in numeric}, skiprows=skip,
+                               names=list(range(width)), index_col=False,
+                               skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=range(width), dtype=object)
+    except (pd.errors.ParserError, ValueError, OverflowError):
+        return None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        return None  # pandas would drop the cells beyond the header
+    for j in numeric:
+        if body[j].dtype.kind not in "fi":
+            body[j] = body[j].astype(object)
+    return body
 
 
 def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
     text, encoding = _decode(path)
     if not text.strip():
         raise InputError("the file is empty: export the records again", path=path)
-    head = text.splitlines()[:_HEADER_SCAN_ROWS]
-    delimiter = ","
-    try:
-        delimiter = csv.Sniffer().sniff("\n".join(head), delimiters=",;\t|").delimiter
-    except csv.Error:
-        pass
-    table = Table(path=path, data=pd.DataFrame(), encoding=encoding)
-    if delimiter != ",":
-        table.notes.append(f"columns separated by {delimiter!r} instead of ','")
-    rows = [list(r) for r in csv.reader(io.StringIO("\n".join(head)), delimiter=delimiter)]
-    header_idx, hits = _find_header(rows, extra)
+    nuls = text.count("\x00")
+    if nuls > max(8, len(text) // 100):
+        msg = "the file holds binary data, not text: export the records again as CSV or .xlsx"
+        raise InputError(msg, path=path)
+    delimiter, rows, header_idx, hits = _pick_delimiter(text.replace("\x00", ""), extra)
     if hits < 2:
         msg = ("no header row with known column names (e.g. 问题编号, 发现时间, 经度, 纬度) "
                "in the first 20 rows: add one, or map your headers in [records.columns]")
         raise InputError(msg, path=path)
-    try:
-        body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
-                           keep_default_na=False, skiprows=header_idx + 1,
-                           skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
-    except pd.errors.EmptyDataError:
-        body = pd.DataFrame()
-    except pd.errors.ParserError as exc:
-        msg = f"rows have different numbers of columns ({exc}): check the separator and quotes"
-        raise InputError(msg, path=path) from None
-    table.data = _frame(rows[header_idx], body, header_idx, path, None, extra, table)
+    table = Table(path=path, data=pd.DataFrame(), encoding=encoding)
+    if nuls:
+        text = text.replace("\x00", "")
+        table.notes.append(f"removed {nuls} NUL character(s), a sign of a damaged export")
+    if delimiter != ",":
+        shown = {"\t": "tab", "，": "full-width comma '，'"}.get(delimiter, repr(delimiter))
+        table.notes.append(f"columns separated by {shown} instead of ','")
+    header = rows[header_idx]
+    width = len(header)
+    body = None
+    # every column is read as text (ids keep their leading zeros) except plain lon/lat
+    # columns, which the C parser turns into numbers much faster than Python can
+    numeric = {j for j, cell in enumerate(header) if canonical_column(cell, extra) in ("lon", "lat")}
+    if delimiter.isascii():
+        body = _csv_body_fast(text, delimiter, header_idx + 1, width, numeric)
+    if body is None:
+        try:
+            body = _csv_body_fallback(text, delimiter, header_idx + 1, width)
+        except csv.Error as exc:
+            msg = f"not a well-formed CSV ({exc}): save it again from Excel/WPS as CSV"
+            raise InputError(msg, path=path) from None
+        n_extra = int(body["_extra"].notna().sum())
+        if n_extra:
+            table.notes.append(f"{n_extra} row(s) have more cells than the header "
+                               "(an unquoted separator?): quarantined")
+    table.data = _frame(header, body, header_idx, path, None, extra, table)
     if table.data.empty:
         table.notes.append("header only: no data rows")
     return table
 
 
-def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
+def _sheet_rows(sheet, full: bool) -> tuple[list[list[object]], list[tuple[int, int, int, int]]]:
+    if not full and hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()  # read-only mode trusts a stored size that is often wrong
+    rows = [list(r) for r in sheet.iter_rows(min_row=1, min_col=1, values_only=True)]
+    merged = [tuple(r.bounds) for r in sheet.merged_cells.ranges] if full else []
+    return rows, merged
+
+
+def _fill_merged(rows: list[list[object]], merged: list[tuple[int, int, int, int]],
+                 header_idx: int) -> int:
+    """Give every cell of a range merged down several rows below the header its value."""
+    filled = 0
+    for min_col, min_row, max_col, max_row in merged:
+        if min_row - 1 <= header_idx or max_row == min_row:
+            continue
+        value = rows[min_row - 1][min_col - 1] if min_col - 1 < len(rows[min_row - 1]) else None
+        for r in range(min_row - 1, min(max_row, len(rows))):
+            row = rows[r]
+            if len(row) < max_col:
+                row.extend([None] * (max_col - len(row)))
+            for c in range(min_col - 1, max_col):
+                if (r, c) != (min_row - 1, min_col - 1):
+                    row[c] = value
+                    filled += 1
+    return filled
+
+
+def _open_workbook(path: Path, full: bool):
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        msg = f"cannot open as .xlsx ({type(exc).__name__}): save it again from Excel/WPS as .xlsx"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # WPS/Excel style and extension warnings
+            return load_workbook(path, read_only=not full, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file  # noqa: BLE001
+        try:
+            raw = path.read_bytes()[:8]
+        except OSError:
+            raw = b""
+        _sniff_container(raw if not raw.startswith(b"PK") else b"", path)
+        if not zipfile.is_zipfile(path):
+            msg = ("not an .xlsx workbook (maybe a CSV or .xls renamed): save it again from "
+                   "Excel/WPS as .xlsx")
+        else:
+            msg = (f"cannot open as .xlsx ({type(exc).__name__}): save it again from Excel/WPS "
+                   "as .xlsx")
         raise InputError(msg, path=path) from None
+
+
+def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
+    full = path.stat().st_size <= _XLSX_FULL_LOAD_BYTES
+    book = _open_workbook(path, full)
     table = Table(path=path, data=pd.DataFrame())
     frames = []
     try:
-        for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            header_idx, hits = _find_header(rows, extra)
-            if hits < 2:
-                if any(any(c is not None for c in r) for r in rows):
-                    table.notes.append(f"sheet {sheet.title!r}: no recognisable header, skipped")
-                continue
-            body = pd.DataFrame(rows[header_idx + 1:], dtype="object")
-            frames.append(_frame(rows[header_idx], body, header_idx, path, sheet.title, extra,
-                                 table))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+            sheets = [(sheet.title, *_sheet_rows(sheet, full)) for sheet in book.worksheets]
+    except Exception as exc:  # a damaged sheet part  # noqa: BLE001
+        msg = (f"cannot read the workbook ({type(exc).__name__}: {exc}): save it again from "
+               "Excel/WPS as .xlsx")
+        raise InputError(msg, path=path) from None
     finally:
         book.close()
+    for title, rows, merged in sheets:
+        header_idx, hits = _find_header(rows, extra)
+        if hits < 2:
+            if any(any(c is not None and str(c).strip() for c in r) for r in rows):
+                table.notes.append(f"sheet {title!r}: no header with known column names, "
+                                   "skipped")
+            continue
+        filled = _fill_merged(rows, merged, header_idx)
+        if filled:
+            table.notes.append(f"sheet {title!r}: {filled} merged cell(s) below the header take "
+                               "the merged value")
+        body = pd.DataFrame(rows[header_idx + 1:], dtype="object")
+        frames.append(_frame(rows[header_idx], body, header_idx, path, title, extra, table))
     if not frames:
         msg = ("no sheet has a header row with known column names (e.g. 问题编号, 发现时间, "
-               "经度, 纬度): add one, or map your headers in [records.columns]")
+               "经度, 纬度) in its first 20 rows: add one, or map your headers in "
+               "[records.columns]")
         raise InputError(msg, path=path)
     table.data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if table.data.empty:
+        table.notes.append("header only: no data rows")
     return table
 
 
@@ -234,15 +451,19 @@ def read_table(path: str | Path, *, columns: dict[str, str] | None = None) -> Ta
     Parameters
     ----------
     path : str or Path
-        A ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+        A ``.csv``/``.txt``/``.tsv`` or ``.xlsx``/``.xlsm`` file.
     columns : dict, optional
         Extra header -> canonical name mappings (``[records.columns]``).
+
+    Returns
+    -------
+    Table
 
     Raises
     ------
     InputError
-        Empty file, unknown encoding, no recognisable header, or not a
-        spreadsheet.
+        Empty or unreadable file, unknown encoding, no recognisable header,
+        or not a spreadsheet.
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -18,11 +18,14 @@ import shapely
 from geotool._errors import InputError
 from geotool.config import Workspace, load_config
 from geotool.layers import features_from_layers, read_districts, read_layer
-from geotool.quarantine import QUARANTINE_COLUMNS
+from geotool.quarantine import QUARANTINE_COLUMNS, reason_text
 from geotool.records import normalize_records
 from geotool.tables import read_table
 
 __all__ = ["Loaded", "FileAccount", "load_workspace"]
+
+# .xls is kept so that read_table can tell the planner to save it as .xlsx
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -103,28 +106,56 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
                                     len(res.quarantine), res.converted_from, res.notes))
         quarantines.append(res.quarantine)
     features = features_from_layers(layer_results)
-
-    files = ws.record_files()
-    if ws.records.paths and not files:
-        msg = f"[records] paths {list(ws.records.paths)} match no file in {ws.root}"
-        raise InputError(msg, path=ws.config_path)
-    tables = [read_table(f, columns=ws.records.columns) for f in files]
     top = districts[districts["level"] == 0]
     city = shapely.union_all(top.geometry.values) if len(top) else None
+    for account, res in zip(accounts[1:], layer_results, strict=True):
+        outside = _outside_count(res.frame, city)
+        if outside:
+            account.notes.append(f"{outside} feature(s) outside every district: kept, counted "
+                                 "under no district")
+
+    matched = ws.record_files()
+    files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
+    if ws.records.paths and not files:
+        msg = (f"[records] paths {list(ws.records.paths)} match no .csv or .xlsx file in "
+               f"{ws.root}: fix the paths or put the record files there")
+        raise InputError(msg, path=ws.config_path)
+    tables = [read_table(f, columns=ws.records.columns) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
+    notes = list(rres.notes)
+    if skipped:
+        notes.append(f"skipped {len(skipped)} file(s) that are not .csv/.xlsx: "
+                     + ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5
+                                                                 else ""))
+    outside = _outside_count(rres.records, city)
+    if outside:
+        notes.append(f"{outside} record(s) just outside every district (within 1 km of the "
+                     "city boundary): kept")
     for table in tables:
         counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
-        notes = list(table.notes)
+        file_notes = list(table.notes)
         if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
-            notes.append(f"text encoding {table.encoding}")
+            file_notes.append(f"text encoding {table.encoding}")
         if table.ignored_columns:
-            notes.append("columns not used: " + ", ".join(table.ignored_columns))
+            file_notes.append("columns not used: " + ", ".join(table.ignored_columns))
         accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
                                     counts["quarantined"],
                                     ws.records.crs if ws.records.crs != "EPSG:4326" else None,
-                                    notes))
+                                    file_notes))
     quarantines.append(rres.quarantine)
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
+        texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
+        quarantine["reason"] = quarantine["reason_code"].map(texts)
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
-                  quarantine=quarantine, accounts=accounts, notes=rres.notes)
+                  quarantine=quarantine, accounts=accounts, notes=notes)
+
+
+def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:
+    """How many geometries touch no district at all."""
+    if city is None or frame.empty:
+        return 0
+    shapely.prepare(city)
+    return int((~shapely.intersects(city, frame.geometry.values)).sum())
