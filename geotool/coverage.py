@@ -10,6 +10,8 @@ feature's geometry (inside a polygon is distance 0). A feature is
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -68,13 +70,34 @@ def touches(features: gpd.GeoDataFrame, records: gpd.GeoDataFrame, *,
                           "record": np.array([], dtype=np.int64)})
     if len(features) == 0 or len(records) == 0:
         return empty
-    tree = shapely.STRtree(features.geometry.values)
-    pts = records.geometry.values
-    rec_idx, feat_idx = tree.query(pts, predicate="dwithin", distance=float(match_radius_m))
-    parts = [pd.DataFrame({"feature": feat_idx, "record": rec_idx})]
-    parts += _reference_pairs(features, records)
-    pairs = pd.concat(parts, ignore_index=True).drop_duplicates()
-    return pairs.sort_values(["feature", "record"], kind="stable").reset_index(drop=True)
+    tree = shapely.STRtree(np.asarray(features.geometry.values, dtype=object))
+    rec_idx, feat_idx = _query_dwithin(tree, np.asarray(records.geometry.values, dtype=object),
+                                       float(match_radius_m))
+    feats, recs = [feat_idx], [rec_idx]
+    for ref in _reference_pairs(features, records):
+        feats.append(ref["feature"].to_numpy())
+        recs.append(ref["record"].to_numpy())
+    # one int64 key per pair: sorting orders by (feature, record); equal neighbours are repeats
+    # (np.unique is far slower on large arrays in NumPy 2.4)
+    n = np.int64(len(records))
+    key = np.sort(np.concatenate(feats).astype(np.int64) * n + np.concatenate(recs))
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    return pd.DataFrame({"feature": key // n, "record": key % n})
+
+
+def _query_dwithin(tree: shapely.STRtree, points: np.ndarray, distance: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query(points, "dwithin")`` in chunks on worker threads (GEOS releases the GIL)."""
+    chunks = np.array_split(np.arange(len(points)), max(1, min(8, len(points) // 50_000)))
+
+    def run(idx: np.ndarray) -> np.ndarray:
+        found = tree.query(points[idx], predicate="dwithin", distance=distance)
+        return np.stack([idx[found[0]], found[1]])
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        parts = list(pool.map(run, chunks))
+    both = np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.int64)
+    return both[0], both[1]
 
 
 def _reference_pairs(features: gpd.GeoDataFrame, records: gpd.GeoDataFrame) -> list[pd.DataFrame]:

@@ -119,7 +119,9 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     districts_m = loaded.districts.to_crs(crs)
     features_m = loaded.features.to_crs(crs).reset_index(drop=True)
     located = _locations(loaded.records, end)
-    located_m = located.to_crs(crs).reset_index(drop=True)
+    located_m = gpd.GeoDataFrame(
+        located[["record_id", "kind", "found_at", "feature_id", "feature_name"]],
+        geometry=located.geometry.values, crs=WGS84).to_crs(crs).reset_index(drop=True)
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
@@ -131,7 +133,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     issue_pairs = pairs[is_issue[pairs["record"].to_numpy()]]
     issue_features = pd.DataFrame({"record_id": rec_ids[issue_pairs["record"].to_numpy()],
                                    "feature": issue_pairs["feature"].to_numpy()})
-    issue_features = issue_features[issue_features["record_id"].isin(states["record_id"])]
+    issue_features = issue_features[_member(issue_features["record_id"], states["record_id"])]
     categories = pd.Series(loaded.records["category"].to_numpy(),
                            index=loaded.records["record_id"].to_numpy())
     categories = categories[~categories.index.duplicated(keep="first")]
@@ -190,11 +192,12 @@ def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.D
 def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features: pd.DataFrame,
                  features_m: gpd.GeoDataFrame, rec: pd.DataFrame, crs,
                  districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    first = records.iloc[states["first"].to_numpy()]
-    last = records.iloc[states["last"].to_numpy()]
+    first_pos, last_pos = states["first"].to_numpy(), states["last"].to_numpy()
     out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
     for col in ("category", "description", "source", "unit"):
-        out[col] = pd.Series(last[col].to_numpy()).fillna(pd.Series(first[col].to_numpy()))
+        values = records[col]
+        latest = values.take(last_pos).reset_index(drop=True)
+        out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
     for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
@@ -208,8 +211,8 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         ["k", "layer"], kind="stable")
     out["layers"] = _join_per_key(pairs["k"].to_numpy(), pairs["layer"].to_numpy(dtype=object),
                                   len(out))
-    out["recurring"] = out["record_id"].isin(rec["record_id"])
-    geom = gpd.GeoSeries(first.geometry.values, crs=WGS84)
+    out["recurring"] = _member(out["record_id"], rec["record_id"])
+    geom = gpd.GeoSeries(records.geometry.values.take(first_pos), crs=WGS84)
     out["lon"] = np.round(geom.x.to_numpy(), 6)
     out["lat"] = np.round(geom.y.to_numpy(), 6)
     levels = district_paths(geom.to_crs(crs), districts_m)
@@ -217,6 +220,12 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
     gdf = gpd.GeoDataFrame(out, geometry=geom.values, crs=WGS84)
     extra = [c for c in gdf.columns if c.startswith("level_")] + ["open"]
     return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
+
+
+def _member(values: pd.Series, universe: pd.Series) -> np.ndarray:
+    """``values.isin(universe)`` through a hash index (much faster for string ids)."""
+    index = pd.Index(pd.unique(universe.to_numpy(dtype=object)))
+    return index.get_indexer(values.to_numpy(dtype=object)) >= 0
 
 
 def _join_per_key(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
