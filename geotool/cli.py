@@ -193,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     except GeotoolError as exc:
         print(f"geotool: {t('error', args.lang)}: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        fix = t("os_error_fix", args.lang)
+        print(f"geotool: {t('error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {t('interrupted', args.lang)}", file=sys.stderr)
         return EXIT_INTERRUPTED

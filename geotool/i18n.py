@@ -35,6 +35,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "window": ("时间窗", "window"),
     "days": ("天", "days"),
     "interrupted": ("已中断", "interrupted"),
+    "os_error_fix": ("请检查路径是否存在、是否有写入权限、磁盘是否已满",
+                     "check that the path exists, is writable and the disk is not full"),
 }
 
 #: Spreadsheet/CSV column headers for planners: canonical -> (zh, en).

@@ -3,7 +3,7 @@
 Each case starts from a small valid workspace (two districts of 周口, a points
 ledger, a records CSV), breaks one thing, runs the real command
 ``geotool validate`` in-process and checks the outcome the README promises
-(docs/bad_input.md): a one-line error naming the file and the fix (exit 2),
+(README, "What geotool does with bad input"): a one-line error naming the file and the fix (exit 2),
 rows quarantined with a reason, or a repair reported as a note. Every run
 must also account for every row (read = used + quarantined) and print no
 traceback.

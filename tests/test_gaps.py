@@ -251,3 +251,12 @@ def test_segment_formula_used_above():
 
     assert seg(100) == pytest.approx(82_502, abs=1)
     assert seg(200) == pytest.approx(30_975, abs=1)
+
+
+def test_unwritable_output_folder_is_one_line(city, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["gaps", str(city), "--as-of", "2026-09-15", "--out", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert str(blocker) in err
