@@ -41,8 +41,8 @@ def make_workspace(root: Path, *, records: int, features: int, districts: int,
 
     rng = np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
-    cols = int(math.ceil(math.sqrt(districts * 2)))
-    rows = int(math.ceil(districts / cols))
+    cols = math.ceil(math.sqrt(districts * 2))
+    rows = math.ceil(districts / cols)
     cells = [shapely.box(X0 + c * CELL_M, Y0 + r * CELL_M, X0 + (c + 1) * CELL_M,
                          Y0 + (r + 1) * CELL_M) for r in range(rows) for c in range(cols)]
     cells = cells[:districts]

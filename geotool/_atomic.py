@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_atomic", "remove_stale_temps"]
+__all__ = ["atomic_path", "remove_stale_temps", "write_atomic"]
 
 
 @contextlib.contextmanager

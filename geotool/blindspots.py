@@ -25,7 +25,7 @@ import shapely
 
 from geotool.districts import _require_metric
 
-__all__ = ["reach_area", "blindspots"]
+__all__ = ["blindspots", "reach_area"]
 
 _QUAD_SEGS = 8
 

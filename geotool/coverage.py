@@ -20,7 +20,7 @@ import shapely
 
 from geotool.districts import _require_metric
 
-__all__ = ["touches", "window_bounds", "coverage"]
+__all__ = ["coverage", "touches", "window_bounds"]
 
 
 def window_bounds(as_of: dt.date, window_days: int) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -27,7 +27,7 @@ from geotool.issues import issue_states, recurring_pairs
 from geotool.scoring import district_table, units_table
 from geotool.workspace import Loaded
 
-__all__ = ["GapResult", "find_gaps", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "BLINDSPOT_COLUMNS"]
+__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
 
 FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
                    "records_in_window", "open_issues", "overdue_issues", "recurring",

@@ -7,7 +7,7 @@ is made in one place.
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "t", "header"]
+__all__ = ["LANGS", "header", "t"]
 
 LANGS = ("zh", "en")
 

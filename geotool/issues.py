@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-__all__ = ["issue_states", "recurring_pairs", "DONE_STATUSES"]
+__all__ = ["DONE_STATUSES", "issue_states", "recurring_pairs"]
 
 DONE_STATUSES = ("rectified", "closed")
 

@@ -19,8 +19,13 @@ import pandas as pd
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool.i18n import header, status_label, t
 
-__all__ = ["write_gaps", "write_quarantine", "load_summary_lines", "summary_table",
-           "escape_formulas"]
+__all__ = [
+    "escape_formulas",
+    "load_summary_lines",
+    "summary_table",
+    "write_gaps",
+    "write_quarantine",
+]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -197,8 +202,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
     """Lines describing what was read, converted and quarantined."""
-    lines = [f"{t('workspace', lang)}: {loaded.workspace.root}  ({t('city', lang)}: "
-             f"{loaded.workspace.city})"]
+    head = f"{t('workspace', lang)}: {loaded.workspace.root}  ({t('city', lang)}: "
+    lines = [head + f"{loaded.workspace.city})"]
     root = loaded.workspace.root
     for acc in loaded.accounts:
         try:

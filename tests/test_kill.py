@@ -17,13 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
 sys.path.insert(0, str(REPO / "bench"))
-from bench_gaps import make_workspace  # noqa: E402
+from bench_gaps import make_workspace
 
 GAPS_FILES = {"features.csv", "districts.csv", "issues.csv", "units.csv", "blindspots.geojson",
               "gaps.xlsx"}
