@@ -35,8 +35,8 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", None], "b": [-1, 2, 3]}))["a"].tolist()
-    ["'=1+1", 'ok', None]
+    >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@x"], "b": [-1, 2, 3]})).values.tolist()
+    [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
     """
     out = df.copy()
     for col in out.columns:
