@@ -26,7 +26,7 @@ def test_formula_cells_are_written_as_text(tmp_path):
     assert evil["category"].tolist() == ["'" + t for t in EVIL]
     assert evil["unit"].tolist() == ["'" + t for t in EVIL]
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
-    assert set("'" + t for t in EVIL) <= set(units["unit"])
+    assert {"'" + t for t in EVIL} <= set(units["unit"])
     book = load_workbook(out / "gaps.xlsx")
     sheet = book["问题清单"]
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
