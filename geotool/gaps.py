@@ -134,9 +134,9 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     issue_features = pd.DataFrame({"record_id": rec_ids[issue_pairs["record"].to_numpy()],
                                    "feature": issue_pairs["feature"].to_numpy()})
     issue_features = issue_features[_member(issue_features["record_id"], states["record_id"])]
-    categories = pd.Series(loaded.records["category"].to_numpy(),
-                           index=loaded.records["record_id"].to_numpy())
-    categories = categories[~categories.index.duplicated(keep="first")]
+    categories = pd.Series(
+        loaded.records["category"].take(states["first"].to_numpy()).to_numpy(dtype=object),
+        index=states["record_id"].to_numpy())
     rec = recurring_pairs(states, issue_features, categories,
                           recurrence_days=params.recurrence_days)
 

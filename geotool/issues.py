@@ -145,9 +145,13 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
             "previous_rectified_at"]
     limit = pd.Timedelta(days=recurrence_days)
     s = states.set_index("record_id")
-    df = issue_features.merge(s[["found_at", "rectified_at"]], left_on="record_id",
-                              right_index=True)
-    df["category"] = df["record_id"].map(categories).fillna("")
+    pos = s.index.get_indexer(issue_features["record_id"].to_numpy(dtype=object))
+    df = issue_features[pos >= 0].copy()
+    pos = pos[pos >= 0]
+    df["found_at"] = s["found_at"].to_numpy()[pos]
+    df["rectified_at"] = s["rectified_at"].to_numpy()[pos]
+    cat = categories.reindex(s.index).to_numpy(dtype=object)[pos]
+    df["category"] = pd.Series(cat, index=df.index).fillna("").astype(str)
     # issue rectified, then a new issue of the same category at the same feature
     done = df.dropna(subset=["rectified_at"])[["feature", "category", "rectified_at", "record_id"]]
     done = done.rename(columns={"record_id": "previous_record_id",
