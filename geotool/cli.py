@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except GeotoolError as exc:
-        print(f"geotool: {t('error', args.lang)}: {exc}", file=sys.stderr)
+        print(f"geotool: {t('error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
         where = f"{exc.filename}: " if exc.filename else ""

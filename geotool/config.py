@@ -19,6 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
+from geotool.messages import Note
 
 __all__ = ["Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config", "CONFIG_NAME"]
 
@@ -56,7 +57,7 @@ class Defaults:
     def with_overrides(self, **kwargs: Any) -> Defaults:
         """Return a copy with the given non-``None`` values replaced (validated)."""
         given = {k: v for k, v in kwargs.items() if v is not None}
-        return _validate_defaults(replace(self, **given), "command line")
+        return _validate_defaults(replace(self, **given), Note("where.command_line"))
 
 
 @dataclass(frozen=True)
@@ -133,30 +134,28 @@ _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
+def _unknown(keys: set[str], allowed: set[str], where: str | Note, path: Path) -> None:
     for key in sorted(keys - allowed):
         close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
-        msg = f"unknown key {key!r} in {where}{hint}"
-        raise ConfigError(msg, path=path)
+        hint = (Note("hint.did_you_mean", name=close[0]) if close
+                else Note("hint.allowed", names=", ".join(sorted(allowed))))
+        raise ConfigError(Note("config.unknown_key", key=key, where=where, hint=hint), path=path)
 
 
-def _validate_defaults(d: Defaults, where: str, path: Path | None = None) -> Defaults:
+def _validate_defaults(d: Defaults, where: str | Note, path: Path | None = None) -> Defaults:
     for name, types in _DEFAULT_TYPES.items():
         value = getattr(d, name)
         if isinstance(value, bool) or not isinstance(value, types):
-            kind = "a whole number" if types == (int,) else "a number"
-            msg = f"{where}: {name} must be {kind}, got {value!r}"
-            raise ConfigError(msg, path=path)
-        if not math.isfinite(value):
-            msg = f"{where}: {name} must be a finite number, got {value!r}"
-            raise ConfigError(msg, path=path)
-        if value <= 0 and name != "min_blindspot_m2":
-            msg = f"{where}: {name} must be positive, got {value!r}"
-            raise ConfigError(msg, path=path)
-        if value < 0:
-            msg = f"{where}: {name} must not be negative, got {value!r}"
-            raise ConfigError(msg, path=path)
+            key = "config.not_whole_number" if types == (int,) else "config.not_number"
+        elif not math.isfinite(value):
+            key = "config.not_finite"
+        elif value <= 0 and name != "min_blindspot_m2":
+            key = "config.not_positive"
+        elif value < 0:
+            key = "config.negative"
+        else:
+            continue
+        raise ConfigError(Note(key, where=where, name=name, value=value), path=path)
     return d
 
 
@@ -169,13 +168,12 @@ def parse_as_of(value: object, *, where: str = "as_of", path: Path | None = None
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        msg = f"{where} must be a date YYYY-MM-DD, got {value!r}"
-        raise ConfigError(msg, path=path) from None
+        raise ConfigError(Note("config.bad_date", where=where, value=value), path=path) from None
 
 
 def _defaults(table: Any, path: Path) -> Defaults:
     if not isinstance(table, dict):
-        raise ConfigError("[defaults] must be a table", path=path)
+        raise ConfigError(Note("config.not_table", where="[defaults]"), path=path)
     allowed = {f.name for f in fields(Defaults)}
     _unknown(set(table), allowed, "[defaults]", path)
     values = dict(table)
@@ -190,58 +188,59 @@ def _defaults(table: Any, path: Path) -> Defaults:
 def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     where = f"[layers.{key}]"
     if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table", path=path)
+        raise ConfigError(Note("config.not_table", where=where), path=path)
     _unknown(set(table), _LAYER_KEYS, where, path)
     if "path" not in table:
-        raise ConfigError(f"{where} needs a `path`", path=path)
+        raise ConfigError(Note("config.needs_path", where=where), path=path)
     for name, value in table.items():
         if name == "crs" and isinstance(value, int) and not isinstance(value, bool):
             continue  # crs = 4326 means EPSG:4326
         if not isinstance(value, str):
-            msg = f"{where} {name} must be a string, got {value!r}"
-            raise ConfigError(msg, path=path)
+            raise ConfigError(Note("config.not_string", where=where, name=name, value=value),
+                              path=path)
     if not table["path"].strip():
-        raise ConfigError(f"{where} path is empty: name the layer's file", path=path)
+        raise ConfigError(Note("config.empty_path", where=where), path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = (f"{where} path {table['path']!r} does not exist (looked for {file}): fix the "
-               f"path (relative to geotool.toml) or copy the file there")
+        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
         try:
             values["crs"] = normalize_datum(values["crs"])
         except CRSError as exc:
-            raise ConfigError(f"{where} crs: {exc.message}", path=path) from None
+            raise ConfigError(Note("config.crs", where=where, reason=exc.message),
+                              path=path) from None
     return LayerSpec(key=key, path=file, **values)
 
 
 def _records(table: Any, path: Path) -> RecordsSpec:
     if not isinstance(table, dict):
-        raise ConfigError("[records] must be a table", path=path)
+        raise ConfigError(Note("config.not_table", where="[records]"), path=path)
     _unknown(set(table), _RECORD_KEYS, "[records]", path)
     paths = table.get("paths", [])
     if isinstance(paths, str):
         paths = [paths]
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ConfigError(f"[records] paths must be a list of strings, got {paths!r}", path=path)
+        raise ConfigError(Note("config.paths_not_list", value=paths), path=path)
     crs = table.get("crs", "EPSG:4326")
     try:
         crs = normalize_datum(crs)
     except CRSError as exc:
-        raise ConfigError(f"[records] crs: {exc.message}", path=path) from None
+        raise ConfigError(Note("config.crs", where="[records]", reason=exc.message),
+                          path=path) from None
     columns = table.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ConfigError("[records.columns] must map file headers to canonical names, "
-                          'e.g. "巡查日期" = "found_at"', path=path)
+        raise ConfigError(Note("config.columns_not_map"), path=path)
     from geotool.tables import CANONICAL_COLUMNS
 
     known = {*CANONICAL_COLUMNS, "updated_at", "lonlat"}
     for header, canon in columns.items():
         if canon not in known:
             close = difflib.get_close_matches(canon, sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(sorted(known))}"
-            msg = f"[records.columns] {header!r} = {canon!r}: not a record column ({hint})"
+            hint = (Note("hint.did_you_mean", name=close[0]) if close
+                    else Note("hint.use_one_of", names=", ".join(sorted(known))))
+            msg = Note("config.not_record_column", header=header, canon=canon, hint=hint)
             raise ConfigError(msg, path=path)
     return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
 
@@ -269,26 +268,26 @@ def load_config(path: str | Path) -> Workspace:
     if path.is_dir():
         path = path / CONFIG_NAME
     if not path.exists():
-        msg = f"no {CONFIG_NAME} here: create one (see README, 'The workspace config')"
-        raise ConfigError(msg, path=path)
+        raise ConfigError(Note("config.absent", name=CONFIG_NAME), path=path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+        raise ConfigError(Note("config.bad_toml", detail=str(exc)), path=path) from None
     except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text: save the config as UTF-8", path=path) from None
-    _unknown(set(data), _TOP_KEYS, "the top level", path)
+        raise ConfigError(Note("config.not_utf8"), path=path) from None
+    _unknown(set(data), _TOP_KEYS, Note("where.top_level"), path)
     root = path.parent.resolve()
     city = data.get("city", {})
     if not isinstance(city, dict):
-        raise ConfigError("[city] must be a table", path=path)
+        raise ConfigError(Note("config.not_table", where="[city]"), path=path)
     _unknown(set(city), {"name"}, "[city]", path)
     name = city.get("name", root.name)
     if not isinstance(name, str):
-        raise ConfigError(f"[city] name must be a string, got {name!r}", path=path)
+        raise ConfigError(Note("config.not_string", where="[city]", name="name", value=name),
+                          path=path)
     layers = data.get("layers", {})
     if not isinstance(layers, dict) or "districts" not in layers:
-        raise ConfigError("[layers.districts] is required: the district polygons", path=path)
+        raise ConfigError(Note("config.no_districts"), path=path)
     specs = [_layer(key, layers[key], root, path) for key in layers]
     districts = next(s for s in specs if s.key == "districts")
     ledgers = tuple(s for s in specs if s.key != "districts")

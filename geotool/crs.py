@@ -27,6 +27,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from geotool._errors import CRSError
+from geotool.messages import Note
 
 __all__ = [
     "WGS84",
@@ -107,11 +108,7 @@ def normalize_datum(value: str | int | None) -> str | None:
     try:
         crs = pyproj.CRS.from_user_input(text)
     except pyproj.exceptions.CRSError:
-        msg = (
-            f"unknown CRS {value!r}: use an EPSG code such as 'EPSG:4326', "
-            f"or 'GCJ-02' (AMap/Tencent) or 'BD-09' (Baidu)"
-        )
-        raise CRSError(msg) from None
+        raise CRSError(Note("crs.unknown", value=value)) from None
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
@@ -249,8 +246,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, datum: str | None = None) -> gpd.GeoDataFram
     if datum is not None:
         out = out.set_crs(datum, allow_override=True)
     if out.crs is None:
-        msg = "layer has no CRS: set `crs` for it in geotool.toml (e.g. crs = \"EPSG:4326\")"
-        raise CRSError(msg)
+        raise CRSError(Note("crs.layer_none"))
     return out.to_crs(WGS84)
 
 
@@ -281,15 +277,13 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
         When the data has no CRS or is empty.
     """
     if gdf.crs is None:
-        msg = "cannot pick a metric CRS for data without a CRS"
-        raise CRSError(msg)
+        raise CRSError(Note("crs.metric_no_crs"))
     if gdf.crs.is_projected:
         return gdf.crs
     geoms = gdf.geometry.values
     valid = gdf.geometry[~(pd.isna(geoms) | shapely.is_empty(geoms))]
     if valid.empty:
-        msg = "cannot pick a metric CRS for empty data"
-        raise CRSError(msg)
+        raise CRSError(Note("crs.metric_empty"))
     minx, miny, maxx, maxy = valid.to_crs(WGS84).total_bounds
     lon, lat = (minx + maxx) / 2.0, (miny + maxy) / 2.0
     zone = math.floor((lon + 180.0) / 6.0) % 60 + 1

@@ -29,6 +29,7 @@ import shapely
 from geotool._errors import CRSError, InputError
 from geotool.config import LayerSpec
 from geotool.crs import WGS84, to_wgs84
+from geotool.messages import Join, Note, geos_reason
 from geotool.quarantine import quarantine_frame
 
 __all__ = ["LayerResult", "read_layer", "read_districts", "read_vector"]
@@ -76,37 +77,34 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
     kwargs: dict[str, object] = {}
     suffix = path.suffix.lower()
     if suffix in _SPREADSHEETS:
-        msg = ("a ledger layer must be a GIS file (GeoJSON, GeoPackage, Shapefile or KML), "
-               "not a spreadsheet: make points from its 经度/纬度 columns in QGIS and save as "
-               "GeoJSON")
-        raise InputError(msg, path=path)
+        raise InputError(Note("layer.is_spreadsheet"), path=path)
     if suffix == ".shp":
         cpg = path.with_suffix(".cpg")
         if not cpg.exists() and not path.with_suffix(".CPG").exists():
             encoding = _guess_dbf_encoding(path)
             if encoding is not None:
                 kwargs["encoding"] = encoding
-                notes.append(f"no .cpg beside the Shapefile: attributes read as {encoding}")
+                notes.append(Note("note.shp_no_cpg", encoding=encoding))
     layers = _list_layers(path)
     names = [str(name) for name in layers[:, 0]] if len(layers) else []
     if layer is not None:
         if layer not in names:
-            msg = (f"no layer {layer!r} in the file (it has: {', '.join(names) or 'none'}): "
-                   f"fix `layer` in geotool.toml")
+            msg = Note("layer.no_such_layer", layer=layer,
+                       names=", ".join(names) if names else Note("word.none"))
             raise InputError(msg, path=path)
         return _read_one(path, layer, kwargs, notes), notes
     if len(names) > 1 and suffix in (".kml", ".kmz"):
         frames = [_read_one(path, name, kwargs, notes) for name in names]
         frames = [f for f in frames if len(f)]
-        notes.append(f"read {len(names)} KML folders/layers: {', '.join(names[:5])}"
-                     + (" ..." if len(names) > 5 else ""))
+        notes.append(Note("note.kml_folders", n=len(names),
+                          names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
         if not frames:
             return _read_one(path, names[0], kwargs, notes), notes
         crs = frames[0].crs
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes
     if len(names) > 1:
-        msg = (f"the file holds {len(names)} layers ({', '.join(names[:8])}): name the one to "
-               f"read with layer = \"{names[0]}\" in its [layers.X] table")
+        msg = Note("layer.several_layers", n=len(names), names=", ".join(names[:8]),
+                   first=names[0])
         raise InputError(msg, path=path)
     return _read_one(path, names[0] if names else None, kwargs, notes), notes
 
@@ -117,8 +115,7 @@ def _list_layers(path: Path) -> np.ndarray:
             warnings.simplefilter("ignore")
             return pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - GDAL reports unreadable files in many ways
-        msg = f"cannot read as a vector layer ({_one_line(exc)}): check the file and its format"
-        raise InputError(msg, path=path) from None
+        raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -132,13 +129,11 @@ def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
             warnings.simplefilter("always")
             gdf = gpd.read_file(path, engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
     except UnicodeDecodeError:
-        msg = "attributes are not UTF-8: add a .cpg file containing GBK (or the right encoding)"
-        raise InputError(msg, path=path) from None
+        raise InputError(Note("layer.not_utf8"), path=path) from None
     except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors of many kinds
-        msg = f"cannot read as a vector layer ({_one_line(exc)}): check the file and its format"
-        raise InputError(msg, path=path) from None
+        raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
     for w in caught:
-        text = f"reader warning: {_one_line(w.message)}"
+        text = Note("note.reader_warning", text=_one_line(w.message))
         if text not in notes:
             notes.append(text)
     return gdf
@@ -186,10 +181,9 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
     datum = spec.crs
     if datum is None and gdf.crs is None:
         if _looks_geographic(gdf):
-            msg = (f"the layer has no CRS: set crs in {where} (\"EPSG:4326\", "
-                   f"\"GCJ-02\" or \"BD-09\")")
+            msg = Note("layer.no_crs", where=where)
         else:
-            msg = f"the layer has no CRS and projected coordinates: set crs in {where}, e.g. \"EPSG:4547\""
+            msg = Note("layer.no_crs_projected", where=where)
         raise CRSError(msg, path=spec.path)
     claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
     geographic_claim = datum in ("GCJ-02", "BD-09") or (
@@ -198,18 +192,16 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
     )
     if geographic_claim and not _looks_geographic(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
-        msg = (f"coordinates look projected (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) "
-               f"but the layer claims {claimed}: set the real projected CRS in {where}, "
-               f"e.g. crs = \"EPSG:4547\" (CGCS2000 / 3-degree GK CM 114E)")
+        msg = Note("layer.looks_projected", minx=minx, maxx=maxx, miny=miny, maxy=maxy,
+                   claimed=claimed, where=where)
         raise CRSError(msg, path=spec.path)
     projected_claim = not geographic_claim and (
         (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
         or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
     if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
-        msg = (f"coordinates look like degrees (x {minx:.3f}..{maxx:.3f}, y {miny:.3f}..{maxy:.3f})"
-               f" but the layer claims the projected {claimed}: set the real datum in {where}, "
-               f"e.g. crs = \"EPSG:4326\" (or \"GCJ-02\" for AMap/Tencent data)")
+        msg = Note("layer.looks_degrees", minx=minx, maxx=maxx, miny=miny, maxy=maxy,
+                   claimed=claimed, where=where)
         raise CRSError(msg, path=spec.path)
     converted = datum if datum in ("GCJ-02", "BD-09") else None
     if converted is None and gdf.crs is not None and datum is None:
@@ -255,8 +247,8 @@ def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,
         repaired = int((invalid & ~newly).sum())
         if repaired:
             kinds = sorted({re.sub(r"\[.*", "", r).strip() for r in reasons})[:3]
-            notes.append(f"repaired {repaired} invalid geometr{'y' if repaired == 1 else 'ies'}"
-                         f" ({'; '.join(kinds)})")
+            key = "note.repaired_geometry" if repaired == 1 else "note.repaired_geometries"
+            notes.append(Note(key, n=repaired, kinds=Join(map(geos_reason, kinds), "; ")))
         if newly.any():
             q = _concat_quarantine([q, quarantine_frame(path, rows[newly], "geometry", None,
                                                         "unrepairable_geometry", layer=spec_key)])
@@ -291,8 +283,7 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
             name = lower[name.lower()]
         elif required:
             have = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
-            msg = (f"no column {name!r} for the {role}: set `{role}` in [layers.{spec.key}] "
-                   f"to one of: {have}")
+            msg = Note("layer.no_column", name=name, role=role, key=spec.key, have=have)
             raise InputError(msg, path=spec.path, column=name)
         else:
             return pd.Series(pd.NA, index=gdf.index, dtype="string")
@@ -388,12 +379,11 @@ def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list
     names = frame["name"]
     if names.notna().all() and not names.duplicated().any():
         frame[column] = names
-        notes.append(f"column {spec.id!r} is empty throughout: the names are used as ids")
+        notes.append(Note("note.ids_from_names", column=spec.id))
     else:
         frame[column] = pd.Series([f"{spec.key}-{r}" for r in frame["_row"]],
                                   index=frame.index, dtype="string")
-        notes.append(f"column {spec.id!r} is empty throughout: ids made up as "
-                     f"{spec.key}-<feature number>")
+        notes.append(Note("note.ids_made_up", column=spec.id, key=spec.key))
 
 
 def read_districts(spec: LayerSpec) -> LayerResult:
@@ -443,13 +433,13 @@ def read_districts(spec: LayerSpec) -> LayerResult:
     ])
     frame = frame[~not_poly & ~no_id & ~dup].copy()
     if frame.empty:
-        raise InputError("no usable district polygon in the layer", path=spec.path)
+        raise InputError(Note("layer.no_district_polygon"), path=spec.path)
     frame["name"] = frame["name"].fillna(frame["district_id"])
     known = set(frame["district_id"])
     orphan = frame["parent"].notna() & ~frame["parent"].isin(known)
     if orphan.any():
-        notes.append(f"{int(orphan.sum())} parent code(s) not in the layer, treated as top level: "
-                      + ", ".join(sorted(frame.loc[orphan, 'parent'].unique())[:5]))
+        codes = ", ".join(sorted(frame.loc[orphan, "parent"].unique())[:5])
+        notes.append(Note("note.orphan_parents", n=int(orphan.sum()), codes=codes))
         frame.loc[orphan, "parent"] = pd.NA
     frame["level"] = _levels(frame, spec.path)
     frame = frame[["district_id", "name", "parent", "level", "geometry"]]
@@ -465,7 +455,7 @@ def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
         chain, node = [], start
         while node is not None and not pd.isna(node) and node not in levels:
             if node in chain:
-                msg = f"districts' parents form a cycle: {' -> '.join(chain + [node])}"
+                msg = Note("layer.parent_cycle", chain=" -> ".join(chain + [node]))
                 raise InputError(msg, path=path)
             chain.append(node)
             node = parent.get(node)
@@ -487,8 +477,7 @@ def _overlap_notes(frame: gpd.GeoDataFrame) -> list[str]:
         union = float(shapely.union_all(group.geometry.values).area)
         overlap = total - union
         if overlap > 1.0 and overlap > 1e-6 * total:
-            notes.append(f"districts of level {level} overlap by {overlap:,.0f} m2: a place in the "
-                         f"overlap belongs to the district holding most of it")
+            notes.append(Note("note.districts_overlap", level=level, overlap=overlap))
     return notes
 
 

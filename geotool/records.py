@@ -43,6 +43,7 @@ import pyproj
 import shapely
 
 from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
+from geotool.messages import Note
 from geotool.parsing import (
     Distinct,
     _cell_to_text,
@@ -281,7 +282,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     per_file.update(_per_file(data, used))
     k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
     if k:
-        notes.append(f"{k} record(s) located by their feature id or name")
+        notes.append(Note("note.located_by_feature", n=k))
     if len(records) + len(quarantine) != n:  # pragma: no cover - an invariant
         msg = f"internal error: {n} rows read but {len(records)} + {len(quarantine)} accounted"
         raise AssertionError(msg)
@@ -300,7 +301,7 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
     blank &= data["_extra"].isna().to_numpy()
     if not blank.any():
         return data, cols
-    notes.append(f"{int(blank.sum())} row(s) holding only blank words (NaN, NULL, -) skipped")
+    notes.append(Note("note.blank_word_rows", n=int(blank.sum())))
     data = data[~blank].reset_index(drop=True)
     return data, {c: Distinct(data[c]) for c in names}
 
@@ -323,7 +324,7 @@ def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
         data[col] = parsed
     data["found_at"] = found
     if guessed_total:
-        notes.append(f"{guessed_total} date(s) written without a year taken as {year}")
+        notes.append(Note("note.yearless_dates", n=guessed_total, year=year))
 
 
 def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Distinct]) -> None:
@@ -358,8 +359,7 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
             lon.iloc[rows[fixed]] = v_lon.to_numpy()[fixed]
             lat.iloc[rows[fixed]] = v_lat.to_numpy()[fixed]
             bad_lon.iloc[rows[fixed]] = False
-            notes.append(f"{int(fixed.sum())} coordinate pair(s) typed in the longitude "
-                         "column split into longitude and latitude")
+            notes.append(Note("note.pair_in_lon", n=int(fixed.sum())))
     why.flag(bad_lon, "bad_coordinates", "lon", raw_lon)
     why.flag(bad_lat, "bad_coordinates", "lat", raw_lat)
     lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool.i18n import header, status_label, t
+from geotool.messages import render
 
 __all__ = [
     "escape_formulas",
@@ -218,9 +219,9 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
         if acc.converted_from:
             lines.append("      " + t("converted", lang, src=acc.converted_from))
         for note in acc.notes:
-            lines.append(f"      - {note}")
+            lines.append(f"      - {render(note, lang)}")
     for note in loaded.notes:
-        lines.append(f"  - {note}")
+        lines.append(f"  - {render(note, lang)}")
     lines.append(f"  {t('total', lang)}: " + t("read_used_q", lang, read=loaded.read,
                                                   used=loaded.used, q=len(loaded.quarantine)))
     if len(loaded.quarantine):

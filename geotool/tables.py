@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geotool._errors import InputError
+from geotool.messages import Note
 from geotool.parsing import KIND_WORDS, normalize_text
 
 __all__ = ["COLUMN_ALIASES", "CANONICAL_COLUMNS", "Table", "read_table", "canonical_column"]
@@ -116,19 +117,16 @@ class Table:
 
 def _sniff_container(raw: bytes, path: Path) -> None:
     if raw.startswith(b"PK\x03\x04"):
-        msg = "this is an Excel/zip file saved with a text name: rename it to .xlsx"
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.zip_as_text"), path=path)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        msg = "this is an old Excel .xls file: open it in Excel/WPS and save as .xlsx"
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.old_xls_file"), path=path)
 
 
 def _decode(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror}): check it is not open "
-                         "elsewhere and you may read it", path=path) from None
+        raise InputError(Note("table.unreadable", reason=exc.strerror or str(exc)), path=path) from None
     _sniff_container(raw, path)
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -150,8 +148,7 @@ def _decode(path: Path) -> tuple[str, str]:
 
     best = from_bytes(raw).best()
     if best is None:
-        msg = "cannot tell the text encoding: save it as UTF-8 or GBK CSV"
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.unknown_encoding"), path=path)
     return str(best), best.encoding
 
 
@@ -178,7 +175,7 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
            sheet: str | None, extra: dict[str, str] | None, table: Table) -> pd.DataFrame:
     width = max(len(header), body.shape[1] - (1 if "_extra" in body.columns else 0))
     names: list[str] = []
-    where = f"sheet {sheet!r}" if sheet else "the header"
+    where = Note("where.sheet", sheet=sheet) if sheet else Note("where.header")
     headers: dict[str, str] = {}
     for j in range(width):
         cell = header[j] if j < len(header) else None
@@ -187,7 +184,7 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
             if cell is not None and str(cell).strip():
                 label = str(cell).strip()
                 if canon in names:
-                    label += " (duplicate)"
+                    label = Note("word.duplicate_column", label=label)
                 if label not in table.ignored_columns:
                     table.ignored_columns.append(label)
             names.append(f"_ignored_{j}")
@@ -203,8 +200,8 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
             and _key(headers["kind"]) in _AMBIGUOUS_KIND_HEADERS and _kind_is_category(df["kind"])):
         df = df.rename(columns={"kind": "category"})
         headers["category"] = headers.pop("kind")
-        table.notes.append(f"{where}: column {headers['category']!r} holds issue categories, "
-                           "read as the category")
+        table.notes.append(Note("note.kind_is_category", where=where,
+                                column=headers["category"]))
     for canon, label in headers.items():
         table.columns.setdefault(canon, label)
     data_cols = list(df.columns)
@@ -216,7 +213,7 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
                              else np.full(n, None, dtype=object), index=df.index, dtype=object)
     if header_idx > 0:
-        table.notes.append(f"{where}: skipped {header_idx} title row(s) above the header")
+        table.notes.append(Note("note.title_rows", where=where, n=header_idx))
     blank = np.ones(len(df), dtype=bool)
     for col in data_cols:
         blank &= _cheap_blank(df[col])
@@ -227,7 +224,7 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     # blank rows after the last record are the sheet's end, not worth a note
     inner = int(blank[: (np.flatnonzero(~blank)[-1] + 1) if (~blank).any() else 0].sum())
     if inner:
-        table.notes.append(f"{where}: skipped {inner} blank row(s)")
+        table.notes.append(Note("note.blank_rows", where=where, n=inner))
     return df[~blank]
 
 
@@ -316,23 +313,21 @@ def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
 def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
     text, encoding = _decode(path)
     if not text.strip():
-        raise InputError("the file is empty: export the records again", path=path)
+        raise InputError(Note("table.empty"), path=path)
     nuls = text.count("\x00")
     if nuls > max(8, len(text) // 100):
-        msg = "the file holds binary data, not text: export the records again as CSV or .xlsx"
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.binary"), path=path)
     delimiter, rows, header_idx, hits = _pick_delimiter(text.replace("\x00", ""), extra)
     if hits < 2:
-        msg = ("no header row with known column names (e.g. 问题编号, 发现时间, 经度, 纬度) "
-               "in the first 20 rows: add one, or map your headers in [records.columns]")
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.no_header"), path=path)
     table = Table(path=path, data=pd.DataFrame(), encoding=encoding)
     if nuls:
         text = text.replace("\x00", "")
-        table.notes.append(f"removed {nuls} NUL character(s), a sign of a damaged export")
+        table.notes.append(Note("note.nul_chars", n=nuls))
     if delimiter != ",":
-        shown = {"\t": "tab", "，": "full-width comma '，'"}.get(delimiter, repr(delimiter))
-        table.notes.append(f"columns separated by {shown} instead of ','")
+        shown = {"\t": Note("sep.tab"), "，": Note("sep.fullwidth_comma")}.get(
+            delimiter, Note("sep.other", sep=delimiter))
+        table.notes.append(Note("note.separator", sep=shown))
     header = rows[header_idx]
     width = len(header)
     body = None
@@ -345,15 +340,13 @@ def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
         try:
             body = _csv_body_fallback(text, delimiter, header_idx + 1, width)
         except csv.Error as exc:
-            msg = f"not a well-formed CSV ({exc}): save it again from Excel/WPS as CSV"
-            raise InputError(msg, path=path) from None
+            raise InputError(Note("table.bad_csv", detail=str(exc)), path=path) from None
         n_extra = int(body["_extra"].notna().sum())
         if n_extra:
-            table.notes.append(f"{n_extra} row(s) have more cells than the header "
-                               "(an unquoted separator?): quarantined")
+            table.notes.append(Note("note.extra_cells", n=n_extra))
     table.data = _frame(header, body, header_idx, path, None, extra, table)
     if table.data.empty:
-        table.notes.append("header only: no data rows")
+        table.notes.append(Note("note.header_only"))
     return table
 
 
@@ -398,11 +391,9 @@ def _open_workbook(path: Path, full: bool):
             raw = b""
         _sniff_container(raw if not raw.startswith(b"PK") else b"", path)
         if not zipfile.is_zipfile(path):
-            msg = ("not an .xlsx workbook (maybe a CSV or .xls renamed): save it again from "
-                   "Excel/WPS as .xlsx")
+            msg = Note("table.not_xlsx")
         else:
-            msg = (f"cannot open as .xlsx ({type(exc).__name__}): save it again from Excel/WPS "
-                   "as .xlsx")
+            msg = Note("table.xlsx_unopenable", detail=type(exc).__name__)
         raise InputError(msg, path=path) from None
 
 
@@ -416,8 +407,7 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
             sheets = [(sheet.title, *_sheet_rows(sheet, full)) for sheet in book.worksheets]
     except Exception as exc:  # a damaged sheet part  # noqa: BLE001
-        msg = (f"cannot read the workbook ({type(exc).__name__}: {exc}): save it again from "
-               "Excel/WPS as .xlsx")
+        msg = Note("table.workbook_unreadable", detail=f"{type(exc).__name__}: {exc}")
         raise InputError(msg, path=path) from None
     finally:
         book.close()
@@ -425,23 +415,18 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
         header_idx, hits = _find_header(rows, extra)
         if hits < 2:
             if any(any(c is not None and str(c).strip() for c in r) for r in rows):
-                table.notes.append(f"sheet {title!r}: no header with known column names, "
-                                   "skipped")
+                table.notes.append(Note("note.sheet_no_header", sheet=title))
             continue
         filled = _fill_merged(rows, merged, header_idx)
         if filled:
-            table.notes.append(f"sheet {title!r}: {filled} merged cell(s) below the header take "
-                               "the merged value")
+            table.notes.append(Note("note.merged_cells", sheet=title, n=filled))
         body = pd.DataFrame(rows[header_idx + 1:], dtype="object")
         frames.append(_frame(rows[header_idx], body, header_idx, path, title, extra, table))
     if not frames:
-        msg = ("no sheet has a header row with known column names (e.g. 问题编号, 发现时间, "
-               "经度, 纬度) in its first 20 rows: add one, or map your headers in "
-               "[records.columns]")
-        raise InputError(msg, path=path)
+        raise InputError(Note("table.no_sheet_header"), path=path)
     table.data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if table.data.empty:
-        table.notes.append("header only: no data rows")
+        table.notes.append(Note("note.header_only"))
     return table
 
 
@@ -468,14 +453,13 @@ def read_table(path: str | Path, *, columns: dict[str, str] | None = None) -> Ta
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise InputError("file not found", path=path)
+        raise InputError(Note("table.not_found"), path=path)
     if path.stat().st_size == 0:
-        raise InputError("the file is empty (0 bytes): export the records again", path=path)
+        raise InputError(Note("table.zero_bytes"), path=path)
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path, columns)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, columns)
     if suffix == ".xls":
-        msg = "old .xls format is not supported: open it in Excel/WPS and save as .xlsx"
-        raise InputError(msg, path=path)
-    raise InputError(f"unsupported record file type {suffix!r}: use .csv or .xlsx", path=path)
+        raise InputError(Note("table.old_xls"), path=path)
+    raise InputError(Note("table.unsupported", suffix=suffix), path=path)

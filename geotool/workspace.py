@@ -18,6 +18,7 @@ import shapely
 from geotool._errors import InputError
 from geotool.config import Workspace, load_config
 from geotool.layers import features_from_layers, read_districts, read_layer
+from geotool.messages import Join, Note
 from geotool.quarantine import QUARANTINE_COLUMNS, reason_text
 from geotool.records import normalize_records
 from geotool.tables import read_table
@@ -111,34 +112,31 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     for account, res in zip(accounts[1:], layer_results, strict=True):
         outside = _outside_count(res.frame, city)
         if outside:
-            account.notes.append(f"{outside} feature(s) outside every district: kept, counted "
-                                 "under no district")
+            account.notes.append(Note("note.features_outside", n=outside))
 
     matched = ws.record_files()
     files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
     if ws.records.paths and not files:
-        msg = (f"[records] paths {list(ws.records.paths)} match no .csv or .xlsx file in "
-               f"{ws.root}: fix the paths or put the record files there")
+        msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=str(ws.root))
         raise InputError(msg, path=ws.config_path)
     tables = [read_table(f, columns=ws.records.columns) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     notes = list(rres.notes)
     if skipped:
-        notes.append(f"skipped {len(skipped)} file(s) that are not .csv/.xlsx: "
-                     + ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5
-                                                                 else ""))
+        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        notes.append(Note("note.skipped_files", n=len(skipped), names=names))
     outside = _outside_count(rres.records, city)
     if outside:
-        notes.append(f"{outside} record(s) just outside every district (within 1 km of the "
-                     "city boundary): kept")
+        notes.append(Note("note.records_outside", n=outside))
     for table in tables:
         counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
         file_notes = list(table.notes)
         if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
-            file_notes.append(f"text encoding {table.encoding}")
+            file_notes.append(Note("note.encoding", encoding=table.encoding))
         if table.ignored_columns:
-            file_notes.append("columns not used: " + ", ".join(table.ignored_columns))
+            file_notes.append(Note("note.columns_not_used",
+                                   columns=Join(table.ignored_columns, ", ")))
         accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
                                     counts["quarantined"],
                                     ws.records.crs if ws.records.crs != "EPSG:4326" else None,
