@@ -111,6 +111,24 @@ def _clean(value: object) -> str | None:
     return text
 
 
+def _clean_many(uniques: np.ndarray) -> list[str | None]:
+    """:func:`_clean` over many values; all-text columns go through Arrow's kernels."""
+    if len(uniques) < 5_000 or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        return [_clean(u) for u in uniques]
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return [_clean(u) for u in uniques]
+    arr = pa.array(uniques, type=pa.string())
+    ascii_only = pc.all(pc.string_is_ascii(arr)).as_py()
+    norm = arr if ascii_only else pc.utf8_normalize(arr, form="NFKC")
+    trimmed = pc.utf8_trim_whitespace(norm)
+    short = pc.less_equal(pc.utf8_length(trimmed), 4)
+    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(BLANK_WORDS))))
+    return pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
+
+
 class Distinct:
     """A column factorized once: codes into its distinct cleaned texts.
 
@@ -145,7 +163,8 @@ class Distinct:
     def texts(self) -> list[str | None]:
         if self._texts is None:
             self.codes  # noqa: B018 - factorizes
-            texts = [_clean(u) for u in np.asarray(self._uniques, dtype=object)]
+            uniques = np.asarray(self._uniques, dtype=object)
+            texts = _clean_many(uniques)
             texts.append(None)
             self._texts = texts
         return self._texts

@@ -494,8 +494,9 @@ def _per_file(data: pd.DataFrame, used: np.ndarray) -> dict[str, dict[str, int]]
     out: dict[str, dict[str, int]] = {}
     if data.empty:
         return out
-    frame = pd.DataFrame({"file": data["_file"].astype(str).to_numpy(), "used": used})
-    for path, group in frame.groupby("file", sort=True):
-        u = int(group["used"].sum())
-        out[str(path)] = {"read": len(group), "used": u, "quarantined": len(group) - u}
+    codes, files = pd.factorize(data["_file"], sort=True)
+    read = np.bincount(codes, minlength=len(files))
+    kept = np.bincount(codes, weights=np.asarray(used, dtype=float), minlength=len(files))
+    for path, n, u in zip(files, read, kept, strict=True):
+        out[str(path)] = {"read": int(n), "used": int(u), "quarantined": int(n) - int(u)}
     return out

@@ -286,6 +286,40 @@ def _csv_body_fallback(text: str, delimiter: str, skip: int, width: int) -> pd.D
     return body
 
 
+def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
+                    numeric: set[int]) -> pd.DataFrame | None:
+    """Body rows with pyarrow's multi-threaded parser (about 4x pandas' C parser).
+
+    Only for regular files: any row that is blank, short or long, or a lon/lat
+    cell that is not a plain number, makes it return None and the callers'
+    slower parsers (which handle and report those rows) take over.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    names = [str(j) for j in range(width)]
+    types = {n: (pa.float64() if j in numeric else pa.string()) for j, n in enumerate(names)}
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                 null_values=[""], quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return None
+    body = table.to_pandas()
+    body.columns = range(width)
+    for j in range(width):
+        if j not in numeric:
+            body[j] = body[j].astype(object)
+    return body
+
+
 def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
                    numeric: set[int]) -> pd.DataFrame | None:
     """Body rows with pandas' C parser; None when a row has more cells than the header."""
@@ -335,6 +369,8 @@ def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
     # columns, which the C parser turns into numbers much faster than Python can
     numeric = {j for j, cell in enumerate(header) if canonical_column(cell, extra) in ("lon", "lat")}
     if delimiter.isascii():
+        body = _csv_body_arrow(text, delimiter, header_idx + 1, width, numeric)
+    if body is None and delimiter.isascii():
         body = _csv_body_fast(text, delimiter, header_idx + 1, width, numeric)
     if body is None:
         try:
