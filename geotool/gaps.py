@@ -128,12 +128,16 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
                    pairs=pairs)
 
     states = issue_states(loaded.records, as_of=as_of)
-    rec_ids = located_m["record_id"].to_numpy()
-    is_issue = (located_m["kind"] == "issue").to_numpy()
-    issue_pairs = pairs[is_issue[pairs["record"].to_numpy()]]
-    issue_features = pd.DataFrame({"record_id": rec_ids[issue_pairs["record"].to_numpy()],
-                                   "feature": issue_pairs["feature"].to_numpy()})
-    issue_features = issue_features[_member(issue_features["record_id"], states["record_id"])]
+    # each located row that is an issue's first version -> its row in `states`
+    # (both take the earliest found_at, ties in file order), without hashing the ids
+    row_state = np.full(len(loaded.records), -1, dtype=np.int64)
+    row_state[states["first"].to_numpy(dtype=np.int64)] = np.arange(len(states))
+    located_state = row_state[loaded.records.index.get_indexer(located.index)]
+    pair_state = located_state[pairs["record"].to_numpy()]
+    keep = pair_state >= 0
+    issue_features = pd.DataFrame({
+        "record_id": states["record_id"].to_numpy(dtype=object)[pair_state[keep]],
+        "feature": pairs["feature"].to_numpy()[keep], "state": pair_state[keep]})
     categories = pd.Series(
         loaded.records["category"].take(states["first"].to_numpy()).to_numpy(dtype=object),
         index=states["record_id"].to_numpy())
@@ -202,7 +206,7 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
     flayer = features_m["layer"].astype(str).to_numpy()
-    key = pd.Index(out["record_id"]).get_indexer(issue_features["record_id"])
+    key = issue_features["state"].to_numpy()
     feat = issue_features["feature"].to_numpy()
     order = np.lexsort((feat, key))
     key, feat = key[order], feat[order]
