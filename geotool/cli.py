@@ -141,7 +141,9 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
 
 def _map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tiles", default="osm",
-                   help="base map: osm (default), none, amap, tianditu, or a tile URL template")
+                   help="base map: osm (default, WGS-84), none (no network at all), amap "
+                        "(GCJ-02: data is shifted to match), tianditu:KEY, a tile URL template "
+                        "{z}/{x}/{y} (intranet), or gcj02:URL for a GCJ-02 intranet server")
     p.add_argument("--png", action="store_true", help="also write a static PNG per district")
 
 
