@@ -121,12 +121,16 @@ def _clean_many(uniques: np.ndarray) -> list[str | None]:
     except ImportError:
         return [_clean(u) for u in uniques]
     arr = pa.array(uniques, type=pa.string())
-    ascii_only = pc.all(pc.string_is_ascii(arr)).as_py()
-    norm = arr if ascii_only else pc.utf8_normalize(arr, form="NFKC")
-    trimmed = pc.utf8_trim_whitespace(norm)
+    # ASCII text needs no NFKC: Arrow trims it. Other text keeps Python's unicodedata,
+    # whose Unicode version may differ from Arrow's (seen on rare new code points).
+    ascii_mask = pc.string_is_ascii(arr)
+    trimmed = pc.utf8_trim_whitespace(arr)
     short = pc.less_equal(pc.utf8_length(trimmed), 4)
     blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(BLANK_WORDS))))
-    return pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
+    out = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
+    for i in np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool)):
+        out[i] = _clean(uniques[i])
+    return out
 
 
 class Distinct:

@@ -64,7 +64,8 @@ RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "_file", "_she
 
 _TEXT_COLUMNS = ("record_id", "feature_id", "feature_name", "category", "description", "source",
                  "unit", "district")
-_RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra"]
+_RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra",
+                "_merged"]
 _SAME_PLACE_M = 100.0
 
 
@@ -231,6 +232,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     n = len(data)
     why = _Reasons(data)
 
+    why.flag(data["_merged"].notna(), "unclosed_quote", "", data["_merged"])
     why.flag(data["_extra"].notna(), "extra_cells", "", data["_extra"])
 
     for col in _TEXT_COLUMNS:
@@ -298,7 +300,7 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
     blank = np.ones(len(data), dtype=bool)
     for c in names:
         blank &= cols[c].blank()
-    blank &= data["_extra"].isna().to_numpy()
+    blank &= data["_extra"].isna().to_numpy() & data["_merged"].isna().to_numpy()
     if not blank.any():
         return data, cols
     notes.append(Note("note.blank_word_rows", n=int(blank.sum())))

@@ -192,7 +192,9 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
             names.append(canon)
             headers[canon] = str(cell).strip()
     extra_cells = body["_extra"] if "_extra" in body.columns else None
-    body = body.drop(columns="_extra", errors="ignore")
+    rownos = body["_rowno"].to_numpy() if "_rowno" in body.columns else None
+    merged = body["_merged"].to_numpy(dtype=object) if "_merged" in body.columns else None
+    body = body.drop(columns=["_extra", "_rowno", "_merged"], errors="ignore")
     body = body.reindex(columns=range(width))
     body.columns = names
     df = body[[c for c in names if not c.startswith("_ignored_")]].copy()
@@ -209,9 +211,11 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     n = len(df)
     df["_file"] = pd.Series(np.full(n, str(path), dtype=object), index=df.index, dtype=object)
     df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
-    df["_row"] = np.arange(start, start + n)
+    df["_row"] = rownos if rownos is not None else np.arange(start, start + n)
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
                              else np.full(n, None, dtype=object), index=df.index, dtype=object)
+    if merged is not None:  # a cell that swallowed whole rows: report it through _extra's path
+        df["_merged"] = pd.Series(merged, index=df.index, dtype=object)
     if header_idx > 0:
         table.notes.append(Note("note.title_rows", where=where, n=header_idx))
     blank = np.ones(len(df), dtype=bool)
@@ -380,10 +384,44 @@ def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
         n_extra = int(body["_extra"].notna().sum())
         if n_extra:
             table.notes.append(Note("note.extra_cells", n=n_extra))
+    _multiline_rows(body, text, delimiter, header_idx, width)
     table.data = _frame(header, body, header_idx, path, None, extra, table)
     if table.data.empty:
         table.notes.append(Note("note.header_only"))
     return table
+
+
+def _multiline_rows(body: pd.DataFrame, text: str, delimiter: str, header_idx: int,
+                    width: int) -> None:
+    """Number rows by their first line when quoted cells span lines; mark swallowed rows.
+
+    A quoted cell may legitimately hold line breaks (Alt+Enter in Excel), which
+    shifts the line numbers of every later row. A quote that is never closed
+    instead swallows the following rows into one cell: a cell line holding
+    half a header's worth of separators is taken for such a swallowed row, and
+    the row is marked in ``_merged`` (quarantined later, never used silently).
+    """
+    lines = text.count("\n") - (0 if text.endswith("\n") else -1)
+    if lines - (header_idx + 1) <= len(body) or body.empty:
+        return
+    spans = np.zeros(len(body), dtype=np.int64)
+    merged = np.full(len(body), None, dtype=object)
+    need = max(1, width // 2)
+    for col in body.columns:
+        values = body[col]
+        if values.dtype != object:
+            continue
+        text_values = values.astype("string")
+        counts = text_values.str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+        spans += counts
+        for i in np.flatnonzero(counts):
+            cell_lines = str(values.iloc[i]).split("\n")
+            if any(line.count(delimiter) >= need for line in cell_lines[1:]):
+                merged[i] = cell_lines[0][:40] + " ⏎ " + cell_lines[1][:40] + " …"
+    start = header_idx + 2
+    body["_rowno"] = start + np.concatenate([[0], np.cumsum(spans + 1)[:-1]])
+    if any(m is not None for m in merged):
+        body["_merged"] = merged
 
 
 def _sheet_rows(sheet, full: bool) -> tuple[list[list[object]], list[tuple[int, int, int, int]]]:
