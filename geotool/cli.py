@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -44,12 +45,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     q = len(loaded.quarantine)
+    stale = Path(args.out) / "quarantine.csv"
     if q:
         path = write_quarantine(loaded.quarantine, Path(args.out), lang=args.lang)
         print(t("quarantine_written", args.lang, path=path))
         if args.strict:
             print(t("strict_fail", args.lang, q=q), file=sys.stderr)
             return EXIT_QUARANTINE
+    elif stale.exists():
+        stale.unlink()  # an earlier run's list would contradict "no row was quarantined"
     print(t("usable", args.lang))
     return EXIT_OK
 
@@ -79,11 +83,29 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
 
     loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
-    result = find_gaps(loaded, params=_params(args, loaded))
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    result = find_gaps(loaded, params=params)
     write_gaps(result, out, lang=args.lang)
     print(summary_table(result, lang=args.lang))
     print(t("gaps_written", args.lang, path=out))
     return result
+
+
+def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
+    """Say so when the analysis date lies outside the records' dates (a likely typo)."""
+    found = loaded.records["found_at"].dropna()
+    if found.empty:
+        return
+    first, last = found.min().date(), found.max().date()
+    if as_of < first or (as_of - last).days > 30:
+        print(t("as_of_outside", lang, as_of=as_of, first=first, last=last), file=sys.stderr)
+
+
+def _check_tiles(args: argparse.Namespace) -> None:
+    from geotool.render.tiles import resolve_tiles
+
+    resolve_tiles(args.tiles)  # a wrong --tiles fails before the workspace is loaded
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
@@ -106,8 +128,11 @@ def cmd_maps(args: argparse.Namespace) -> int:
     from geotool.gaps import find_gaps
     from geotool.workspace import load_workspace
 
+    _check_tiles(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
-    result = find_gaps(loaded, params=_params(args, loaded))
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    result = find_gaps(loaded, params=params)
     _render(args, result, Path(args.out))
     return EXIT_OK
 
@@ -124,6 +149,7 @@ def sample_workspace() -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     """``geotool demo``: validate, find gaps and draw maps for the sample city."""
     out = Path(args.out)
+    _check_tiles(args)
     result = _run_gaps(args, sample_workspace(), out / "out")
     args.district, args.png = None, getattr(args, "png", False)
     _render(args, result, out / "maps")
@@ -147,12 +173,26 @@ def _map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--png", action="store_true", help="also write a static PNG per district")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line and exit 2, like every other error."""
+
+    lang = "zh"
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        hint = t("usage_hint", self.lang, prog=self.prog)
+        self.exit(EXIT_UNUSABLE, f"geotool: {t('error', self.lang)}: {message} ({hint})\n")
+
+
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     """The argument parser of the ``geotool`` command."""
-    parser = argparse.ArgumentParser(prog="geotool", description=__doc__.splitlines()[0])
+    from geotool import __version__
+
+    _Parser.lang = lang
+    parser = _Parser(prog="geotool", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"geotool {__version__}")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="language of messages, maps and spreadsheets")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     lang = argparse.ArgumentParser(add_help=False)
     lang.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
 
@@ -189,9 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = "en" if any(a in ("--lang=en",) for a in argv) or any(
+        a == "--lang" and b == "en" for a, b in zip(argv, argv[1:], strict=False)) else "zh"
+    args = build_parser(lang).parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `geotool validate ws | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except GeotoolError as exc:
         print(f"geotool: {t('error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -35,6 +35,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "window": ("时间窗", "window"),
     "days": ("天", "days"),
     "interrupted": ("已中断", "interrupted"),
+    "usage_hint": ("用 {prog} -h 查看用法", "see {prog} -h"),
+    "as_of_outside": ("注意：分析日期 {as_of} 不在记录的日期范围 {first} 至 {last} 附近，"
+                      "请确认日期是否写错", "note: the analysis date {as_of} is far from the "
+                      "records' dates ({first} to {last}): is it a typo?"),
     "os_error_fix": ("请检查路径是否存在、是否有写入权限、磁盘是否已满",
                      "check that the path exists, is writable and the disk is not full"),
 }
@@ -68,6 +72,8 @@ HEADERS: dict[str, tuple[str, str]] = {
     "rank": ("排名(倒数)", "Rank (worst first)"),
     "record_id": ("问题编号", "Record ID"),
     "feature_ids": ("关联点位", "Features"),
+    "layers": ("关联图层", "Layers"),
+    "part": ("盲区序号", "Part"),
     "category": ("问题类型", "Category"),
     "description": ("问题描述", "Description"),
     "source": ("来源", "Source"),

@@ -122,7 +122,7 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
 
 _SHEETS = {
     "districts": ("区县排名", "Districts"),
-    "features": ("遗忘场所", "Forgotten places"),
+    "features": ("台账点位(未覆盖在前)", "Features (uncovered first)"),
     "issues": ("问题清单", "Issues"),
     "blindspots": ("盲区", "Blind spots"),
     "units": ("责任单位清单", "Units"),
@@ -170,7 +170,7 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
     features = _plain(result.features)
     districts = _plain(result.districts)
     issues = _plain(result.issues)
-    blind = _plain(result.blindspots)
+    blind = _plain(result.blindspots).assign(area_m2=lambda d: d["area_m2"].round(1))
     written = {
         "features": _csv(features, out / "features.csv"),
         "districts": _csv(districts, out / "districts.csv"),
@@ -198,7 +198,34 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
     if xlsx:
         created = dt.datetime.combine(result.as_of, dt.time())
         written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang, created)
+    written["run"] = _run_manifest(result, out, written)
     return written
+
+
+def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
+    """``run.json``, written last: the date and parameters every file in ``out`` answers.
+
+    A run stopped part-way leaves the previous ``run.json``; files newer than
+    it are from the stopped run, so a reader can always tell which run wrote what.
+    """
+    import json
+
+    from geotool import __version__
+
+    params = {k: (v.isoformat() if isinstance(v, dt.date) else v)
+              for k, v in vars(result.params).items()}
+    doc = {
+        "geotool": __version__,
+        "city": result.city,
+        "as_of": result.as_of.isoformat(),
+        "parameters": params,
+        "metric_crs": result.metric_crs,
+        "counts": {"features": len(result.features), "issues": len(result.issues),
+                   "blindspots": len(result.blindspots), "quarantined": len(result.quarantine)},
+        "files": sorted(p.name for p in written.values()),
+    }
+    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return write_atomic(out / "run.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:

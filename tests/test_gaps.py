@@ -213,6 +213,15 @@ def test_blindspots_geojson(gaps_out):
     assert set(b.columns) >= {"district_id", "area_m2", "features_inside", "uncovered_inside"}
 
 
+def test_run_manifest_names_the_date(gaps_out):
+    import json
+
+    run = json.loads((gaps_out / "run.json").read_text(encoding="utf-8"))
+    assert run["as_of"] == "2026-09-15" and run["parameters"]["window_days"] == 7
+    assert run["metric_crs"] == "EPSG:32650" and "features.csv" in run["files"]
+    assert run["counts"]["issues"] == 4
+
+
 def test_units_and_spreadsheet(gaps_out):
     u = _csv(gaps_out / "units.csv").set_index("unit")
     assert u.loc["教育局", ["features", "uncovered_features", "open_issues", "overdue_issues"]
@@ -221,7 +230,7 @@ def test_units_and_spreadsheet(gaps_out):
     from openpyxl import load_workbook
 
     book = load_workbook(gaps_out / "gaps.xlsx", read_only=True)
-    assert {"区县排名", "遗忘场所", "问题清单", "盲区", "责任单位清单"} <= set(book.sheetnames)
+    assert {"区县排名", "台账点位(未覆盖在前)", "问题清单", "盲区", "责任单位清单"} <= set(book.sheetnames)
     first = next(book["区县排名"].iter_rows(max_row=1, values_only=True))
     assert first[0] == "区划代码" and "覆盖率" in first
     book.close()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_gaps import make_workspace
 
 GAPS_FILES = {"features.csv", "districts.csv", "issues.csv", "units.csv", "blindspots.geojson",
-              "gaps.xlsx"}
+              "gaps.xlsx", "run.json"}
 
 
 def _geotool(*args: str) -> list[str]:

@@ -101,7 +101,7 @@ def resolve_tiles(tiles: str | None) -> Tiles:
         token = text.partition(":")[2].strip()
         if not re.fullmatch(r"[0-9A-Za-z]{8,64}", token):
             msg = ("tianditu tiles need your key: --tiles tianditu:<key> "
-                   "(a key from lbs.tianditu.gov.cn, letters and digits)")
+                   "(the key from lbs.tianditu.gov.cn: 8 to 64 letters and digits)")
             raise GeotoolError(msg)
         return Tiles(_TIANDITU + token, "WGS-84", "© 天地图", "01234567", 18)
     datum = "WGS-84"
