@@ -77,6 +77,8 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
+    import pandas as pd
+
     from geotool.gaps import find_gaps
     from geotool.report import summary_table, write_gaps
     from geotool.workspace import load_workspace
@@ -85,6 +87,10 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     _print_load_summary(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
+    later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
+                 + pd.Timedelta(days=1)).sum())
+    if later:
+        print(t("after_as_of", args.lang, n=later, as_of=params.as_of))
     result = find_gaps(loaded, params=params)
     write_gaps(result, out, lang=args.lang)
     print(summary_table(result, lang=args.lang))

@@ -138,6 +138,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "跳过了 {n} 行只有空白占位词（NaN、NULL、-）的行",
         "{n} row(s) holding only blank words (NaN, NULL, -) skipped",
     ),
+    "note.rectified_before_found": (
+        "{n} 条记录的整改完成时间早于发现时间（如 {rows} 行），已照常使用，请核对台账",
+        "{n} record(s) rectified before they were found (e.g. {rows}): used as they are; "
+        "check the ledger"),
+    "note.updated_before_found": (
+        "{n} 条记录的更新时间早于发现时间（如 {rows} 行），已照常使用，请核对台账",
+        "{n} record(s) updated before they were found (e.g. {rows}): used as they are; "
+        "check the ledger"),
     "note.yearless_dates": (
         "{n} 个没写年份的日期按 {year} 年处理",
         "{n} date(s) written without a year taken as {year}",

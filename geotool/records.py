@@ -327,6 +327,15 @@ def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
     data["found_at"] = found
     if guessed_total:
         notes.append(Note("note.yearless_dates", n=guessed_total, year=year))
+    # suspicious but usable: kept, and said, so the unit can check the ledger
+    for col, key in (("rectified_at", "note.rectified_before_found"),
+                     ("updated_at", "note.updated_before_found")):
+        early = (data[col].dt.normalize() < found.dt.normalize()).fillna(False)
+        if early.any():
+            first = data.loc[early].head(5)
+            rows = [f"{str(f).replace(chr(92), '/').rsplit('/', 1)[-1]}:{r}"
+                    for f, r in zip(first["_file"], first["_row"], strict=True)]
+            notes.append(Note(key, n=int(early.sum()), rows=", ".join(rows)))
 
 
 def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Distinct]) -> None:

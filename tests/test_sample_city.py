@@ -40,6 +40,10 @@ def test_every_row_is_accounted_for(loaded):
     assert {"swapped_coordinates", "zero_coordinates", "outside_city", "unknown_status",
             "conflicting_duplicate", "unknown_feature_id", "missing_location"} <= set(q.reason_code)
     assert 10 <= len(q) <= 20
+    # suspicious but usable rows are kept and named (BAD_ROWS.md: issues 6200, updates 480)
+    notes = " ".join(str(n) for n in loaded.notes)
+    assert "rectified before they were found (e.g. issues_2026.xlsx:6201)" in notes
+    assert "updated before they were found (e.g. rectification_updates.csv:481)" in notes
 
 
 def test_datums_were_converted(loaded):
