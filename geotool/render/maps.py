@@ -16,6 +16,7 @@ from pathlib import Path
 
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import GeotoolError
+from geotool.messages import Note
 from geotool.i18n import LANGS
 from geotool.render._names import file_stems
 from geotool.render.district_map import district_map
@@ -44,9 +45,8 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
     for did in districts:
         did = str(did)
         if did not in all_ids:
-            msg = (f"unknown district id {did!r}: the top-level districts are "
-                   f"{', '.join(sorted(all_ids))}")
-            raise GeotoolError(msg)
+            raise GeotoolError(Note("maps.unknown_district", district=did,
+                                    ids=", ".join(sorted(all_ids))))
         if did not in chosen:
             chosen.append(did)
     return chosen

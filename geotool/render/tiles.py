@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from geotool._errors import GeotoolError
+from geotool.messages import Note
 
 __all__ = ["PRESETS", "Tiles", "resolve_tiles"]
 
@@ -100,9 +101,7 @@ def resolve_tiles(tiles: str | None) -> Tiles:
     if key == "tianditu" or key.startswith("tianditu:"):
         token = text.partition(":")[2].strip()
         if not re.fullmatch(r"[0-9A-Za-z]{8,64}", token):
-            msg = ("tianditu tiles need your key: --tiles tianditu:<key> "
-                   "(the key from lbs.tianditu.gov.cn: 8 to 64 letters and digits)")
-            raise GeotoolError(msg)
+            raise GeotoolError(Note("maps.tianditu_key"))
         return Tiles(_TIANDITU + token, "WGS-84", "© 天地图", "01234567", 18)
     datum = "WGS-84"
     match = _GCJ_PREFIX.match(text)
@@ -110,6 +109,5 @@ def resolve_tiles(tiles: str | None) -> Tiles:
         datum, text = "GCJ-02", text[match.end():]
     placeholders = ("{z}", "{x}") if "{-y}" in text else ("{z}", "{x}", "{y}")
     if not _URL.match(text) or not all(p in text for p in placeholders):
-        msg = f"unknown --tiles value {tiles!r}: use {_choices()}"
-        raise GeotoolError(msg)
+        raise GeotoolError(Note("maps.unknown_tiles", tiles=tiles, choices=_choices()))
     return Tiles(text, datum, "", "abc", 19)
