@@ -20,7 +20,17 @@ from geotool.workspace import load_workspace
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "CRSError", "GeotoolError", "InputError", "Defaults", "GapResult",
-    "blindspots", "coverage", "find_gaps", "issue_states", "load_config", "load_workspace",
+    "CRSError",
+    "ConfigError",
+    "Defaults",
+    "GapResult",
+    "GeotoolError",
+    "InputError",
+    "blindspots",
+    "coverage",
+    "find_gaps",
+    "issue_states",
+    "load_config",
+    "load_workspace",
     "touches",
 ]

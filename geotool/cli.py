@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = "en" if any(a in ("--lang=en",) for a in argv) or any(
-        a == "--lang" and b == "en" for a, b in zip(argv, argv[1:], strict=False)) else "zh"
+        a == "--lang" and b == "en" for a, b in itertools.pairwise(argv)) else "zh"
     args = build_parser(lang).parse_args(argv)
     try:
         return args.func(args)

@@ -21,7 +21,7 @@ from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
 from geotool.messages import Note
 
-__all__ = ["Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config", "CONFIG_NAME"]
+__all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
 
 CONFIG_NAME = "geotool.toml"
 

@@ -30,20 +30,20 @@ from geotool._errors import CRSError
 from geotool.messages import Note
 
 __all__ = [
-    "WGS84",
     "DATUMS",
-    "normalize_datum",
-    "wgs84_to_gcj02",
-    "gcj02_to_wgs84",
-    "gcj02_to_bd09",
+    "WGS84",
     "bd09_to_gcj02",
-    "wgs84_to_bd09",
     "bd09_to_wgs84",
-    "to_wgs84",
     "from_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
     "in_china",
     "metric_crs_for",
+    "normalize_datum",
     "to_metric",
+    "to_wgs84",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
 ]
 
 WGS84 = "EPSG:4326"

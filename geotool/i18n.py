@@ -38,9 +38,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "after_as_of": ("{n} 条记录的发现时间晚于分析日期 {as_of}，本次分析不计入",
                     "{n} record(s) found after the as-of date {as_of} are not counted"),
     "usage_hint": ("用 {prog} -h 查看用法", "see {prog} -h"),
-    "as_of_outside": ("注意：分析日期 {as_of} 不在记录的日期范围 {first} 至 {last} 附近，"
-                      "请确认日期是否写错", "note: the analysis date {as_of} is far from the "
-                      "records' dates ({first} to {last}): is it a typo?"),
+    "as_of_outside": (("注意：分析日期 {as_of} 不在记录的日期范围 {first} 至 {last} 附近，"
+                       "请确认日期是否写错"),
+                      ("note: the analysis date {as_of} is far from the "
+                       "records' dates ({first} to {last}): is it a typo?")),
     "os_error_fix": ("请检查路径是否存在、是否有写入权限、磁盘是否已满",
                      "check that the path exists, is writable and the disk is not full"),
 }

@@ -32,7 +32,7 @@ from geotool.crs import WGS84, to_wgs84
 from geotool.messages import Join, Note, geos_reason
 from geotool.quarantine import quarantine_frame
 
-__all__ = ["LayerResult", "read_layer", "read_districts", "read_vector"]
+__all__ = ["LayerResult", "read_districts", "read_layer", "read_vector"]
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString", "LinearRing")

@@ -140,19 +140,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "note.rectified_before_found": (
         "{n} 条记录的整改完成时间早于发现时间（如 {rows} 行），已照常使用，请核对台账",
-        "{n} record(s) rectified before they were found (e.g. {rows}): used as they are; "
-        "check the ledger"),
+        ("{n} record(s) rectified before they were found (e.g. {rows}): used as they are; "
+         "check the ledger")),
     "note.updated_before_found": (
         "{n} 条记录的更新时间早于发现时间（如 {rows} 行），已照常使用，请核对台账",
-        "{n} record(s) updated before they were found (e.g. {rows}): used as they are; "
-        "check the ledger"),
+        ("{n} record(s) updated before they were found (e.g. {rows}): used as they are; "
+         "check the ledger")),
     "maps.unknown_district": (
         "没有代码为 {district!r} 的区：可选的区为 {ids}",
         "unknown district id {district!r}: the top-level districts are {ids}"),
     "maps.tianditu_key": (
         "天地图底图需要您的密钥：--tiles tianditu:<密钥>（在 lbs.tianditu.gov.cn 申请，8 到 64 位字母和数字）",
-        "tianditu tiles need your key: --tiles tianditu:<key> "
-        "(the key from lbs.tianditu.gov.cn: 8 to 64 letters and digits)"),
+        ("tianditu tiles need your key: --tiles tianditu:<key> "
+         "(the key from lbs.tianditu.gov.cn: 8 to 64 letters and digits)")),
     "maps.unknown_tiles": (
         "不认识的 --tiles 取值 {tiles!r}：可用 {choices}",
         "unknown --tiles value {tiles!r}: use {choices}"),

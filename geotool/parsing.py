@@ -37,19 +37,19 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "STATUS_WORDS",
-    "KIND_WORDS",
     "BLANK_WORDS",
+    "KIND_WORDS",
+    "STATUS_WORDS",
     "Distinct",
-    "normalize_text",
     "is_blank",
-    "parse_dates",
-    "parse_date",
+    "normalize_text",
     "parse_coordinate",
     "parse_coordinates",
-    "split_lonlat",
-    "parse_statuses",
+    "parse_date",
+    "parse_dates",
     "parse_kinds",
+    "parse_statuses",
+    "split_lonlat",
 ]
 
 STATUSES = ("open", "rectifying", "rectified", "closed")

@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["REASONS", "QUARANTINE_COLUMNS", "quarantine_frame", "reason_text"]
+__all__ = ["QUARANTINE_COLUMNS", "REASONS", "quarantine_frame", "reason_text"]
 
 QUARANTINE_COLUMNS = ["file", "sheet", "layer", "row", "column", "value", "reason_code", "reason"]
 
 #: reason code -> (Chinese, English) text for planners.
 REASONS: dict[str, tuple[str, str]] = {
     "unclosed_quote": ("引号未闭合：后面的若干行被并进了这一格，这些行都未使用，请补上右引号后重新导出",
-                       "an unclosed quote merged the following rows into one cell: none of "
-                       "them was used; close the quote and export again"),
+                       ("an unclosed quote merged the following rows into one cell: none of "
+                        "them was used; close the quote and export again")),
     "extra_cells": ("该行单元格比表头多（可能有未加引号的逗号），列已错位",
                     "more cells than the header (an unquoted separator?): columns shifted"),
     "missing_location": ("缺少经纬度，且没有点位编号或点位名称，无法定位",

@@ -56,7 +56,7 @@ from geotool.parsing import (
 from geotool.quarantine import QUARANTINE_COLUMNS, REASONS, reason_text
 from geotool.tables import CANONICAL_COLUMNS, Table
 
-__all__ = ["RECORD_COLUMNS", "RecordsResult", "normalize_records", "feature_anchor_points"]
+__all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "normalize_records"]
 
 #: Columns of the records table (plus ``geometry``).
 RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "_file", "_sheet", "_row",

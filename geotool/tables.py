@@ -33,7 +33,7 @@ from geotool._errors import InputError
 from geotool.messages import Note
 from geotool.parsing import KIND_WORDS, normalize_text
 
-__all__ = ["COLUMN_ALIASES", "CANONICAL_COLUMNS", "Table", "read_table", "canonical_column"]
+__all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "Table", "canonical_column", "read_table"]
 
 #: Canonical record columns, in output order.
 CANONICAL_COLUMNS = (

@@ -23,7 +23,7 @@ from geotool.quarantine import QUARANTINE_COLUMNS, reason_text
 from geotool.records import normalize_records
 from geotool.tables import read_table
 
-__all__ = ["Loaded", "FileAccount", "load_workspace"]
+__all__ = ["FileAccount", "Loaded", "load_workspace"]
 
 # .xls is kept so that read_table can tell the planner to save it as .xlsx
 _TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import GeotoolError
-from geotool.messages import Note
 from geotool.i18n import LANGS
+from geotool.messages import Note
 from geotool.render._names import file_stems
 from geotool.render.district_map import district_map
 from geotool.render.overview import overview_html, top_districts
