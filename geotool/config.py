@@ -67,7 +67,7 @@ class LayerSpec:
     ``id``, ``name``, ``parent``, ``unit`` and ``type`` name the file's
     attribute columns; ``crs`` overrides the file's CRS (needed for GCJ-02 and
     BD-09 data, which files label as WGS-84); ``layer`` picks one layer of a
-    file holding several (a GeoPackage); ``label`` is the display name.
+    file holding several (a GeoPackage); ``label`` is the display name (``label_en`` in English output, else the key).
     """
 
     key: str
@@ -78,6 +78,7 @@ class LayerSpec:
     unit: str | None = None
     type: str | None = None
     label: str | None = None
+    label_en: str | None = None
     crs: str | None = None
     sheet: str | None = None
     layer: str | None = None

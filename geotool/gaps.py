@@ -73,6 +73,7 @@ class GapResult:
     recurrences: pd.DataFrame
     quarantine: pd.DataFrame
     layer_labels: dict[str, str] = field(default_factory=dict)
+    layer_labels_en: dict[str, str] = field(default_factory=dict)
     metric_crs: str = ""
 
     @property
@@ -175,6 +176,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
         recurrences=_recurrence_table(rec, features_m),
         quarantine=loaded.quarantine,
         layer_labels=loaded.layer_labels(),
+        layer_labels_en=loaded.layer_labels("en"),
         metric_crs=crs.to_string(),
     )
 

@@ -64,8 +64,10 @@ class Loaded:
         """Rows used."""
         return sum(a.used for a in self.accounts)
 
-    def layer_labels(self) -> dict[str, str]:
-        """Ledger layer key -> display label (``label`` in the config, else the key)."""
+    def layer_labels(self, lang: str = "zh") -> dict[str, str]:
+        """Ledger layer key -> display label: ``label`` (``label_en`` for English), else the key."""
+        if lang == "en":
+            return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
         return {s.key: s.label or s.key for s in self.workspace.ledgers}
 
 

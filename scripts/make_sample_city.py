@@ -1565,6 +1565,7 @@ id = "alley_id"
 name = "name"
 unit = "unit"
 label = "背街小巷"
+label_en = "Back alleys"
 
 [layers.markets]
 path = "markets.shp"
@@ -1572,6 +1573,7 @@ id = "mkt_id"
 name = "mkt_name"
 unit = "unit"
 label = "农贸市场"
+label_en = "Markets"
 
 [layers.points]
 path = "points.geojson"
@@ -1580,6 +1582,7 @@ name = "name"
 unit = "unit"
 type = "type"
 label = "测评点位"
+label_en = "Inspection points"
 crs = "GCJ-02"
 
 [layers.compounds]
@@ -1588,6 +1591,7 @@ id = "cmp_id"
 name = "name"
 unit = "unit"
 label = "老旧小区"
+label_en = "Old compounds"
 
 [records]
 paths = ["records/*.xlsx", "records/*.csv"]

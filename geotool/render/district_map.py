@@ -150,10 +150,11 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
     feats = data.features
     kinds: set[str] = set()
+    labels = (result.layer_labels_en or {}) if lang == "en" else result.layer_labels
     for key in _layer_order(feats, result.layer_labels):
         part = feats[feats["layer"].astype(str) == key]
         kinds |= {_DIM.get(t, "point") for t in part.geom_type}
-        layer_label = str(result.layer_labels.get(key, key))
+        layer_label = str(labels.get(key, key))
         payload, opts = features_payload(part, layer_label, mcrs, datum, lang)
         label = _named(layer_label, len(part), lang)
         add(DataLayer("features", payload, opts, name=label), label)
