@@ -30,3 +30,5 @@ def test_demo_in_english(tmp_path, capsys):
     assert "as of 2026-10-26" in printed and "gap lists written" in printed
     html = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     assert "Coverage" in html or "coverage" in html
+    district = (tmp_path / "maps" / "411604.html").read_text(encoding="utf-8")
+    assert "Back alleys" in district and "背街小巷" not in district   # label_en
