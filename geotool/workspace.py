@@ -71,6 +71,13 @@ class Loaded:
         return {s.key: s.label or s.key for s in self.workspace.ledgers}
 
 
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).
 
@@ -146,6 +153,8 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     quarantines.append(rres.quarantine)
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    if len(quarantine):  # files named relative to the workspace: the list is shared with units
+        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
