@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 HERE = Path(__file__).resolve().parent
-X0, Y0 = 560_000.0, 3_700_000.0  # UTM 50N, near 114.65 E 33.43 N
+X0, Y0 = 560_000.0, 3_700_000.0  # UTM 50N, about 117.6 E 33.4 N
 CELL_M = 2_000.0
 
 

@@ -80,6 +80,16 @@ def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
     return pd.concat(cols, axis=1).to_numpy().tolist()
 
 
+def _write_body(ws, df: pd.DataFrame) -> None:
+    """Write the cells with the type-specific writers: text stays text, numbers numbers."""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool for c in df.columns]
+    writers = [ws.write_number if num else ws.write_string for num in numeric]
+    for i, row in enumerate(_cell_rows(df), start=1):
+        for j, value in enumerate(row):
+            if value is not None:
+                writers[j](i, j, value if numeric[j] else str(value))
+
+
 def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
           created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
     import xlsxwriter
@@ -110,8 +120,7 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
                     is_pct = col.endswith(("rate", "share")) or col.startswith("coverage_rate")
                     ws.set_column(j, j, min(max(width, 8), 50), pct if is_pct else None)
                 ws.write_row(0, 0, [header(c, lang) for c in df.columns], head)
-                for i, row in enumerate(_cell_rows(shown), start=1):
-                    ws.write_row(i, 0, row)
+                _write_body(ws, shown)
                 ws.freeze_panes(1, 0)
                 ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
         finally:
