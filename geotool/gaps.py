@@ -129,16 +129,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
                    pairs=pairs)
 
     states = issue_states(loaded.records, as_of=as_of)
-    # each located row that is an issue's first version -> its row in `states`
-    # (both take the earliest found_at, ties in file order), without hashing the ids
-    row_state = np.full(len(loaded.records), -1, dtype=np.int64)
-    row_state[states["first"].to_numpy(dtype=np.int64)] = np.arange(len(states))
-    located_state = row_state[loaded.records.index.get_indexer(located.index)]
-    pair_state = located_state[pairs["record"].to_numpy()]
-    keep = pair_state >= 0
-    issue_features = pd.DataFrame({
-        "record_id": states["record_id"].to_numpy(dtype=object)[pair_state[keep]],
-        "feature": pairs["feature"].to_numpy()[keep], "state": pair_state[keep]})
+    issue_features = _issue_links(loaded.records, located, pairs, states)
     categories = pd.Series(
         loaded.records["category"].take(states["first"].to_numpy()).to_numpy(dtype=object),
         index=states["record_id"].to_numpy())
@@ -179,6 +170,24 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
         layer_labels_en=loaded.layer_labels("en"),
         metric_crs=crs.to_string(),
     )
+
+
+def _issue_links(records: pd.DataFrame, located: pd.DataFrame, pairs: pd.DataFrame,
+                 states: pd.DataFrame) -> pd.DataFrame:
+    """(issue, feature) links: ``record_id, feature, state`` (``state``: row in ``states``).
+
+    A located row that is an issue's first version maps to that issue's row in
+    ``states`` (both take the earliest ``found_at``, ties in file order), by
+    position rather than by hashing the ids.
+    """
+    row_state = np.full(len(records), -1, dtype=np.int64)
+    row_state[states["first"].to_numpy(dtype=np.int64)] = np.arange(len(states))
+    located_state = row_state[records.index.get_indexer(located.index)]
+    pair_state = located_state[pairs["record"].to_numpy()]
+    keep = pair_state >= 0
+    return pd.DataFrame({
+        "record_id": states["record_id"].to_numpy(dtype=object)[pair_state[keep]],
+        "feature": pairs["feature"].to_numpy()[keep], "state": pair_state[keep]})
 
 
 def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.DataFrame,
