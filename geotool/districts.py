@@ -27,7 +27,8 @@ def _require_metric(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
             raise CRSError(msg)
 
 
-def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Series:
+def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
+                     parents: pd.Series | None = None) -> pd.Series:
     """District id for each geometry, at one level of districts.
 
     Parameters
@@ -36,6 +37,9 @@ def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Se
         Features or record points, in a metric CRS.
     districts : GeoDataFrame
         Polygons of one level with a ``district_id`` column, same CRS.
+    parents : Series, optional
+        Indexed like ``geoms``: only districts whose ``parent`` is this id are
+        candidates (a street is chosen among its own district's streets).
 
     Returns
     -------
@@ -62,14 +66,26 @@ def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Se
     dims = shapely.get_dimensions(values)
     points = dims == 0
     chosen = np.full(len(values), -1, dtype=np.int64)
+    allowed = None
+    if parents is not None:
+        want = parents.astype("string").fillna("").to_numpy(dtype=object)
+        have = districts["parent"].astype("string").fillna("").to_numpy(dtype=object)
+
+        def allowed(pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
+            keep = want[idx[pairs[0]]] == have[pairs[1]]
+            return pairs[:, keep]
     if points.any():
         idx = np.flatnonzero(points)
         pairs = tree.query(values[idx], predicate="intersects")
+        if allowed is not None:
+            pairs = allowed(pairs, idx)
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))
     other = ~points & ~shapely.is_empty(values)
     if other.any():
         idx = np.flatnonzero(other)
         pairs = tree.query(values[idx], predicate="intersects")
+        if allowed is not None:
+            pairs = allowed(pairs, idx)
         inter = shapely.intersection(values[idx][pairs[0]], dgeoms[pairs[1]])
         measure = np.where(dims[idx][pairs[0]] == 1, shapely.length(inter), shapely.area(inter))
         chosen[idx] = _pick(pairs[0], pairs[1], -measure, ids, len(idx))
@@ -107,18 +123,14 @@ def district_paths(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Data
     DataFrame
         Indexed like ``geoms``: ``district`` (top level), ``district_path``
         (ids of every level joined by ``/``) and one column ``level_<n>`` per
-        level. A lower level is only kept when it nests in the chosen upper
-        level.
+        level. A lower level is chosen among the children of the upper level
+        chosen (the largest part inside it).
     """
     levels = sorted(districts["level"].unique())
     out = pd.DataFrame(index=geoms.index)
-    parent_of = dict(zip(districts["district_id"], districts["parent"], strict=True))
     prev: pd.Series | None = None
     for level in levels:
-        ids = assign_districts(geoms, districts[districts["level"] == level])
-        if prev is not None:
-            parents = ids.map(parent_of, na_action="ignore").astype("string")
-            ids = ids.where((parents == prev).fillna(False))
+        ids = assign_districts(geoms, districts[districts["level"] == level], parents=prev)
         out[f"level_{level}"] = ids
         prev = ids
     first = f"level_{levels[0]}"

@@ -130,9 +130,11 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
 
     states = issue_states(loaded.records, as_of=as_of)
     issue_features = _issue_links(loaded.records, located, pairs, states)
-    categories = pd.Series(
-        loaded.records["category"].take(states["first"].to_numpy()).to_numpy(dtype=object),
-        index=states["record_id"].to_numpy())
+    category = loaded.records["category"]
+    latest = category.take(states["last"].to_numpy()).reset_index(drop=True)
+    first = category.take(states["first"].to_numpy()).reset_index(drop=True)
+    categories = pd.Series(latest.fillna(first).to_numpy(dtype=object),
+                           index=states["record_id"].to_numpy())  # as issues.csv shows it
     rec = recurring_pairs(states, issue_features, categories,
                           recurrence_days=params.recurrence_days)
 

@@ -91,7 +91,8 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     deadlines = happened.dropna(subset=["deadline"]).groupby("record_id")["deadline"].last()
     out["deadline"] = deadlines.reindex(out.index).fillna(first["deadline"])
     done = out["status"].isin(DONE_STATUSES)
-    rect = last["rectified_at"].reindex(out.index)
+    # a done version without 整改完成时间 was rectified when it was recorded
+    rect = last["rectified_at"].fillna(last["event"]).reindex(out.index)
     out["rectified_at"] = rect.where(done & (rect < end))
     out["open"] = ~done
     out["overdue"] = out["open"] & (out["deadline"].dt.normalize() < day).fillna(False)
@@ -159,14 +160,15 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
     new = df[["feature", "category", "found_at", "record_id"]].dropna(subset=["found_at"])
     parts = []
     if len(done) and len(new):
-        new = new.sort_values("found_at", kind="stable")
-        done = done.sort_values("previous_rectified_at", kind="stable")
-        hit = pd.merge_asof(new, done, left_on="found_at", right_on="previous_rectified_at",
-                            by=["feature", "category"], direction="backward",
-                            allow_exact_matches=True)
-        hit = hit.dropna(subset=["previous_record_id"])
-        hit = hit[(hit["previous_record_id"] != hit["record_id"])
-                  & (hit["found_at"] - hit["previous_rectified_at"] <= limit)]
+        # every earlier rectification of the same category at the same feature, by another
+        # issue; the latest one within the limit is the one the new issue came back after
+        hit = new.merge(done, on=["feature", "category"])
+        gap = hit["found_at"] - hit["previous_rectified_at"]
+        hit = hit[(hit["previous_record_id"] != hit["record_id"]) & (gap >= pd.Timedelta(0))
+                  & (gap <= limit)]
+        hit = hit.sort_values(["feature", "record_id", "previous_rectified_at",
+                               "previous_record_id"], kind="stable")
+        hit = hit.drop_duplicates(["feature", "record_id"], keep="last")
         parts.append(hit[cols])
     # the same issue reopened after rectification
     reo = s.dropna(subset=["reopened_at"])

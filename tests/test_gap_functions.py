@@ -226,3 +226,37 @@ def test_more_records_never_grow_blind_spots(pts, more):
     b = blindspots(d, gpd.GeoSeries([Point(p) for p in pts + more], crs=M), reach_m=150,
                    min_blindspot_m2=0)["area_m2"].sum()
     assert b <= a + 1e-6
+
+
+def test_recurrence_when_the_new_issue_is_fixed_the_day_it_is_found():
+    df = _issue_rows([
+        ("QR", "2020-09-01", "rectified", None, "2020-09-05", None, "乱堆乱倒"),
+        ("QS", "2020-09-10", "rectified", None, "2020-09-10", None, "乱堆乱倒"),
+    ])
+    s = issue_states(df, as_of=D)
+    at = pd.DataFrame({"record_id": ["QR", "QS"], "feature": [1, 1]})
+    hit = recurring_pairs(s, at, df.set_index("record_id")["category"], recurrence_days=30)
+    assert hit[["record_id", "previous_record_id"]].values.tolist() == [["QS", "QR"]]
+
+
+def test_a_rectified_version_without_a_date_was_rectified_when_recorded():
+    df = _issue_rows([
+        ("QR", "2020-09-01", "open", None, None, None, "积水"),
+        ("QR", "2020-09-01", "rectified", None, None, "2020-09-05 10:00", "积水"),
+    ])
+    s = issue_states(df, as_of=D).set_index("record_id")
+    assert s.loc["QR", "rectified_at"] == pd.Timestamp("2020-09-05 10:00")
+    assert s.loc["QR", "days_open"] == 4 and not s.loc["QR", "open"]
+
+
+def test_a_street_is_chosen_among_its_own_districts_streets():
+    from geotool.districts import district_paths
+
+    d = gpd.GeoDataFrame({
+        "district_id": ["A", "B", "A1", "A2", "B1"], "parent": [None, None, "A", "A", "B"],
+        "level": [0, 0, 1, 1, 1]},
+        geometry=[box(0, 0, 1000, 100), box(1000, 0, 2000, 100), box(0, 0, 400, 100),
+                  box(500, 0, 1000, 100), box(1000, 0, 2000, 100)], crs=M)
+    # 900 m in A (300 in A1, 500 in A2) and 700 m in B1: A, then A2 (not B1, not nothing)
+    line = gpd.GeoSeries([LineString([(100, 50), (1700, 50)])], crs=M)
+    assert district_paths(line, d)["district_path"].tolist() == ["A/A2"]
