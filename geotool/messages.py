@@ -156,6 +156,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "maps.unknown_tiles": (
         "不认识的 --tiles 取值 {tiles!r}：可用 {choices}",
         "unknown --tiles value {tiles!r}: use {choices}"),
+    "note.ids_across_layers": (
+        ("{n} 个编号在多个台账图层中重复（如 {ids}）：按编号引用它们的记录会同时算作巡查了这几处，"
+         "请让各图层编号互不相同"),
+        ("{n} id(s) are used in more than one ledger layer (e.g. {ids}): a record naming one "
+         "touches each feature with that id; make ids unique across layers")),
     "note.yearless_dates": (
         "{n} 个没写年份的日期按 {year} 年处理",
         "{n} date(s) written without a year taken as {year}",

@@ -116,6 +116,11 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
                                     len(res.quarantine), res.converted_from, res.notes))
         quarantines.append(res.quarantine)
     features = features_from_layers(layer_results)
+    shared_note = None
+    shared = features.loc[features["feature_id"].duplicated(keep=False), "feature_id"]
+    if len(shared):  # a record naming such an id touches each feature that has it
+        ids = sorted(shared.astype(str).unique())
+        shared_note = Note("note.ids_across_layers", n=len(ids), ids=", ".join(ids[:5]))
     top = districts[districts["level"] == 0]
     city = shapely.union_all(top.geometry.values) if len(top) else None
     for account, res in zip(accounts[1:], layer_results, strict=True):
@@ -131,7 +136,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
         raise InputError(msg, path=ws.config_path)
     tables = [read_table(f, columns=ws.records.columns) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
-    notes = list(rres.notes)
+    notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
         names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         notes.append(Note("note.skipped_files", n=len(skipped), names=names))

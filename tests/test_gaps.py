@@ -269,3 +269,14 @@ def test_unwritable_output_folder_is_one_line(city, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert str(blocker) in err
+
+
+def test_ids_shared_across_layers_are_named(tmp_path):
+    from geotool.workspace import load_workspace
+
+    city = build_city(tmp_path / "city")
+    markets = gpd.read_file(city / "markets.gpkg")
+    markets["id"] = ["P1"]                      # the id of a point too
+    markets.to_file(city / "markets.gpkg")
+    notes = [str(n) for n in load_workspace(city).notes]
+    assert any("1 id(s) are used in more than one ledger layer (e.g. P1)" in n for n in notes)
