@@ -20,7 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from _files import write_workbook
 from shapely.geometry import GeometryCollection, LineString, Point, Polygon, box
 
 from geotool.cli import main
@@ -75,17 +75,7 @@ def csv_file(root: Path, lines: list[str], *, name: str = "r.csv", encoding: str
 def xlsx_file(root: Path, sheets: dict[str, list[list[object]]], merges=(), name="r.xlsx") -> Path:
     for old in (root / "records").glob("*"):
         old.unlink()
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    for title, ref in merges:
-        book[title].merge_cells(ref)
-    path = root / "records" / name
-    book.save(path)
-    return path
+    return write_workbook(root / "records" / name, sheets, merges)
 
 
 def set_config(root: Path, text: str) -> None:

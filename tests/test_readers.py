@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from _files import write_workbook
 from shapely.geometry import LineString, Point, box
 
 from geotool._errors import CRSError, InputError
@@ -254,17 +254,7 @@ def test_csv_header_aliases_and_extra_mapping(tmp_path):
     assert table.ignored_columns == ["照片"]
 
 
-def _workbook(path: Path, sheets: dict[str, list[list[object]]], merges=()) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    for title, ref in merges:
-        book[title].merge_cells(ref)
-    book.save(path)
-    return path
+_workbook = write_workbook
 
 
 def test_xlsx_with_chinese_headers_and_native_cells(tmp_path):
