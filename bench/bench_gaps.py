@@ -122,9 +122,9 @@ crs = "GCJ-02"
 _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from geotool.workspace import load_workspace
-from geotool.gaps import find_gaps
-from geotool.report import write_gaps
+from geotool.io.workspace import load_workspace
+from geotool.analysis.gaps import find_gaps
+from geotool.output.report import write_gaps
 t1 = time.perf_counter()
 L = load_workspace(sys.argv[1])
 t2 = time.perf_counter()

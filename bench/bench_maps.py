@@ -32,7 +32,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from _maps_fixtures import load_result, make_workspace
 
-from geotool.render import render_maps
+from geotool.output.render import render_maps
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         _sizes(tmp / "maps")
         _browser_figures([tmp / "maps" / "A.html"], args.repeat)
         if args.sample:
-            from geotool.gaps import find_gaps
-            from geotool.workspace import load_workspace
+            from geotool.analysis.gaps import find_gaps
+            from geotool.io.workspace import load_workspace
 
             loaded = load_workspace(REPO / "layers")
             res = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(

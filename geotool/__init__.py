@@ -10,12 +10,12 @@ re-exported here so a notebook gets what the CLI writes::
 """
 
 from geotool._errors import ConfigError, CRSError, GeotoolError, InputError
-from geotool.blindspots import blindspots
-from geotool.config import Defaults, load_config
-from geotool.coverage import coverage, touches
-from geotool.gaps import GapResult, find_gaps
-from geotool.issues import issue_states
-from geotool.workspace import load_workspace
+from geotool.analysis.blindspots import blindspots
+from geotool.io.config import Defaults, load_config
+from geotool.analysis.coverage import coverage, touches
+from geotool.analysis.gaps import GapResult, find_gaps
+from geotool.analysis.issues import issue_states
+from geotool.io.workspace import load_workspace
 
 __version__ = "0.1.0"
 

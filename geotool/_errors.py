@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from geotool.messages import Note, join_where, render, where_prefix
+from geotool.text import Note, join_where, render, where_prefix
+
 
 __all__ = ["CRSError", "ConfigError", "GeotoolError", "InputError"]
 

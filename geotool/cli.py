@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from geotool._errors import ConfigError, GeotoolError
-from geotool.i18n import t
+from geotool.text import tr
 
 __all__ = ["main"]
 
@@ -32,7 +32,7 @@ def _date(text: str) -> dt.date:
 
 
 def _print_load_summary(loaded, lang: str) -> None:
-    from geotool.report import load_summary_lines
+    from geotool.output.report import load_summary_lines
 
     for line in load_summary_lines(loaded, lang=lang):
         print(line)
@@ -40,8 +40,8 @@ def _print_load_summary(loaded, lang: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
-    from geotool.report import write_quarantine
-    from geotool.workspace import load_workspace
+    from geotool.output.report import write_quarantine
+    from geotool.io.workspace import load_workspace
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
@@ -49,20 +49,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     stale = Path(args.out) / "quarantine.csv"
     if q:
         path = write_quarantine(loaded.quarantine, Path(args.out), lang=args.lang)
-        print(t("quarantine_written", args.lang, path=path))
+        print(tr("cli.quarantine_written", args.lang, path=path))
         if args.strict:
-            print(t("strict_fail", args.lang, q=q), file=sys.stderr)
+            print(tr("cli.strict_fail", args.lang, q=q), file=sys.stderr)
             return EXIT_QUARANTINE
     elif stale.exists():
         stale.unlink()  # an earlier run's list would contradict "no row was quarantined"
-    print(t("usable", args.lang))
+    print(tr("cli.usable", args.lang))
     return EXIT_OK
 
 
 def _as_of(args: argparse.Namespace, loaded) -> dt.date:
     as_of = args.as_of or loaded.workspace.defaults.as_of
     if as_of is None:
-        raise ConfigError(t("as_of_needed", args.lang), path=loaded.workspace.config_path)
+        raise ConfigError(tr("cli.as_of_needed", args.lang), path=loaded.workspace.config_path)
     return as_of
 
 
@@ -80,9 +80,9 @@ def _params(args: argparse.Namespace, loaded):
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     import pandas as pd
 
-    from geotool.gaps import find_gaps
-    from geotool.report import summary_table, write_gaps
-    from geotool.workspace import load_workspace
+    from geotool.analysis.gaps import find_gaps
+    from geotool.output.report import summary_table, write_gaps
+    from geotool.io.workspace import load_workspace
 
     loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
@@ -91,11 +91,11 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
                  + pd.Timedelta(days=1)).sum())
     if later:
-        print(t("after_as_of", args.lang, n=later, as_of=params.as_of))
+        print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
     result = find_gaps(loaded, params=params)
     write_gaps(result, out, lang=args.lang)
     print(summary_table(result, lang=args.lang))
-    print(t("gaps_written", args.lang, path=out))
+    print(tr("cli.gaps_written", args.lang, path=out))
     return result
 
 
@@ -106,11 +106,11 @@ def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
         return
     first, last = found.min().date(), found.max().date()
     if as_of < first or (as_of - last).days > 30:
-        print(t("as_of_outside", lang, as_of=as_of, first=first, last=last), file=sys.stderr)
+        print(tr("cli.as_of_outside", lang, as_of=as_of, first=first, last=last), file=sys.stderr)
 
 
 def _check_tiles(args: argparse.Namespace) -> None:
-    from geotool.render.tiles import resolve_tiles
+    from geotool.output.render.tiles import resolve_tiles
 
     resolve_tiles(args.tiles)  # a wrong --tiles fails before the workspace is loaded
 
@@ -122,18 +122,18 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace, result, out: Path) -> None:
-    from geotool.render import render_maps
+    from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
                         tiles=args.tiles, png=args.png)
-    print(t("maps_written", args.lang, path=out))
-    print(t("open_index", args.lang, path=index))
+    print(tr("cli.maps_written", args.lang, path=out))
+    print(tr("cli.open_index", args.lang, path=index))
 
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
-    from geotool.gaps import find_gaps
-    from geotool.workspace import load_workspace
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
 
     _check_tiles(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
@@ -186,8 +186,8 @@ class _Parser(argparse.ArgumentParser):
     lang = "zh"
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        hint = t("usage_hint", self.lang, prog=self.prog)
-        self.exit(EXIT_UNUSABLE, f"geotool: {t('error', self.lang)}: {message} ({hint})\n")
+        hint = tr("cli.usage_hint", self.lang, prog=self.prog)
+        self.exit(EXIT_UNUSABLE, f"geotool: {tr('cli.error', self.lang)}: {message} ({hint})\n")
 
 
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
@@ -247,16 +247,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {t('error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
         where = f"{exc.filename}: " if exc.filename else ""
-        fix = t("os_error_fix", args.lang)
-        print(f"geotool: {t('error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
+        fix = tr("cli.os_error_fix", args.lang)
+        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
               file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
-        print(f"geotool: {t('interrupted', args.lang)}", file=sys.stderr)
+        print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -27,7 +27,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from geotool._errors import CRSError
-from geotool.messages import Note
+from geotool.text import Note
 
 __all__ = [
     "DATUMS",

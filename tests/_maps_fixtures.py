@@ -2,8 +2,8 @@
 
 :func:`make_workspace` writes districts, three ledger layers and a records
 CSV into a folder, as a planner would hand them over; load it with
-:func:`geotool.workspace.load_workspace` and run
-:func:`geotool.gaps.find_gaps` with :data:`AS_OF`.
+:func:`geotool.io.workspace.load_workspace` and run
+:func:`geotool.analysis.gaps.find_gaps` with :data:`AS_OF`.
 
 The city (WGS-84, around 114.65 E, 33.62 N):
 
@@ -177,8 +177,8 @@ def _write_records(path: Path, alleys: list[dict], markets: list[dict],
 
 def load_result(root: Path):
     """Load the workspace at ``root`` and run the gap analysis as of :data:`AS_OF`."""
-    from geotool.gaps import find_gaps
-    from geotool.workspace import load_workspace
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
 
     loaded = load_workspace(root)
     return find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=AS_OF))

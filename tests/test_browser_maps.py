@@ -17,7 +17,7 @@ import pytest
 from _maps_fixtures import XSS, load_result, make_workspace
 from conftest import SAMPLE, in_ci
 
-from geotool.render import render_maps
+from geotool.output.render import render_maps
 
 pytestmark = pytest.mark.browser
 
@@ -179,7 +179,7 @@ def test_injected_html_shows_as_text_and_never_runs(tiny, open_map):
     page = o.page
     # the issue whose description and unit carry the injection: open its popup
     page.evaluate("""() => new Promise(done => {
-        const group = geotool.layers.issues[0];
+        const group = geotool.io.layers.issues[0];
         const m = group.getLayers().find(l => l.gtRow[11] === 'X-1');
         group.zoomToShowLayer(m, () => { m.openPopup(); done(); });
     })""")
@@ -189,7 +189,7 @@ def test_injected_html_shows_as_text_and_never_runs(tiny, open_map):
     assert page.locator(".leaflet-popup img").count() == 0
     # the alley named with it: tooltip and popup
     page.evaluate("""() => {
-        for (const g of geotool.layers.features) g.eachLayer(l => {
+        for (const g of geotool.io.layers.features) g.eachLayer(l => {
             if (l.feature.properties.v[0] === 'AL-A1') { l.openTooltip(); l.openPopup(); }
         });
     }""")
@@ -240,8 +240,8 @@ def test_osm_map_draws_everything_without_network(tiny, open_map, tmp_path):
 def test_sample_city_maps(browser, open_map, tmp_path):
     if not (SAMPLE / "geotool.toml").exists():
         pytest.skip("layers/geotool.toml missing: run scripts/make_sample_city.py")
-    from geotool.gaps import find_gaps
-    from geotool.workspace import load_workspace
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
 
     loaded = load_workspace(SAMPLE)
     result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(

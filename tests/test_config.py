@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geotool._errors import ConfigError
-from geotool.config import Defaults, load_config, parse_as_of
+from geotool.io.config import Defaults, load_config, parse_as_of
 
 
 def write(tmp_path: Path, text: str, files: tuple[str, ...] = ("d.geojson",)) -> Path:

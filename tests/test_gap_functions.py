@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from geotool._errors import CRSError
-from geotool.blindspots import blindspots
-from geotool.coverage import coverage, touches, window_bounds
-from geotool.districts import assign_districts
-from geotool.issues import issue_states, recurring_pairs
-from geotool.scoring import score
+from geotool.analysis.blindspots import blindspots
+from geotool.analysis.coverage import coverage, touches, window_bounds
+from geotool.analysis.districts import assign_districts
+from geotool.analysis.issues import issue_states, recurring_pairs
+from geotool.analysis.scoring import score
 
 M = "EPSG:32650"
 D = dt.date(2020, 9, 15)
@@ -250,7 +250,7 @@ def test_a_rectified_version_without_a_date_was_rectified_when_recorded():
 
 
 def test_a_street_is_chosen_among_its_own_districts_streets():
-    from geotool.districts import district_paths
+    from geotool.analysis.districts import district_paths
 
     d = gpd.GeoDataFrame({
         "district_id": ["A", "B", "A1", "A2", "B1"], "parent": [None, None, "A", "A", "B"],

@@ -272,7 +272,7 @@ def test_unwritable_output_folder_is_one_line(city, tmp_path, capsys):
 
 
 def test_ids_shared_across_layers_are_named(tmp_path):
-    from geotool.workspace import load_workspace
+    from geotool.io.workspace import load_workspace
 
     city = build_city(tmp_path / "city")
     markets = gpd.read_file(city / "markets.gpkg")

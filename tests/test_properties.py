@@ -27,7 +27,7 @@ from geotool.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from geotool.parsing import (
+from geotool.io.parsing import (
     KIND_WORDS,
     STATUS_WORDS,
     is_blank,
@@ -37,8 +37,8 @@ from geotool.parsing import (
     parse_kinds,
     parse_statuses,
 )
-from geotool.records import normalize_records
-from geotool.tables import read_table
+from geotool.io.records import normalize_records
+from geotool.io.tables import read_table
 
 FAST = settings(max_examples=150, deadline=None)
 SLOW = settings(max_examples=50, deadline=None,
@@ -304,7 +304,7 @@ def test_bulk_cleaning_equals_one_by_one(values):
     """The Arrow fast path of text cleaning gives exactly what the per-value path gives."""
     import numpy as np
 
-    from geotool.parsing import _clean, _clean_many
+    from geotool.io.parsing import _clean, _clean_many
 
     arr = np.array((values * (5_000 // len(values) + 1))[:5_000], dtype=object)
     assert _clean_many(arr) == [_clean(v) for v in arr]

@@ -14,10 +14,10 @@ from _files import write_workbook
 from shapely.geometry import LineString, Point, box
 
 from geotool._errors import CRSError, InputError
-from geotool.config import LayerSpec
+from geotool.io.config import LayerSpec
 from geotool.crs import from_wgs84
-from geotool.layers import features_from_layers, read_districts, read_layer
-from geotool.tables import read_table
+from geotool.io.layers import features_from_layers, read_districts, read_layer
+from geotool.io.tables import read_table
 
 NAMES = ["华耀城市场", "黄淮市场", "人民公园"]
 GEOMS = [Point(114.62, 33.62), box(114.66, 33.61, 114.67, 33.62),

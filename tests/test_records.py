@@ -12,9 +12,10 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from geotool.crs import wgs84_to_bd09, wgs84_to_gcj02
-from geotool.quarantine import QUARANTINE_COLUMNS, REASONS, quarantine_frame, reason_text
-from geotool.records import RECORD_COLUMNS, feature_anchor_points, normalize_records
-from geotool.tables import read_table
+from geotool.io.quarantine import QUARANTINE_COLUMNS, quarantine_frame
+from geotool.text import TABLE, reason_codes, reason_text
+from geotool.io.records import RECORD_COLUMNS, feature_anchor_points, normalize_records
+from geotool.io.tables import read_table
 
 CITY = box(114.60, 33.60, 114.70, 33.65)
 HEADER = "问题编号,记录类型,发现时间,经度,纬度,点位编号,点位名称,问题类型,整改状态,整改时限,整改完成时间,更新时间"
@@ -230,13 +231,14 @@ def test_empty_input():
 
 
 def test_all_reasons_have_both_languages():
-    for code, (zh, en) in REASONS.items():
+    for code in reason_codes():
+        zh, en = TABLE[f"reason.{code}"]
         assert zh and en and zh != en, code
         assert reason_text(code, "en") == en and reason_text(code) == zh
     q = quarantine_frame("a.gpkg", [4, 7], "geometry", [None, "x"], "empty_geometry",
                          layer="markets", lang="en")
     assert q["value"].tolist() == ["", "x"] and q["row"].tolist() == [4, 7]
-    assert q["reason"].iloc[0] == REASONS["empty_geometry"][1]
+    assert q["reason"].iloc[0] == TABLE["reason.empty_geometry"][1]
 
 
 def test_every_row_is_accounted_for_in_a_messy_file(tmp_path, features):
@@ -257,13 +259,13 @@ def test_every_row_is_accounted_for_in_a_messy_file(tmp_path, features):
                     f'{pick["fid"]},,小广告,{pick["status"]},,,')
     res = run(tmp_path, features, rows)
     assert res.read == 300
-    assert set(reasons(res)) <= set(REASONS)
+    assert set(reasons(res)) <= set(reason_codes())
     assert res.per_file[str(tmp_path / "r.csv")]["read"] == 300
 
 
 def test_slow_parsers_run_once_per_distinct_value_not_per_row(tmp_path, features, monkeypatch):
     """The fast path stays vectorised: pattern parsers see each distinct leftover once."""
-    from geotool import parsing
+    from geotool.io import parsing
 
     calls = {"date": 0, "coord": 0}
     real_date, real_coord = parsing.parse_date, parsing.parse_coordinate

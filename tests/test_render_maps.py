@@ -21,10 +21,10 @@ from _maps_fixtures import XSS, load_result, make_workspace
 
 from geotool._errors import GeotoolError
 from geotool.crs import wgs84_to_gcj02
-from geotool.render import _display, _format, _names, _words, heat, render_maps, style, tiles
-from geotool.render._names import MAX_STEM_CHARS, file_stems, safe_stem
-from geotool.render.district_map import district_map
-from geotool.render.tiles import resolve_tiles
+from geotool.output.render import _display, _format, _names, _words, heat, render_maps, style, tiles
+from geotool.output.render._names import MAX_STEM_CHARS, file_stems, safe_stem
+from geotool.output.render.district_map import district_map
+from geotool.output.render.tiles import resolve_tiles
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -300,7 +300,7 @@ def _rename_districts(result, mapping: dict[str, str]):
 def test_png_maps_are_written_without_warnings(result, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        from geotool.render.png import cjk_font
+        from geotool.output.render.png import cjk_font
 
         if cjk_font() is None:
             warnings.filterwarnings("ignore", message="no CJK font")
@@ -314,7 +314,7 @@ def test_png_maps_are_written_without_warnings(result, tmp_path):
 
 
 def test_png_without_cjk_font_warns_once(result, tmp_path, monkeypatch):
-    from geotool.render import png
+    from geotool.output.render import png
 
     monkeypatch.setattr(png, "cjk_font", lambda: None)
     monkeypatch.setattr(png, "_warned", False)

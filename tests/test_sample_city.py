@@ -11,8 +11,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geotool.gaps import find_gaps
-from geotool.workspace import load_workspace
+from geotool.analysis.gaps import find_gaps
+from geotool.io.workspace import load_workspace
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from conftest import in_ci
 from shapely.geometry import Point, box
 
 from geotool.cli import main
-from geotool.workspace import load_workspace
+from geotool.io.workspace import load_workspace
 
 CONFIG = """[city]
 name = "周口"

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from geotool.crs import WGS84
-from geotool.render._display import round_coords, to_datum
+from geotool.output.render._display import round_coords, to_datum
 
 __all__ = ["HeatGrid", "cell_size_m", "heat_breaks", "heat_grid"]
 

@@ -7,7 +7,8 @@ import math
 
 import pandas as pd
 
-from geotool.render._words import w
+from geotool.text import tr
+
 
 __all__ = ["area", "count", "date", "pct", "text", "yes_no"]
 
@@ -31,7 +32,7 @@ def pct(value: object, lang: str = "zh") -> str:
     """
     if _missing(value):
         return ""
-    return w("percent", lang, v=100.0 * float(value))
+    return tr("map.percent", lang, v=100.0 * float(value))
 
 
 def date(value: object) -> str:
@@ -60,7 +61,7 @@ def count(value: object, lang: str = "zh") -> str:
     """
     if _missing(value):
         return ""
-    return w("count", lang, v=int(value))
+    return tr("map.count", lang, v=int(value))
 
 
 def area(value_m2: object, lang: str = "zh") -> str:
@@ -74,7 +75,7 @@ def area(value_m2: object, lang: str = "zh") -> str:
     if _missing(value_m2) or not math.isfinite(float(value_m2)):
         return ""
     v = float(value_m2)
-    return w("area_km2", lang, v=v / 1e6) if v >= 1e5 else w("area_m2", lang, v=v)
+    return tr("map.area_km2", lang, v=v / 1e6) if v >= 1e5 else tr("map.area_m2", lang, v=v)
 
 
 def text(value: object) -> str:
@@ -86,4 +87,4 @@ def yes_no(value: object, lang: str = "zh") -> str:
     """``是``/``否`` (``yes``/``no``); empty when missing."""
     if _missing(value):
         return ""
-    return w("yes" if bool(value) else "no", lang)
+    return tr("map.yes" if bool(value) else "no", lang)

@@ -6,7 +6,7 @@ Output folder layout::
     out/<district>.html     one self-contained map per top-level district
     out/<district>.png      with ``png=True``: a static image per district
 
-File names come from :func:`geotool.render._names.file_stems` (safe on every
+File names come from :func:`geotool.output.render._names.file_stems` (safe on every
 file system, unique, stable). Each file is written atomically.
 """
 
@@ -16,12 +16,11 @@ from pathlib import Path
 
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import GeotoolError
-from geotool.i18n import LANGS
-from geotool.messages import Note
-from geotool.render._names import file_stems
-from geotool.render.district_map import district_map
-from geotool.render.overview import overview_html, top_districts
-from geotool.render.tiles import resolve_tiles
+from geotool.output.render._names import file_stems
+from geotool.output.render.district_map import district_map
+from geotool.output.render.overview import overview_html, top_districts
+from geotool.output.render.tiles import resolve_tiles
+from geotool.text import LANGS, Note
 
 __all__ = ["render_maps"]
 
@@ -59,7 +58,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     Parameters
     ----------
     result : GapResult
-        From :func:`geotool.gaps.find_gaps` (WGS-84 frames).
+        From :func:`geotool.analysis.gaps.find_gaps` (WGS-84 frames).
     out : str or Path
         Output folder (created when missing).
     districts : list of str, optional
@@ -69,7 +68,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     tiles : str
         Base map: ``"osm"`` (default), ``"none"``, ``"amap"``,
         ``"tianditu:<key>"`` or a tile URL template (see
-        :mod:`geotool.render.tiles`). GCJ-02 tiles shift all drawn data to
+        :mod:`geotool.output.render.tiles`). GCJ-02 tiles shift all drawn data to
         GCJ-02.
     png : bool
         Also write ``<district>.png`` (matplotlib, no browser).
@@ -100,7 +99,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
         page = district_map(result, did, lang=lang, tiles=base, index_href="index.html")
         write_atomic(out / f"{stems[did]}.html", _writer(page.html))
         if png:
-            from geotool.render.png import district_png
+            from geotool.output.render.png import district_png
 
             write_atomic(out / f"{stems[did]}.png",
                          _writer(district_png(result, did, lang=lang)))

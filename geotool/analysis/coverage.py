@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.districts import _require_metric
+from geotool.analysis.districts import _require_metric
 
 __all__ = ["coverage", "touches", "window_bounds"]
 

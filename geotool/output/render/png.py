@@ -22,10 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from geotool.render import _format as fmt
-from geotool.render._payloads import select_district
-from geotool.render._words import w
-from geotool.render.style import (
+from geotool.output.render import _format as fmt
+from geotool.output.render._payloads import select_district
+from geotool.output.render.style import (
     BLIND_COLOR,
     FEATURE_STATES,
     ISSUE_CLASSES,
@@ -35,6 +34,7 @@ from geotool.render.style import (
     feature_states,
     issue_classes,
 )
+from geotool.text import tr
 
 __all__ = ["CJK_FONTS", "cjk_font", "district_png"]
 
@@ -89,12 +89,12 @@ def _draw_features(ax, feats: gpd.GeoDataFrame) -> None:
 def _legend_handles(lang: str) -> list:
     handles = [Line2D([], [], color=s.color, linewidth=s.weight / 2, linestyle=_dash(s.dash),
                       marker=_MARKERS[s.shape], markerfacecolor="white" if s.hollow else s.color,
-                      label=w(f"state_{s.key}", lang)) for s in FEATURE_STATES]
+                      label=tr(f"map.state_{s.key}", lang)) for s in FEATURE_STATES]
     handles += [Line2D([], [], linestyle="none", marker=_ISSUE_MARKERS[c], color=ISSUE_COLORS[c],
-                       markeredgecolor="#222222", label=w(f"issue_{c}", lang))
+                       markeredgecolor="#222222", label=tr(f"map.issue_{c}", lang))
                 for c in ISSUE_CLASSES]
     handles.append(Patch(facecolor="none", edgecolor=BLIND_COLOR, hatch="///",
-                         label=w("blindspots", lang)))
+                         label=tr("map.blindspots", lang)))
     return handles
 
 
@@ -138,19 +138,19 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
             row = data.row
             name = fmt.text(row["name"]) or district_id
             n_level = data.level_counts.get(int(row["level"]), 0)
-            fig.suptitle(w("map_title", lang, city=result.city, district=name), x=0.02,
+            fig.suptitle(tr("map.map_title", lang, city=result.city, district=name), x=0.02,
                          ha="left", fontsize=15, fontweight="bold")
             facts = [
-                f"{w('as_of', lang)}: {fmt.date(result.as_of)}",
-                f"{w('coverage_rate', lang)}: {fmt.pct(row['coverage_rate'], lang)}",
-                f"{w('open_issues', lang)}: {fmt.count(row['open_issues'], lang)}",
-                f"{w('overdue_issues', lang)}: {fmt.count(row['overdue_issues'], lang)}",
-                f"{w('blindspot_share', lang)}: {fmt.pct(row['blindspot_share'], lang)}",
-                f"{w('rank', lang)}: {w('rank_value', lang, rank=int(row['rank']), n=n_level)}",
+                f"{tr('map.as_of', lang)}: {fmt.date(result.as_of)}",
+                f"{tr('map.coverage_rate', lang)}: {fmt.pct(row['coverage_rate'], lang)}",
+                f"{tr('map.open_issues', lang)}: {fmt.count(row['open_issues'], lang)}",
+                f"{tr('map.overdue_issues', lang)}: {fmt.count(row['overdue_issues'], lang)}",
+                f"{tr('map.blindspot_share', lang)}: {fmt.pct(row['blindspot_share'], lang)}",
+                f"{tr('map.rank', lang)}: {tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
             ]
             fig.text(0.74, 0.86, "\n".join(facts), va="top", fontsize=10, linespacing=1.6)
             fig.legend(handles=_legend_handles(lang), loc="lower left",
-                       bbox_to_anchor=(0.73, 0.04), fontsize=8, title=w("legend", lang),
+                       bbox_to_anchor=(0.73, 0.04), fontsize=8, title=tr("map.legend", lang),
                        frameon=False)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi)

@@ -16,12 +16,12 @@ import pandas as pd
 import shapely
 
 from geotool._errors import InputError
-from geotool.config import Workspace, load_config
-from geotool.layers import features_from_layers, read_districts, read_layer
-from geotool.messages import Join, Note
-from geotool.quarantine import QUARANTINE_COLUMNS, reason_text
-from geotool.records import normalize_records
-from geotool.tables import read_table
+from geotool.io.config import Workspace, load_config
+from geotool.io.layers import features_from_layers, read_districts, read_layer
+from geotool.io.quarantine import QUARANTINE_COLUMNS
+from geotool.io.records import normalize_records
+from geotool.io.tables import read_table
+from geotool.text import Join, Note, reason_text
 
 __all__ = ["FileAccount", "Loaded", "load_workspace"]
 

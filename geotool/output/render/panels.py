@@ -2,7 +2,7 @@
 
 Both are static HTML; every value that comes from user data is escaped with
 :func:`html.escape`. Legend swatches are drawn with the same colours, dash
-patterns and shapes as the map (:mod:`geotool.render.style`).
+patterns and shapes as the map (:mod:`geotool.output.render.style`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from html import escape
 
 import pandas as pd
 
-from geotool.render import _format as fmt
-from geotool.render._words import w
-from geotool.render.style import (
+from geotool.output.render import _format as fmt
+from geotool.output.render.style import (
     BLIND_COLOR,
     FEATURE_STATES,
     HEAT_COLORS,
@@ -24,6 +23,7 @@ from geotool.render.style import (
     LEVEL_STYLES,
     OUTLINE_COLOR,
 )
+from geotool.text import tr
 
 __all__ = ["flag_html", "legend_panel", "title_panel"]
 
@@ -33,9 +33,9 @@ def flag_html(rank: int, n: int, lang: str) -> str:
     if n < 2:
         return ""
     if rank == n:
-        return f'<span class="gt-flag gt-flag-red">⚑ {escape(w("red_flag", lang))}</span>'
+        return f'<span class="gt-flag gt-flag-red">⚑ {escape(tr("map.red_flag", lang))}</span>'
     if rank == 1:
-        return f'<span class="gt-flag gt-flag-blue">⚑ {escape(w("blue_flag", lang))}</span>'
+        return f'<span class="gt-flag gt-flag-blue">⚑ {escape(tr("map.blue_flag", lang))}</span>'
     return ""
 
 
@@ -43,23 +43,23 @@ def title_panel(row: pd.Series, *, city: str, as_of: object, window_days: int, n
                 lang: str, index_href: str | None = "index.html") -> str:
     """The title panel: district, as-of date, coverage, open/overdue, blind share, rank."""
     name = fmt.text(row["name"]) or fmt.text(row["district_id"])
-    title = w("map_title", lang, city=city, district=name)
+    title = tr("map.map_title", lang, city=city, district=name)
     rank = int(row["rank"])
     items = [
-        (w("as_of", lang), f"{fmt.date(as_of)}"),
-        (w("coverage_rate", lang),
+        (tr("map.as_of", lang), f"{fmt.date(as_of)}"),
+        (tr("map.coverage_rate", lang),
          (f"{fmt.pct(row['coverage_rate'], lang)} ({fmt.count(row['covered'], lang)}/"
           f"{fmt.count(row['features'], lang)})")),
-        (w("open_issues", lang), fmt.count(row["open_issues"], lang)),
-        (w("overdue_issues", lang), fmt.count(row["overdue_issues"], lang)),
-        (w("blindspot_share", lang), fmt.pct(row["blindspot_share"], lang)),
-        (w("rank", lang), w("rank_value", lang, rank=rank, n=n_level)),
+        (tr("map.open_issues", lang), fmt.count(row["open_issues"], lang)),
+        (tr("map.overdue_issues", lang), fmt.count(row["overdue_issues"], lang)),
+        (tr("map.blindspot_share", lang), fmt.pct(row["blindspot_share"], lang)),
+        (tr("map.rank", lang), tr("map.rank_value", lang, rank=rank, n=n_level)),
     ]
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
-    back = (f'<a href="{escape(index_href)}">{escape(w("back", lang))}</a>'
+    back = (f'<a href="{escape(index_href)}">{escape(tr("map.back", lang))}</a>'
             if index_href else "")
     return (f'<div class="gt-panel gt-title" id="gt-title"><h1>{escape(title)}</h1>'
-            f'<div class="gt-sub">{escape(w("window", lang, days=window_days))} '
+            f'<div class="gt-sub">{escape(tr("map.window", lang, days=window_days))} '
             f'{flag_html(rank, n_level, lang)}</div>'
             f"<dl>{dl}</dl>{back}</div>")
 
@@ -122,15 +122,15 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
             swatch += _area(s.color, s.dash)
         if "point" in geom_kinds or not geom_kinds:
             swatch += _point(s.color, s.shape, s.hollow)
-        feats.append(_li(swatch, w(f"state_{s.key}", lang)))
+        feats.append(_li(swatch, tr(f"map.state_{s.key}", lang)))
     issues = [_li(f'<span class="gt-issue gt-{ISSUE_SHAPES[c]}" style="--c:{ISSUE_COLORS[c]}">'
-                  f"{escape(ISSUE_GLYPHS[c])}</span>", w(f"issue_{c}", lang))
+                  f"{escape(ISSUE_GLYPHS[c])}</span>", tr(f"map.issue_{c}", lang))
               for c in ISSUE_CLASSES]
-    other = [_li(_line(OUTLINE_COLOR, 3, None), w("outline", lang))]
+    other = [_li(_line(OUTLINE_COLOR, 3, None), tr("map.outline", lang))]
     for depth in nested_depths:
         color, weight, dash = LEVEL_STYLES[min(depth, len(LEVEL_STYLES)) - 1]
         other.append(_li(_line(color, weight, dash), level_names[depth]))
-    other.append(_li(_hatch(), w("blindspots", lang)))
+    other.append(_li(_hatch(), tr("map.blindspots", lang)))
     heat = []
     if heat_breaks:
         uppers = [b - 1 for b in heat_breaks[1:]] + [None]
@@ -140,14 +140,14 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
                             label))
     parts = [
         (f'<div class="gt-panel gt-legend" id="gt-legend"><details open>'
-         f"<summary>{escape(w('legend', lang))}</summary>"),
-        f"<h2>{escape(w('legend_features', lang))}</h2><ul>{''.join(feats)}</ul>",
-        f"<h2>{escape(w('legend_issues', lang))}</h2><ul>{''.join(issues)}</ul>",
-        f"<h2>{escape(w('legend_other', lang))}</h2><ul>{''.join(other)}</ul>",
+         f"<summary>{escape(tr('map.legend', lang))}</summary>"),
+        f"<h2>{escape(tr('map.legend_features', lang))}</h2><ul>{''.join(feats)}</ul>",
+        f"<h2>{escape(tr('map.legend_issues', lang))}</h2><ul>{''.join(issues)}</ul>",
+        f"<h2>{escape(tr('map.legend_other', lang))}</h2><ul>{''.join(other)}</ul>",
     ]
     if heat:
-        parts.append(f"<h2>{escape(w('heat', lang))} · "
-                     f"{escape(w('heat_legend', lang, size=int(heat_cell_m)))}</h2>"
+        parts.append(f"<h2>{escape(tr('map.heat', lang))} · "
+                     f"{escape(tr('map.heat_legend', lang, size=int(heat_cell_m)))}</h2>"
                      f"<ul>{''.join(heat)}</ul>")
     parts.append("</details></div>")
     return "".join(parts)

@@ -3,9 +3,9 @@
 :func:`find_gaps` joins a loaded workspace's layers with its records and
 returns a :class:`GapResult` of GeoDataFrames (WGS-84) that the report and
 the maps are drawn from. Each step is a function of its own module:
-:mod:`~geotool.coverage`, :mod:`~geotool.issues`,
-:mod:`~geotool.blindspots`, :mod:`~geotool.districts`,
-:mod:`~geotool.scoring`.
+:mod:`~geotool.analysis.coverage`, :mod:`~geotool.analysis.issues`,
+:mod:`~geotool.analysis.blindspots`, :mod:`~geotool.analysis.districts`,
+:mod:`~geotool.analysis.scoring`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.blindspots import blindspots
-from geotool.config import Defaults
-from geotool.coverage import coverage, touches, window_bounds
+from geotool.analysis.blindspots import blindspots
+from geotool.io.config import Defaults
+from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.crs import WGS84, metric_crs_for
-from geotool.districts import district_paths
-from geotool.issues import issue_states, recurring_pairs
-from geotool.scoring import district_table, units_table
-from geotool.workspace import Loaded
+from geotool.analysis.districts import district_paths
+from geotool.analysis.issues import issue_states, recurring_pairs
+from geotool.analysis.scoring import district_table, units_table
+from geotool.io.workspace import Loaded
 
 __all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
 
@@ -103,7 +103,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     Parameters
     ----------
     loaded : Loaded
-        From :func:`geotool.workspace.load_workspace`.
+        From :func:`geotool.io.workspace.load_workspace`.
     params : Defaults
         Analysis parameters; ``params.as_of`` is required.
 

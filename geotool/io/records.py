@@ -1,6 +1,6 @@
 """Issue and inspection records: from raw spreadsheet cells to one clean table.
 
-:func:`normalize_records` turns the raw cells of :mod:`geotool.tables` into
+:func:`normalize_records` turns the raw cells of :mod:`geotool.io.tables` into
 the canonical record table (WGS-84 points) and a quarantine table. Each row
 gets the first of these checks it fails, in this order, or is used:
 
@@ -22,7 +22,7 @@ names (id first, then exact unique name): a point on it (the middle of a
 line, a representative point of a polygon).
 
 Several rows with the same ``record_id`` that pass check 5 are versions of
-one issue. They are all kept here; :mod:`geotool.issues` orders them by event
+one issue. They are all kept here; :mod:`geotool.analysis.issues` orders them by event
 time (``updated_at``, else ``rectified_at`` for rectified/closed rows, else
 ``found_at``; ties in file order) to find the status as of a date.
 
@@ -43,8 +43,7 @@ import pyproj
 import shapely
 
 from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
-from geotool.messages import Note
-from geotool.parsing import (
+from geotool.io.parsing import (
     Distinct,
     _cell_to_text,
     parse_coordinates,
@@ -53,8 +52,9 @@ from geotool.parsing import (
     parse_statuses,
     split_lonlat,
 )
-from geotool.quarantine import QUARANTINE_COLUMNS, REASONS, reason_text
-from geotool.tables import CANONICAL_COLUMNS, Table
+from geotool.io.quarantine import QUARANTINE_COLUMNS
+from geotool.io.tables import CANONICAL_COLUMNS, Table
+from geotool.text import Note, reason_codes, reason_text
 
 __all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "normalize_records"]
 
@@ -163,7 +163,7 @@ class _Reasons:
         ``values`` (the cells to show, or a function returning them) is only
         looked at when some row is flagged.
         """
-        if code not in REASONS:  # pragma: no cover - a programming error
+        if code not in reason_codes():  # pragma: no cover - a programming error
             raise KeyError(code)
         mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool) & self.ok
         if not mask.any():
@@ -207,7 +207,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     Parameters
     ----------
     tables : list of Table
-        Raw cells from :func:`geotool.tables.read_table`.
+        Raw cells from :func:`geotool.io.tables.read_table`.
     features : GeoDataFrame
         All ledger features (``layer, feature_id, name, ...``), WGS-84.
     city : shapely geometry or None

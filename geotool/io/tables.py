@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from geotool._errors import InputError
-from geotool.messages import Note
-from geotool.parsing import KIND_WORDS, normalize_text
+from geotool.io.parsing import KIND_WORDS, normalize_text
+from geotool.text import Note
 
 __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "Table", "canonical_column", "read_table"]
 

@@ -16,13 +16,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geotool.render import _format as fmt
-from geotool.render._display import display_geoms, feature_collection
-from geotool.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
-from geotool.render._words import header, w
-from geotool.render.panels import flag_html
-from geotool.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
-from geotool.render.tiles import Tiles
+from geotool.output.render import _format as fmt
+from geotool.output.render._display import display_geoms, feature_collection
+from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
+from geotool.output.render.panels import flag_html
+from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
+from geotool.output.render.tiles import Tiles
+from geotool.text import header, tr
 
 __all__ = ["map_href", "overview_html", "top_districts"]
 
@@ -53,17 +53,17 @@ def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str) -> str:
         did = str(r["district_id"])
         name = fmt.text(r["name"]) or did
         link = (f'<a href="{escape(hrefs[did])}">{escape(name)}</a>' if did in hrefs
-                else f"{escape(name)} <small>{escape(w('no_map', lang))}</small>")
+                else f"{escape(name)} <small>{escape(tr('map.no_map', lang))}</small>")
         cells = [f"{float(r['score']):.1f}" if not pd.isna(r["score"]) else "",
                  fmt.pct(r["coverage_rate"], lang), fmt.count(r["open_issues"], lang),
                  fmt.count(r["overdue_issues"], lang), fmt.pct(r["blindspot_share"], lang),
-                 w("rank_value", lang, rank=int(r["rank"]), n=n)]
+                 tr("map.rank_value", lang, rank=int(r["rank"]), n=n)]
         tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
         rows.append(f'<tr data-district="{escape(did)}"><td>{flag_html(int(r["rank"]), n, lang)}'
                     f"</td><td>{link}</td>{tds}</tr>")
-    return (f'<table id="gt-ranking"><caption>{escape(w("ranking", lang))}</caption>'
-            f"<thead><tr><th>{escape(w('flag', lang))}</th>"
-            f"<th>{escape(w('district_name', lang))}</th>{head}</tr></thead>"
+    return (f'<table id="gt-ranking"><caption>{escape(tr("map.ranking", lang))}</caption>'
+            f"<thead><tr><th>{escape(tr('map.flag', lang))}</th>"
+            f"<th>{escape(tr('map.district_name', lang))}</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -74,7 +74,7 @@ def _score_legend(lang: str) -> str:
         items.append(f'<li><span class="gt-shape" style="--c:{color};border-radius:0"></span>'
                      f"<span>{lo:.0f}–{hi:.0f}</span></li>")
     return (f'<div class="gt-panel gt-legend" id="gt-legend"><details open><summary>'
-            f"{escape(w('score_legend', lang))}</summary><ul>{''.join(reversed(items))}</ul>"
+            f"{escape(tr('map.score_legend', lang))}</summary><ul>{''.join(reversed(items))}</ul>"
             f"</details></div>")
 
 
@@ -101,7 +101,7 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
     geoms = display_geoms(top, mcrs, tolerance_m=5.0, datum=tiles.datum)
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     bounds = [[float(y0), float(x0)], [float(y1), float(x1)]]
-    title = w("index_title", lang, city=result.city)
+    title = tr("map.index_title", lang, city=result.city)
     m = offline_map(tiles, title=title, center=((y0 + y1) / 2, (x0 + x1) / 2), bounds=bounds,
                     avoid="gt-side")
     fields = [header(c, lang) for c in ("district_id", "score", "coverage_rate", "open_issues",
@@ -116,15 +116,15 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
                           did, score, fmt.pct(r["coverage_rate"], lang),
                           fmt.count(r["open_issues"], lang), fmt.count(r["overdue_issues"], lang),
                           fmt.pct(r["blindspot_share"], lang),
-                          w("rank_value", lang, rank=int(r["rank"]), n=n)]})
+                          tr("map.rank_value", lang, rank=int(r["rank"]), n=n)]})
     DataLayer("scores", feature_collection(geoms, props),
-              {"fields": fields, "linkText": w("open_map", lang)},
-              name=w("overview_layer", lang)).add_to(m)
+              {"fields": fields, "linkText": tr("map.open_map", lang)},
+              name=tr("map.overview_layer", lang)).add_to(m)
     folium.LayerControl(collapsed=True, position="bottomright").add_to(m)
     m.add_child(JsCall("finish", {"overlays": 1}))
     side = (f'<div class="gt-panel gt-side" id="gt-side"><h1>{escape(title)}</h1>'
-            f"<p>{escape(w('as_of', lang))}: {escape(fmt.date(result.as_of))} · "
-            f"{escape(w('window', lang, days=int(result.params.window_days)))}</p>"
+            f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
+            f"{escape(tr('map.window', lang, days=int(result.params.window_days)))}</p>"
             f"{_ranking_table(top, hrefs, lang)}</div>")
     add_panel(m, side)
     add_panel(m, _score_legend(lang))

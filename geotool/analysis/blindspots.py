@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.districts import _require_metric
+from geotool.analysis.districts import _require_metric
 
 __all__ = ["blindspots", "reach_area"]
 
@@ -143,7 +143,7 @@ def _count_features(parts: gpd.GeoDataFrame, features: gpd.GeoDataFrame | None,
     parts["feature_ids_inside"] = ""
     if features is None or features.empty or parts.empty:
         return
-    from geotool.records import feature_anchor_points
+    from geotool.io.records import feature_anchor_points
 
     anchors = feature_anchor_points(features).values
     tree = shapely.STRtree(parts.geometry.values)

@@ -19,7 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
-from geotool.messages import Note
+from geotool.text import Note
 
 __all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
 
@@ -233,7 +233,7 @@ def _records(table: Any, path: Path) -> RecordsSpec:
     columns = table.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise ConfigError(Note("config.columns_not_map"), path=path)
-    from geotool.tables import CANONICAL_COLUMNS
+    from geotool.io.tables import CANONICAL_COLUMNS
 
     known = {*CANONICAL_COLUMNS, "updated_at", "lonlat"}
     for header, canon in columns.items():

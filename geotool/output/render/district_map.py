@@ -17,10 +17,10 @@ import folium
 import geopandas as gpd
 import shapely
 
-from geotool.render import _format as fmt
-from geotool.render._display import display_geoms, script_json
-from geotool.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
-from geotool.render._payloads import (
+from geotool.output.render import _format as fmt
+from geotool.output.render._display import display_geoms, script_json
+from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
+from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
     blind_payload,
@@ -29,11 +29,11 @@ from geotool.render._payloads import (
     outline_payload,
     select_district,
 )
-from geotool.render._words import level_name, w
-from geotool.render.heat import heat_breaks, heat_grid
-from geotool.render.panels import legend_panel, title_panel
-from geotool.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
-from geotool.render.tiles import Tiles
+from geotool.output.render.heat import heat_breaks, heat_grid
+from geotool.output.render.panels import legend_panel, title_panel
+from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
+from geotool.output.render.tiles import Tiles
+from geotool.text import level_name, tr
 
 __all__ = ["DistrictMap", "district_map"]
 
@@ -100,12 +100,12 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     Parameters
     ----------
     result : GapResult
-        From :func:`geotool.gaps.find_gaps`.
+        From :func:`geotool.analysis.gaps.find_gaps`.
     district_id : str
         A top-level district id present in ``result.districts``.
     lang : {"zh", "en"}
     tiles : Tiles
-        From :func:`geotool.render.tiles.resolve_tiles`.
+        From :func:`geotool.output.render.tiles.resolve_tiles`.
     index_href : str or None
         Relative link back to the overview.
 
@@ -118,7 +118,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     mcrs = result.metric_crs or None
     row = data.row
     name = fmt.text(row["name"]) or district_id
-    title = w("map_title", lang, city=result.city, district=name)
+    title = tr("map.map_title", lang, city=result.city, district=name)
     bounds = _bounds(data.outline, datum)
     center = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
     m = offline_map(tiles, title=title, center=center, bounds=bounds)
@@ -129,8 +129,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         overlays.append(plain)
 
     add(DataLayer("outline", outline_payload(data.outline, mcrs, datum),
-                  {"color": OUTLINE_COLOR, "weight": 3}, name=w("outline", lang)),
-        w("outline", lang))
+                  {"color": OUTLINE_COLOR, "weight": 3}, name=tr("map.outline", lang)),
+        tr("map.outline", lang))
     level_names = {}
     for depth, areas in data.nested.items():
         color, weight, dash = LEVEL_STYLES[min(depth, len(LEVEL_STYLES)) - 1]
@@ -145,7 +145,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
     blind = data.blindspots
     payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
-    label = _named(w("blindspots", lang), len(blind), lang)
+    label = _named(tr("map.blindspots", lang), len(blind), lang)
     add(DataLayer("blind", payload, opts, name=label), label)
 
     feats = data.features
@@ -162,17 +162,17 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     issues = data.issues
     issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
     payload, opts = issues_payload(issues, datum, lang)
-    label = _named(w("issues", lang), len(issues), lang)
+    label = _named(tr("map.issues", lang), len(issues), lang)
     add(DataLayer("issues", payload, opts, name=label), label)
 
     open_issues = issues[issues["open"].fillna(False).astype(bool)]
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
                      datum=datum)
     breaks = heat_breaks(grid.max_count, len(HEAT_COLORS))
-    label = f"{w('heat', lang)} {w('heat_hint', lang)}"
+    label = f"{tr('map.heat', lang)} {tr('map.heat_hint', lang)}"
     add(DataLayer("heat", script_json({"cells": grid.cells}),
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
-                   "cellText": w("heat_cell", lang, n="{n}")}, name=label, show=False), label)
+                   "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.add_child(JsCall("finish", {"overlays": len(overlays)}))

@@ -6,7 +6,7 @@ Design") plus a dash pattern for lines and outlines and a shape for points
 and issue markers. The score ramp of the overview is ColorBrewer's RdYlBu
 (5 classes, marked colour-blind safe), with the score printed on each
 district as well. The interactive maps (``map.css``/``map.js``) and the
-static PNGs (:mod:`geotool.render.png`) take their styles from here.
+static PNGs (:mod:`geotool.output.render.png`) take their styles from here.
 """
 
 from __future__ import annotations

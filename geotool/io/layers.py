@@ -27,10 +27,10 @@ import pyogrio
 import shapely
 
 from geotool._errors import CRSError, InputError
-from geotool.config import LayerSpec
+from geotool.io.config import LayerSpec
 from geotool.crs import WGS84, to_wgs84
-from geotool.messages import Join, Note, geos_reason
-from geotool.quarantine import quarantine_frame
+from geotool.io.quarantine import quarantine_frame
+from geotool.text import Join, Note, geos_reason
 
 __all__ = ["LayerResult", "read_districts", "read_layer", "read_vector"]
 

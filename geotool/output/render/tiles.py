@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from geotool._errors import GeotoolError
-from geotool.messages import Note
+from geotool.text import Note
 
 __all__ = ["PRESETS", "Tiles", "resolve_tiles"]
 

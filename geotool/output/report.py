@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geotool._atomic import remove_stale_temps, write_atomic
-from geotool.i18n import header, status_label, t
-from geotool.messages import render
+from geotool.text import header, reason_text, render, status_label, tr
 
 __all__ = [
     "escape_formulas",
@@ -129,14 +128,6 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
     return write_atomic(path, writer)
 
 
-_SHEETS = {
-    "districts": ("区县排名", "Districts"),
-    "features": ("台账点位(未覆盖在前)", "Features (uncovered first)"),
-    "issues": ("问题清单", "Issues"),
-    "blindspots": ("盲区", "Blind spots"),
-    "units": ("责任单位清单", "Units"),
-    "quarantine": ("隔离行", "Quarantine"),
-}
 
 
 def geojson_bytes(gdf, *, layer: str) -> bytes:
@@ -161,7 +152,7 @@ def _open_first(issues) -> pd.DataFrame:
 
 def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
                ) -> dict[str, Path]:
-    """Write every gap list of a :class:`~geotool.gaps.GapResult` into ``out``.
+    """Write every gap list of a :class:`~geotool.analysis.gaps.GapResult` into ``out``.
 
     Files: ``features.csv``, ``districts.csv``, ``issues.csv``,
     ``blindspots.geojson``, ``units.csv``, ``gaps.xlsx`` and, when rows were
@@ -203,7 +194,7 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
         stale = out / "quarantine.csv"
         if stale.exists():
             stale.unlink()
-    sheets = {(_SHEETS[k][1] if lang == "en" else _SHEETS[k][0]): v for k, v in sheets_src.items()}
+    sheets = {tr(f"sheet.{k}", lang): v for k, v in sheets_src.items()}
     if xlsx:
         created = dt.datetime.combine(result.as_of, dt.time())
         written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang, created)
@@ -239,7 +230,7 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
     """Lines describing what was read, converted and quarantined."""
-    head = f"{t('workspace', lang)}: {loaded.workspace.root}  ({t('city', lang)}: "
+    head = f"{tr('cli.workspace', lang)}: {loaded.workspace.root}  ({tr('cli.city', lang)}: "
     lines = [head + f"{loaded.workspace.city})"]
     root = loaded.workspace.root
     for acc in loaded.accounts:
@@ -247,30 +238,29 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
             shown = Path(acc.path).relative_to(root)
         except ValueError:
             shown = Path(acc.path)
-        kind = (t("districts_layer", lang) if acc.kind == "districts" else
-                t("layer", lang) + " " + acc.kind.split(":", 1)[1] if acc.kind.startswith("layer:")
-                else t("records_file", lang))
+        kind = (tr("cli.districts_layer", lang) if acc.kind == "districts" else
+                tr("cli.layer", lang) + " " + acc.kind.split(":", 1)[1] if acc.kind.startswith("layer:")
+                else tr("cli.records_file", lang))
         lines.append(f"  {kind:<14} {shown}: "
-                     + t("read_used_q", lang, read=acc.read, used=acc.used, q=acc.quarantined))
+                     + tr("cli.read_used_q", lang, read=acc.read, used=acc.used, q=acc.quarantined))
         if acc.converted_from:
-            lines.append("      " + t("converted", lang, src=acc.converted_from))
+            lines.append("      " + tr("cli.converted", lang, src=acc.converted_from))
         for note in acc.notes:
             lines.append(f"      - {render(note, lang)}")
     for note in loaded.notes:
         lines.append(f"  - {render(note, lang)}")
-    lines.append(f"  {t('total', lang)}: " + t("read_used_q", lang, read=loaded.read,
+    lines.append(f"  {tr('cli.total', lang)}: " + tr("cli.read_used_q", lang, read=loaded.read,
                                                   used=loaded.used, q=len(loaded.quarantine)))
     if len(loaded.quarantine):
-        lines.append(f"  {t('quarantine_summary', lang)}:")
+        lines.append(f"  {tr('cli.quarantine_summary', lang)}:")
         col = "reason"
         counts = loaded.quarantine.groupby(["reason_code", col]).size().sort_values(
             ascending=False, kind="stable")
         for (code, text), n in counts.items():
-            from geotool.quarantine import reason_text
 
             lines.append(f"    {n:>6}  {reason_text(code, lang)}")
     else:
-        lines.append("  " + t("no_quarantine", lang))
+        lines.append("  " + tr("cli.no_quarantine", lang))
     return lines
 
 
@@ -284,6 +274,6 @@ def summary_table(result, *, lang: str = "zh") -> str:
     shown["coverage_rate"] = (shown["coverage_rate"] * 100).round(1).astype(str) + "%"
     shown["blindspot_share"] = (shown["blindspot_share"] * 100).round(1).astype(str) + "%"
     shown.columns = [header(c, lang) for c in cols]
-    title = (f"{result.city}  {t('as_of', lang)} {result.as_of.isoformat()}  "
-             f"{t('window', lang)} {result.params.window_days} {t('days', lang)}")
+    title = (f"{result.city}  {tr('cli.as_of', lang)} {result.as_of.isoformat()}  "
+             f"{tr('cli.window', lang)} {result.params.window_days} {tr('cli.days', lang)}")
     return title + "\n" + shown.to_string(index=False)

@@ -1,7 +1,7 @@
 """The data of one district map: frames selected from a GapResult, as compact JSON.
 
 :func:`select_district` cuts the district, its nested areas, features,
-issues and blind spots out of a :class:`~geotool.gaps.GapResult`. The
+issues and blind spots out of a :class:`~geotool.analysis.gaps.GapResult`. The
 ``*_payload`` functions turn them into ``(data_json, opts)`` pairs for the
 layer functions of ``map.js``: GeoJSON with short property names for
 shapes, one array of rows (with lookup tables for repeated words) for
@@ -17,10 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geotool.render import _format as fmt
-from geotool.render._display import display_geoms, feature_collection, script_json
-from geotool.render._words import header, status_label, w
-from geotool.render.style import (
+from geotool.output.render import _format as fmt
+from geotool.output.render._display import display_geoms, feature_collection, script_json
+from geotool.output.render.style import (
     FEATURE_STATES,
     ISSUE_CLASSES,
     ISSUE_COLORS,
@@ -29,6 +28,7 @@ from geotool.render.style import (
     feature_states,
     issue_classes,
 )
+from geotool.text import header, status_label, tr
 
 __all__ = [
     "DistrictData",
@@ -136,7 +136,7 @@ def areas_payload(areas: gpd.GeoDataFrame, level_counts: dict[int, int], metric_
             fmt.count(r["features"], lang), fmt.count(r.get("uncovered"), lang),
             fmt.count(r["open_issues"], lang), fmt.count(r["overdue_issues"], lang),
             fmt.pct(r["blindspot_share"], lang), _score(r["score"]),
-            w("rank_value", lang, rank=int(r["rank"]), n=n_level)]})
+            tr("map.rank_value", lang, rank=int(r["rank"]), n=n_level)]})
     geoms = display_geoms(areas, metric_crs, datum=datum)
     return feature_collection(geoms, props), fields
 
@@ -151,14 +151,14 @@ def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: s
     cols = ["feature_id", "layer", "state", "unit", "covered", "last_touched",
             "records_in_window", "open_issues", "overdue_issues", "recurring", "district_path",
             "type"]
-    fields = [w("state", lang) if c == "state" else header(c, lang) for c in cols]
+    fields = [tr("map.state", lang) if c == "state" else header(c, lang) for c in cols]
     states = feature_states(features)
-    state_words = [w(f"state_{s.key}", lang) for s in FEATURE_STATES]
+    state_words = [tr(f"map.state_{s.key}", lang) for s in FEATURE_STATES]
     props = []
     for s, (_, r) in zip(states, features.iterrows(), strict=True):
         props.append({"n": fmt.text(r["name"]) or fmt.text(r["feature_id"]), "s": int(s), "v": [
             fmt.text(r["feature_id"]), layer_label, state_words[s], fmt.text(r["unit"]),
-            fmt.yes_no(r["covered"], lang), fmt.date(r["last_touched"]) or w("never", lang),
+            fmt.yes_no(r["covered"], lang), fmt.date(r["last_touched"]) or tr("map.never", lang),
             fmt.count(r["records_in_window"], lang), fmt.count(r["open_issues"], lang),
             fmt.count(r["overdue_issues"], lang), fmt.yes_no(r["recurring"], lang),
             fmt.text(r["district_path"]), fmt.text(r.get("type"))]})
@@ -178,7 +178,7 @@ def blind_payload(blind: gpd.GeoDataFrame, metric_crs: str, datum: str, lang: st
         ids = [i for i in fmt.text(r["feature_ids_inside"]).split(";") if i]
         shown = "; ".join(ids[:_MAX_IDS_SHOWN]) + (" …" if len(ids) > _MAX_IDS_SHOWN else "")
         size = fmt.area(r["area_m2"], lang)
-        props.append({"n": f"{w('blindspot', lang)} · {size}", "v": [
+        props.append({"n": f"{tr('map.blindspot', lang)} · {size}", "v": [
             size, fmt.count(r["features_inside"], lang), fmt.count(r["uncovered_inside"], lang),
             shown]})
     geoms = display_geoms(blind, metric_crs, datum=datum)
@@ -227,6 +227,6 @@ def issues_payload(issues: gpd.GeoDataFrame, datum: str, lang: str) -> tuple[str
         "severity": [severity[c] for c in ISSUE_CLASSES],
         "maxSeverity": max(severity.values()),
         "overdueWord": header("overdue", lang),
-        "recurringWord": w("recurring_issue", lang),
+        "recurringWord": tr("map.recurring_issue", lang),
     }
     return script_json(data), opts

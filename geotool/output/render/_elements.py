@@ -2,7 +2,7 @@
 
 :func:`offline_map` makes a :class:`folium.Map` that references no CDN (its
 ``default_js``/``default_css`` are emptied) and carries the inlined assets of
-:mod:`geotool.render._assets`. :class:`DataLayer` is a LayerControl-aware
+:mod:`geotool.output.render._assets`. :class:`DataLayer` is a LayerControl-aware
 overlay whose Leaflet layer is built in the browser by one of the functions
 of ``map.js`` from one embedded JSON value, instead of thousands of folium
 objects. :func:`render_html` renders and makes element names deterministic,
@@ -18,9 +18,9 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from geotool.render._assets import head_html
-from geotool.render._display import script_json
-from geotool.render.tiles import Tiles
+from geotool.output.render._assets import head_html
+from geotool.output.render._display import script_json
+from geotool.output.render.tiles import Tiles
 
 __all__ = ["DataLayer", "JsCall", "add_panel", "offline_map", "render_html"]
 
@@ -36,8 +36,8 @@ class DataLayer(folium.map.Layer):
     kind : str
         One of the layer functions of ``map.js``.
     data : str
-        Script-safe JSON (from :func:`~geotool.render._display.script_json`
-        or :func:`~geotool.render._display.feature_collection`).
+        Script-safe JSON (from :func:`~geotool.output.render._display.script_json`
+        or :func:`~geotool.output.render._display.feature_collection`).
     opts : dict
         Drawing options (made script-safe here).
     name : str
