@@ -63,7 +63,7 @@ class Literal(Element):
         self._name = "Literal"
         self.text = text
 
-    def render(self, **kwargs) -> str:  # noqa: ARG002 - branca's signature
+    def render(self, **kwargs) -> str:
         """Return the text unchanged."""
         return self.text
 
@@ -165,7 +165,7 @@ class _PageData(Element):
         self._name = "PageData"
         self.values: list[str] = []
 
-    def render(self, **kwargs) -> str:  # noqa: ARG002 - branca's signature
+    def render(self, **kwargs) -> str:
         text = "[" + ",".join(self.values) + "]"
         if "<" in text or "\u2028" in text or "\u2029" in text:  # pragma: no cover - script_json
             msg = "page data is not script-safe"
