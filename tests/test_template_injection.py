@@ -123,3 +123,13 @@ def test_no_template_source_holds_data(hostile, tmp_path, monkeypatch):
     ws, _ = hostile
     assert _maps(ws, tmp_path) == 0
     assert not [s for s in sources if "hidden" in s or "见附件" in s or "city:" in s]
+
+
+def test_tile_url_is_data_not_template(hostile, tmp_path):
+    """A tile template from the command line travels as data too."""
+    ws, marker = hostile
+    url = "http://10.0.0.5/t/{z}/{x}/{y}.png?k={{7*7}}{%raw%}{#"
+    assert _maps(ws, tmp_path, "--tiles", url) == 0
+    setup = _page_data(_district_page(tmp_path))[0]
+    assert setup["tiles"]["url"] == url and setup["tiles"]["attribution"] == ""
+    assert not marker.exists()
