@@ -73,6 +73,7 @@
       map.fitBounds(opts.bounds, fit);
     }
     G.map = map;
+    G.bounds = opts.bounds || null;
   };
 
   /* The district boundary: drawn, not interactive. */
@@ -279,6 +280,7 @@
   /* Called last: every layer is built. Ready once the next frame is painted. */
   G.finish = function (map, opts) {
     stats.overlays = opts.overlays;
+    if (G.layout) { G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord}); }
     stats.scriptMs = now();
     var done = function () {
       stats.ready = true;
