@@ -21,7 +21,7 @@ from _maps_fixtures import XSS, load_result, make_workspace
 
 from geotool._errors import GeotoolError
 from geotool.crs import wgs84_to_gcj02
-from geotool.output.render import _display, _format, _names, _words, heat, render_maps, style, tiles
+from geotool.output.render import _display, _format, _names, heat, render_maps, style, tiles
 from geotool.output.render._names import MAX_STEM_CHARS, file_stems, safe_stem
 from geotool.output.render.district_map import district_map
 from geotool.output.render.tiles import resolve_tiles
@@ -363,7 +363,7 @@ def test_display_geometry_is_rounded_and_simplified(result):
     assert np.allclose(coords, np.round(coords, 5))
 
 
-@pytest.mark.parametrize("module", [_names, _display, _format, _words, heat, style, tiles])
+@pytest.mark.parametrize("module", [_names, _display, _format, heat, style, tiles])
 def test_doctests(module):
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0

@@ -25,13 +25,14 @@ from geotool.crs import WGS84, metric_crs_for
 from geotool.analysis.districts import district_paths
 from geotool.analysis.issues import issue_states, recurring_pairs
 from geotool.analysis.scoring import district_table, units_table
+from geotool.analysis.visits import visit_states
 from geotool.io.workspace import Loaded
 
 __all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
 
 FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
                    "records_in_window", "open_issues", "overdue_issues", "recurring",
-                   "district_path", "type"]
+                   "district_path", "type", "last_inspected", "last_issue", "visit_state"]
 ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
                  "description", "source", "unit", "found_at", "deadline", "status",
                  "rectified_at", "overdue", "days_open", "recurring", "lon", "lat"]
@@ -140,6 +141,9 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
 
     feat_levels = district_paths(features_m.geometry, districts_m)
     features = _feature_table(features_m, cov, states, issue_features, rec, feat_levels)
+    features = features.join(visit_states(
+        pairs, located_m, n_features=len(features_m), as_of=as_of,
+        window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
 
     issues = _issue_table(loaded.records, states, issue_features, features_m, rec, crs,
                           districts_m)

@@ -109,6 +109,9 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
                 if "status" in shown:
                     shown["status"] = shown["status"].map(lambda s: status_label(s, lang),
                                                           na_action="ignore")
+                if "visit_state" in shown:
+                    shown["visit_state"] = shown["visit_state"].map(
+                        lambda s: tr(f"visit.{s}", lang), na_action="ignore")
                 for col in shown.columns:
                     if shown[col].dtype == bool:
                         shown[col] = np.where(shown[col], yes, no)
