@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geotool._atomic import remove_stale_temps, write_atomic
+from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, status_label, tr
 
 __all__ = [
@@ -70,7 +71,7 @@ def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
-    return out[[c for c in out.columns if not c.startswith("level_") and c != "open"]]
+    return out[public_columns(out.columns)]
 
 
 def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
