@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._errors import shown_path
 from geotool.text import header, reason_text, render, status_label, tr
 
 __all__ = [
@@ -245,9 +246,9 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
     """Lines describing what was read, converted and quarantined."""
-    head = f"{tr('cli.workspace', lang)}: {loaded.workspace.root}  ({tr('cli.city', lang)}: "
+    root = Path(shown_path(loaded.workspace.root))  # account paths are shown forms too
+    head = f"{tr('cli.workspace', lang)}: {root}  ({tr('cli.city', lang)}: "
     lines = [head + f"{loaded.workspace.city})"]
-    root = loaded.workspace.root
     for acc in loaded.accounts:
         try:
             shown = Path(acc.path).relative_to(root)
