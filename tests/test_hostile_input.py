@@ -293,3 +293,63 @@ def test_workspace_folder_name_not_utf8(tmp_path, capsys):
     q = pd.read_csv(root / "out" / "quarantine.csv", dtype=str, encoding="utf-8-sig")
     assert q["file"].tolist() == ["records/r.csv"]
     assert f"workspace: {shown_path(root)}" in out and "  records file   records/r.csv:" in out
+
+
+# --- 8. nothing outlives a run outside --out -----------------------------------------------
+
+_KILLED_IN_XLSX = """
+import os, signal, sys
+import xlsxwriter.worksheet as w
+seen = []
+def freeze(self, *a, **k):  # the second sheet is written: its parts and the first's are on disk
+    seen.append(1)
+    if len(seen) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+w.Worksheet.freeze_panes = freeze
+from geotool.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_killed_while_writing_xlsx_leaves_nothing_in_tmpdir(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    root = make_workspace(tmp_path / "ws")
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    env.pop("GEOTOOL_KILL_AT", None)
+    args = ["gaps", str(root), "--as-of", "2026-09-05", "--out", str(out)]
+    proc = subprocess.run([sys.executable, "-c", _KILLED_IN_XLSX, *args], env=env,
+                          capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode(errors="replace")
+    assert sorted(tmpdir.rglob("*")) == []  # xlsxwriter's parts went to --out, not $TMPDIR
+    assert not (out / "gaps.xlsx").exists()
+    left = [p.name for p in out.iterdir() if p.name.startswith(".geotool-")]
+    assert len(left) == 2  # the spreadsheet's temporary file and its parts folder
+    proc = subprocess.run([sys.executable, "-m", "geotool.cli", *args], env=env,
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert [p.name for p in out.iterdir() if p.name.startswith(".geotool-")] == []
+    assert sorted(tmpdir.rglob("*")) == []
+
+
+def test_failed_xlsx_write_removes_its_parts(tmp_path, monkeypatch):
+    import xlsxwriter.worksheet
+
+    root = make_workspace(tmp_path / "ws")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmpdir"))
+    (tmp_path / "tmpdir").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", None)
+
+    def fail(self, *args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the sheet is written
+
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "freeze_panes", fail)
+    code = main(["gaps", str(root), "--as-of", "2026-09-05", "--out", str(tmp_path / "out")])
+    assert code == 130
+    assert list((tmp_path / "tmpdir").rglob("*")) == []
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
