@@ -167,12 +167,23 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 
 def sample_workspace() -> Path:
-    """The bundled sample city (``layers/`` beside the package in a source checkout)."""
-    path = Path(__file__).resolve().parent.parent / "layers"
-    if not (path / "geotool.toml").exists():
-        msg = "the bundled sample city is not here: run geotool demo from a clone of the repository"
-        raise ConfigError(msg, path=path)
-    return path
+    """The bundled sample city: ``layers/`` of a source checkout, else the installed copy.
+
+    A wheel installs it in ``<prefix>/share/geotool/layers`` (``sys.prefix`` of the
+    environment, or the user scheme's data directory).
+    """
+    import sysconfig  # only needed for the demo
+
+    here = Path(__file__).resolve().parent.parent / "layers"
+    installed = [Path(sysconfig.get_path("data", scheme)) / "share" / "geotool" / "layers"
+                 for scheme in sorted(set(sysconfig.get_scheme_names()))
+                 if scheme.startswith(("posix", "nt", "osx"))]
+    for path in [here, Path(sys.prefix) / "share" / "geotool" / "layers", *installed]:
+        if (path / "geotool.toml").exists():
+            return path
+    msg = ("the bundled sample city is missing: reinstall geotool, or run geotool demo from a "
+           "clone of the repository")
+    raise ConfigError(msg, path=here)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
