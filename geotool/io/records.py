@@ -50,6 +50,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geotool._errors import shown_path
 from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
 from geotool.io.parsing import (
     Distinct,
@@ -307,7 +308,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
     flagged = _flagged(data, why, used, lang)
-    per_file = {str(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
+    per_file = {shown_path(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
     per_file.update(_per_file(data, used))
     k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
     if k:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotool._errors import InputError
+from geotool._errors import InputError, shown_path
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
@@ -264,7 +264,8 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     data_cols = list(df.columns)
     start = header_idx + 2  # the spreadsheet row number of the first body row
     n = len(df)
-    df["_file"] = pd.Series(np.full(n, str(path), dtype=object), index=df.index, dtype=object)
+    df["_file"] = pd.Series(np.full(n, shown_path(path), dtype=object), index=df.index,
+                            dtype=object)
     df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
     df["_row"] = rownos if rownos is not None else np.arange(start, start + n)
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
