@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from geotool._errors import ConfigError, GeotoolError
+from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool.text import tr
 
 __all__ = ["main"]
@@ -264,6 +264,22 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     return parser
 
 
+_LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
+                0x1C: "\\x1c", 0x1D: "\\x1d", 0x1E: "\\x1e", 0x85: "\\x85",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def _one_line(text: str) -> str:
+    r"""An error message on one line: every line break shown as its escape.
+
+    Examples
+    --------
+    >>> _one_line("out/a\nb.html: No space left")
+    'out/a\\nb.html: No space left'
+    """
+    return text.translate(_LINE_BREAKS)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``geotool`` command; returns the exit code."""
     for stream in (sys.stdout, sys.stderr):
@@ -280,13 +296,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         fix = tr("cli.os_error_fix", args.lang)
-        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
-              file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: "
+                        f"{fix}"), file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)
