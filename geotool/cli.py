@@ -48,8 +48,8 @@ def _warn_datum(loaded, lang: str) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
-    from geotool.output.report import write_quarantine
     from geotool.io.workspace import load_workspace
+    from geotool.output.report import write_quarantine
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
@@ -113,8 +113,8 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     import pandas as pd
 
     from geotool.analysis.gaps import find_gaps
-    from geotool.output.report import summary_table, write_gaps
     from geotool.io.workspace import load_workspace
+    from geotool.output.report import summary_table, write_gaps
 
     _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
