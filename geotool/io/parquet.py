@@ -278,21 +278,28 @@ def halo_bbox(zone_geoms: np.ndarray, halo_m: float, crs: Any) -> tuple[float, f
 
 
 def save_conversion(folder: Path, accounts: list[dict[str, Any]], notes: list[dict[str, str]],
-                    quarantine: pd.DataFrame) -> None:
-    """Write ``_conversion/``: accounts, notes and the quarantine of the converted spreadsheets."""
+                    quarantine: pd.DataFrame, flagged: pd.DataFrame) -> None:
+    """Write ``_conversion/``: accounts, notes, quarantine and flagged cells of the spreadsheets."""
     side = folder / CONVERSION_DIR
     side.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"format": FORMAT, "accounts": accounts, "notes": notes},
                       ensure_ascii=False, indent=1, sort_keys=True)
     write_atomic(side / "accounts.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    q = quarantine.reset_index(drop=True)
-    write_atomic(side / "quarantine.parquet", lambda tmp: q.to_parquet(tmp, index=False))
+    for name, frame in (("quarantine", quarantine), ("flagged", flagged)):
+        q = pd.DataFrame(frame).reset_index(drop=True).astype(object)
+        write_atomic(side / f"{name}.parquet", lambda tmp, q=q: q.to_parquet(tmp, index=False))
 
 
-def load_conversion_quarantine(index: ParquetIndex) -> pd.DataFrame | None:
-    """The quarantine the conversion wrote, or ``None`` when there is no conversion account."""
+def load_conversion_frames(index: ParquetIndex) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Quarantine and flagged cells the conversion wrote (``None`` without a conversion account)."""
     folder = index.conversion.get("folder")
     if not folder:
-        return None
-    path = Path(folder) / CONVERSION_DIR / "quarantine.parquet"
-    return pd.read_parquet(path) if path.exists() else None
+        return None, None
+    out = []
+    for name in ("quarantine", "flagged"):
+        path = Path(folder) / CONVERSION_DIR / f"{name}.parquet"
+        frame = pd.read_parquet(path) if path.exists() else None
+        if frame is not None and "row" in frame:
+            frame["row"] = frame["row"].astype(np.int64)
+        out.append(frame)
+    return out[0], out[1]

@@ -42,6 +42,7 @@ class FileAccount:
     quarantined: int
     converted_from: str | None = None
     notes: list[str] = field(default_factory=list)
+    flagged: int = 0  # cells of optional fields not understood (the rows are used)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Loaded:
     quarantine: pd.DataFrame
     accounts: list[FileAccount]
     notes: list[str] = field(default_factory=list)
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     #: geotool Parquet records left on disk for the workers (``load_workspace(parquet="index")``)
     parquet: Any = None
 
@@ -73,6 +75,12 @@ class Loaded:
         if lang == "en":
             return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
         return {s.key: s.label or s.key for s in self.workspace.ledgers}
+
+
+#: Canonical names a planner may map a column to in ``[records.columns]``.
+_MAPPABLE = ("record_id", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
+             "description", "source", "unit", "deadline", "status", "rectified_at", "district",
+             "address")
 
 
 def _relative(path: str, root: Path) -> str:
@@ -140,7 +148,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
 
     matched = ws.record_files()
     pq_files = [f for f in matched if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
-    if pq_files:
+    if pq_files:  # converted records (geotool convert): accounts and quarantine come with them
         return _load_parquet_records(ws, districts, features, accounts, quarantines, pq_files,
                                      matched, shared_note, lang=lang, mode=parquet)
     files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
@@ -148,37 +156,31 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
     if ws.records.paths and not files:
         msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=str(ws.root))
         raise InputError(msg, path=ws.config_path)
-    tables = [read_table(f, columns=ws.records.columns) for f in files]
+    tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
-        notes.append(_skipped_note(skipped))
+        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        notes.append(Note("note.skipped_files", n=len(skipped), names=names))
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
+    flagged_per_file = rres.flagged["file"].value_counts().to_dict() if len(rres.flagged) else {}
     for table in tables:
         counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
         file_notes = list(table.notes)
         if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
             file_notes.append(Note("note.encoding", encoding=table.encoding))
         if table.ignored_columns:
-            file_notes.append(Note("note.columns_not_used",
-                                   columns=Join(table.ignored_columns, ", ")))
+            file_notes.append(Note("note.columns_not_used_map",
+                                   columns=Join(table.ignored_columns, ", "),
+                                   example=table.ignored_columns[0],
+                                   names=", ".join(_MAPPABLE)))
         accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
                                     counts["quarantined"],
                                     ws.records.crs if ws.records.crs != "EPSG:4326" else None,
-                                    file_notes))
+                                    file_notes, int(flagged_per_file.get(str(table.path), 0))))
     quarantines.append(rres.quarantine)
-    return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
-                  quarantine=_quarantine(quarantines, ws, lang), accounts=accounts, notes=notes)
-
-
-def _skipped_note(skipped: list[Path]) -> Note:
-    names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-    return Note("note.skipped_files", n=len(skipped), names=names)
-
-
-def _quarantine(quarantines: list[pd.DataFrame], ws: Workspace, lang: str) -> pd.DataFrame:
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
     if len(quarantine):  # files named relative to the workspace: the list is shared with units
@@ -186,7 +188,19 @@ def _quarantine(quarantines: list[pd.DataFrame], ws: Workspace, lang: str) -> pd
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
-    return quarantine
+    flagged = rres.flagged.copy()
+    if len(flagged):
+        flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
+    return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
+                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged)
+
+
+def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:
+    """How many geometries touch no district at all."""
+    if city is None or frame.empty:
+        return 0
+    shapely.prepare(city)
+    return int((~shapely.intersects(city, frame.geometry.values)).sum())
 
 
 def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
@@ -194,7 +208,7 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
                           files: list[Path], matched: list[Path], shared_note: Note | None, *,
                           lang: str, mode: str) -> Loaded:
     """Records from geotool Parquet files, with the accounts of the spreadsheets they came from."""
-    from geotool.io.parquet import index_parquet, load_conversion_quarantine, read_records
+    from geotool.io.parquet import index_parquet, load_conversion_frames, read_records
 
     others = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     if others:
@@ -206,9 +220,10 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
     for acc in conv.get("accounts", []):
         accounts.append(FileAccount(acc["path"], "records", acc["read"], acc["used"],
                                     acc["quarantined"], acc.get("converted_from"),
-                                    [n[lang] for n in acc.get("notes", [])]))
+                                    [n[lang] for n in acc.get("notes", [])],
+                                    int(acc.get("flagged", 0))))
     notes.extend(n[lang] for n in conv.get("notes", []))
-    q = load_conversion_quarantine(index)
+    q, flagged = load_conversion_frames(index)
     if q is not None:
         quarantines.append(q)
         where = _relative(str(Path(conv["folder"]) / "_conversion" / "quarantine.csv"), ws.root)
@@ -220,19 +235,16 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
         notes.append(shared_note)
     skipped = [f for f in matched if f.suffix.lower() not in (*_TABLE_SUFFIXES, ".parquet")]
     if skipped:
-        notes.append(_skipped_note(skipped))
-    if mode == "index":
-        records = read_records(type(index)([]))
-    else:
-        records = read_records(index)
+        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        notes.append(Note("note.skipped_files", n=len(skipped), names=names))
+    records = read_records(type(index)([]) if mode == "index" else index)
+    quarantine = pd.concat([q for q in quarantines if not q.empty] or
+                           [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    if len(quarantine):  # as load_workspace does: relative names, reasons in the chosen language
+        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
+        texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
+        quarantine["reason"] = quarantine["reason_code"].map(texts)
+    extra = {} if flagged is None else {"flagged": flagged}
     return Loaded(workspace=ws, districts=districts, features=features, records=records,
-                  quarantine=_quarantine(quarantines, ws, lang), accounts=accounts, notes=notes,
-                  parquet=index if mode == "index" else None)
-
-
-def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:
-    """How many geometries touch no district at all."""
-    if city is None or frame.empty:
-        return 0
-    shapely.prepare(city)
-    return int((~shapely.intersects(city, frame.geometry.values)).sum())
+                  quarantine=quarantine, accounts=accounts, notes=notes,
+                  parquet=index if mode == "index" else None, **extra)
