@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from geotool.text._dask import DASK
+from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
 from geotool.text._history import HISTORY
 from geotool.text._inputs import INPUTS
@@ -56,8 +57,11 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS,
-                                           MAPVIEW, DASK)
+TABLE: dict[str, tuple[str, str]] = _merge(
+    MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS, MAPVIEW,
+    GUARD,  # issue #8, input guards
+    DASK,  # issue #16, distributed engine and Parquet records
+)
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {

@@ -180,14 +180,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
-<<<<<<< HEAD
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    add_layer_control(m, collapsed=False, position="topright")
     m.add_child(JsCall("finish", {"overlays": len(overlays),
                                   "closeWord": tr("mapview.close", lang)}))
-=======
-    add_layer_control(m, collapsed=False, position="topright")
-    m.add_child(JsCall("finish", {"overlays": len(overlays)}))
->>>>>>> main
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,

@@ -17,10 +17,6 @@ import shapely
 
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
-<<<<<<< HEAD
-from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
-from geotool.output.render.panels import dock_attrs, flag_html
-=======
 from geotool.output.render._elements import (
     DataLayer,
     JsCall,
@@ -29,8 +25,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
-from geotool.output.render.panels import flag_html
->>>>>>> main
+from geotool.output.render.panels import dock_attrs, flag_html
 from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
 from geotool.output.render.tiles import Tiles
 from geotool.text import header, tr
@@ -131,16 +126,10 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
     DataLayer("scores", feature_collection(geoms, props),
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
-<<<<<<< HEAD
-    folium.LayerControl(collapsed=True, position="bottomright").add_to(m)
+    add_layer_control(m, collapsed=True, position="bottomright")
     m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang)}))
     side = (f'<div class="gt-panel gt-side" id="gt-side" {dock_attrs("right", "ranking", lang)}>'
             f"<h1>{escape(title)}</h1>"
-=======
-    add_layer_control(m, collapsed=True, position="bottomright")
-    m.add_child(JsCall("finish", {"overlays": 1}))
-    side = (f'<div class="gt-panel gt-side" id="gt-side"><h1>{escape(title)}</h1>'
->>>>>>> main
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
             f"{escape(tr('map.window', lang, days=int(result.params.window_days)))}</p>"
             f'<div class="gt-scroll">{_ranking_table(top, hrefs, lang)}</div></div>')
