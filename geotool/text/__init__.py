@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from geotool.text._headers import HEADERS
+from geotool.text._lists import LISTS
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
 from geotool.text._words import WORDS
@@ -52,7 +53,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS)
+TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, LISTS)
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {
