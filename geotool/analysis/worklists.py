@@ -47,7 +47,7 @@ __all__ = [
 PLACE_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
                  "community_name", "last_touched", "days_since", "open_issues", "recurring"]
 WORK_ISSUE_COLUMNS = ["unit", "record_id", "category", "description", "place", "feature_ids",
-                      "district_name", "street_name", "community_name", "found_at", "deadline",
+                      "address", "district_name", "street_name", "community_name", "found_at", "deadline",
                       "days_overdue", "status", "source", "recurring", "days_open", "lon", "lat"]
 RECURRING_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
                      "community_name", "recurrences", "last_recurrence", "open_issues"]
@@ -210,7 +210,9 @@ def unit_worklists(result) -> Worklists:
     issues = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
                            "category": iss["category"], "description": iss["description"],
                            "place": feature_names(iss["feature_ids"], feats),
-                           "feature_ids": iss["feature_ids"]}, index=iss.index)
+                           "feature_ids": iss["feature_ids"],
+                           "address": iss.get("address")},
+                          index=iss.index)
     issues = issues.join(inames[list(_NAME_LEVELS)])
     for col in ("found_at", "deadline"):
         issues[col] = iss[col]

@@ -46,6 +46,9 @@ def shown_frame(frame: pd.DataFrame, lang: str, label=None) -> pd.DataFrame:
     if "status" in out:
         words = {v: status_label(v, lang) for v in pd.unique(out["status"].dropna())}
         out["status"] = out["status"].map(words)
+    if "visit_state" in out:
+        words = {v: tr(f"visit.{v}", lang) for v in pd.unique(out["visit_state"].dropna())}
+        out["visit_state"] = out["visit_state"].map(words)
     if "unit" in out:
         unit = out["unit"].astype(object)
         out["unit"] = unit.where(unit.notna() & (unit != NO_UNIT), tr("lists.no_unit", lang))
@@ -104,6 +107,9 @@ def _features(result, lang: str, label) -> pd.DataFrame:
         "recurring": f["recurring"], "district_code": f["district"],
         "district_path_names": names["district_path_names"],
         "district_path_codes": f["district_path"]})
+    for col in ("last_inspected", "last_issue", "visit_state"):  # when the engine gives them
+        if col in f:
+            out.insert(out.columns.get_loc("records_in_window"), col, f[col])
     return shown_frame(out.reset_index(drop=True), lang, label)
 
 
@@ -124,6 +130,9 @@ def _issues(result, lang: str, label) -> pd.DataFrame:
         "days_open": iss["days_open"], "recurring": iss["recurring"],
         "lon": iss["lon"], "lat": iss["lat"], "district_code": iss["district"],
         "district_path_codes": iss["district_path"]}, index=iss.index)
+    for col in ("problems", "address"):  # when the records give them
+        if col in iss:
+            out.insert(out.columns.get_loc("district_name"), col, iss[col])
     out = out.sort_values(["days_overdue", "recurring", "days_open", "record_id"],
                           ascending=[False, False, False, True], kind="stable")
     return shown_frame(out.reset_index(drop=True), lang, label)
@@ -141,6 +150,9 @@ def city_sheets(result, lang: str = "zh") -> list[Sheet]:
     sheets.append(_sheet(tr("sheet.units", lang), units, lang, result))
     if len(result.quarantine):
         sheets.append(_sheet(tr("sheet.quarantine", lang), result.quarantine, lang, result))
+    flagged = getattr(result, "flagged", None)
+    if flagged is not None and len(flagged):
+        sheets.append(_sheet(tr("sheet.flagged", lang), flagged, lang, result))
     return sheets
 
 

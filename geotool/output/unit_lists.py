@@ -39,7 +39,8 @@ _MAX_STEM = 80
 
 _PLACES = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
            "last_touched", "days_since", "open_issues", "recurring"]
-_ISSUES = ["record_id", "category", "description", "place", "feature_ids", "district_name",
+_ISSUES = ["record_id", "category", "description", "place", "feature_ids", "address",
+           "district_name",
            "street_name", "community_name", "found_at", "deadline", "days_overdue", "status",
            "source", "recurring", "days_open", "lon", "lat"]
 _RECURRING = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
