@@ -126,6 +126,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
     from geotool.io.workspace import load_workspace
     from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
 
+    _check_given(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
