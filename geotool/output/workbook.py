@@ -23,6 +23,7 @@ in one step) and each row is written with one ``write_row`` call, in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,13 @@ import pandas as pd
 
 from geotool._atomic import write_atomic
 
-__all__ = ["Sheet", "excel_serials", "header_text", "write_workbook"]
+__all__ = ["Sheet", "excel_serials", "header_text", "sheet_name", "write_workbook"]
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = np.float64(86_400 * 10**9)
-_HEADER_MAX = 250
-_STREAM_ROWS = 20_000  # Excel's page header is at most 255 characters
+_HEADER_MAX = 250  # Excel's page header is at most 255 characters
+_STREAM_ROWS = 20_000  # above this many rows in a workbook, rows stream to temporary files
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass
@@ -83,6 +85,18 @@ def excel_serials(values: pd.Series) -> list[float | None]:
     serial = (ns - _EPOCH).astype(np.int64) / _DAY_NS
     missing = np.isnat(ns)
     return [None if m else float(v) for v, m in zip(np.round(serial, 8), missing, strict=True)]
+
+
+def sheet_name(text: str) -> str:
+    """``text`` as a valid sheet name: no ``[]:*?/\\``, no edge quote, at most 31 characters.
+
+    Examples
+    --------
+    >>> sheet_name("Streets / towns: ranked")
+    'Streets - towns- ranked'
+    """
+    name = _BAD_SHEET.sub("-", str(text)).strip("'")[:31].strip("'")
+    return name or "-"
 
 
 def header_text(text: str) -> str:
@@ -165,7 +179,7 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:
     from geotool.output.report import escape_formulas
 
-    ws = book.add_worksheet(sheet.name[:31])
+    ws = book.add_worksheet(sheet_name(sheet.name))
     frame = escape_formulas(sheet.frame)
     percent = sheet.percent if sheet.percent is not None else {
         c for c in frame.columns if str(c).endswith(("rate", "share"))

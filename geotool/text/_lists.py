@@ -21,7 +21,7 @@ LISTS: dict[str, tuple[str, str]] = {
     "lists.written": ("{n} 个责任单位清单已写入 {path}", "{n} unit workbook(s) written to {path}"),
     "lists.window": ("巡查时间窗 {days} 天", "inspection window {days} days"),
     # ---- sheet names of the city workbook ----
-    "sheet.ranking_level": ("{level}排名", "Ranking: {level}"),
+    "sheet.ranking_level": ("{level}排名", "{level} ranked"),
     "sheet.level_0": ("区县", "Districts"),
     # ---- column headers ----
     "header.district_name": ("所属区", "District"),
