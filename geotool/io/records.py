@@ -50,6 +50,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geotool._errors import shown_path
 from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
 from geotool.io.parsing import (
     Distinct,
@@ -60,21 +61,23 @@ from geotool.io.parsing import (
     parse_statuses,
     split_lonlat,
 )
-from geotool.io.quarantine import QUARANTINE_COLUMNS
-from geotool.io.tables import CANONICAL_COLUMNS, Table
+from geotool.io.tables import Table
+from geotool.schema import (
+    QUARANTINE_COLUMNS,
+    RECORD_COLUMNS,
+    RECORD_RAW_COLUMNS,
+    RECORD_TEXT_COLUMNS,
+)
+from geotool.schema import (
+    RECORD_CANONICAL as CANONICAL_COLUMNS,
+)
 from geotool.text import Note, reason_codes, reason_text, tr
 
 __all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "flag_text",
            "normalize_records"]
 
-#: Columns of the records table (plus ``geometry``).
-RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "problems", "_file", "_sheet",
-                  "_row", "_order"]
-
-_TEXT_COLUMNS = ("record_id", "feature_id", "feature_name", "category", "description", "source",
-                 "unit", "district", "address")
-_RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra",
-                "_merged"]
+_TEXT_COLUMNS = RECORD_TEXT_COLUMNS
+_RAW_COLUMNS = RECORD_RAW_COLUMNS
 _SAME_PLACE_M = 100.0
 
 
@@ -305,7 +308,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
     flagged = _flagged(data, why, used, lang)
-    per_file = {str(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
+    per_file = {shown_path(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
     per_file.update(_per_file(data, used))
     k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
     if k:

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._errors import shown_path
+from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
 
 __all__ = [
@@ -69,7 +71,7 @@ def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
-    return out[[c for c in out.columns if not c.startswith("level_") and c != "open"]]
+    return out[public_columns(out.columns)]
 
 
 def geojson_bytes(gdf, *, layer: str) -> bytes:
@@ -176,9 +178,9 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
     """Lines describing what was read, converted and quarantined."""
-    head = f"{tr('cli.workspace', lang)}: {loaded.workspace.root}  ({tr('cli.city', lang)}: "
+    root = Path(shown_path(loaded.workspace.root))  # account paths are shown forms too
+    head = f"{tr('cli.workspace', lang)}: {root}  ({tr('cli.city', lang)}: "
     lines = [head + f"{loaded.workspace.city})"]
-    root = loaded.workspace.root
     for acc in loaded.accounts:
         try:
             shown = Path(acc.path).relative_to(root)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotool._atomic import write_atomic
+from geotool._atomic import scratch_dir, write_atomic
 
 __all__ = ["Sheet", "excel_serials", "header_text", "sheet_name", "write_workbook"]
 
@@ -229,9 +229,19 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
     stream = sum(len(s.frame) for s in sheets) > _STREAM_ROWS
 
     def writer(tmp: Path) -> None:
-        book = xlsxwriter.Workbook(str(tmp), {
-            "constant_memory": stream, "in_memory": not stream, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": True})
+        if not stream:
+            book_parts(tmp, None)
+            return
+        with scratch_dir(Path(path).parent, "xlsx-parts") as parts:  # never $TMPDIR
+            book_parts(tmp, parts)
+
+    def book_parts(tmp: Path, parts: Path | None) -> None:
+        options = {"constant_memory": stream, "in_memory": not stream,
+                   "strings_to_formulas": False, "strings_to_urls": False,
+                   "strings_to_numbers": False, "nan_inf_to_errors": True}
+        if parts is not None:
+            options["tmpdir"] = str(parts)
+        book = xlsxwriter.Workbook(str(tmp), options)
         book.set_properties({"created": created})
         formats = _formats(book)
         try:
