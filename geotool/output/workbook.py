@@ -208,7 +208,8 @@ def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: s
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
-                   created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
+                   created: dt.datetime = dt.datetime(2000, 1, 1),
+                   stream: bool | None = None) -> Path:
     """Write ``sheets`` into one .xlsx at ``path`` (atomically); returns the path.
 
     Parameters
@@ -220,13 +221,17 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
     created : datetime
         The workbook's creation time property (not the clock: the same input
         gives the same bytes).
+    stream : bool, optional
+        Stream rows to temporary parts (xlsxwriter ``constant_memory``) in a
+        scratch folder beside ``path``; by default only above 20,000 rows.
     """
     import xlsxwriter
 
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
 
     # big sheets stream their rows to temporary files; small workbooks stay in memory
-    stream = sum(len(s.frame) for s in sheets) > _STREAM_ROWS
+    if stream is None:
+        stream = sum(len(s.frame) for s in sheets) > _STREAM_ROWS
 
     def writer(tmp: Path) -> None:
         if not stream:
