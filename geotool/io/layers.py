@@ -31,10 +31,10 @@ import pyogrio
 import shapely
 
 from geotool._errors import CRSError, InputError
+from geotool.crs import WGS84, is_geographic, to_wgs84
 from geotool.io.config import LayerSpec
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
-from geotool.crs import WGS84, to_wgs84
 from geotool.io.quarantine import quarantine_frame
 from geotool.text import Join, Note, geos_reason
 
@@ -264,7 +264,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
     claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
     geographic_claim = datum in ("GCJ-02", "BD-09") or (
         (datum is None and gdf.crs is not None and gdf.crs.is_geographic)
-        or (datum is not None and datum.startswith("EPSG:") and _is_geographic(datum))
+        or (datum is not None and datum.startswith("EPSG:") and is_geographic(datum))
     )
     if geographic_claim and not _looks_geographic(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -272,7 +272,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
                    claimed=claimed, where=where)
         raise CRSError(msg, path=spec.path)
     projected_claim = not geographic_claim and (
-        (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
+        (datum is not None and datum.startswith("EPSG:") and not is_geographic(datum))
         or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
     if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -290,15 +290,6 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
 def _all_empty(gdf: gpd.GeoDataFrame) -> bool:
     geoms = gdf.geometry.values
     return bool((pd.isna(geoms) | shapely.is_empty(geoms)).all())
-
-
-def _is_geographic(code: str) -> bool:
-    import pyproj
-
-    try:
-        return pyproj.CRS.from_user_input(code).is_geographic
-    except pyproj.exceptions.CRSError:
-        return False
 
 
 def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,

@@ -51,7 +51,15 @@ import pyproj
 import shapely
 
 from geotool._errors import shown_path
-from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
+from geotool.crs import (
+    WGS84,
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    is_geographic,
+    lat_lon_swapped,
+    normalize_datum,
+    to_metric,
+)
 from geotool.io.parsing import (
     Distinct,
     _cell_to_text,
@@ -217,12 +225,6 @@ def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarr
     bad = ~np.isfinite(x) | ~np.isfinite(y)
     x[bad], y[bad] = np.nan, np.nan
     return x, y
-
-
-def _is_geographic(datum: str) -> bool:
-    if datum in ("GCJ-02", "BD-09"):
-        return True
-    return pyproj.CRS.from_user_input(datum).is_geographic
 
 
 def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
@@ -414,9 +416,9 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     both = has_lon & has_lat
     why.flag(both & (np.abs(lon_a) < 1e-9) & (np.abs(lat_a) < 1e-9), "zero_coordinates", "lon",
              pair)
-    if _is_geographic(datum):
+    if is_geographic(datum):
         with np.errstate(invalid="ignore"):
-            swapped = both & ~in_china(lon_a, lat_a) & in_china(lat_a, lon_a)
+            swapped = both & lat_lon_swapped(lon_a, lat_a)
             why.flag(swapped, "swapped_coordinates", "lon", pair)
             out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
         why.flag(out_of_range, "bad_coordinates", "lon", pair)

@@ -17,6 +17,7 @@ import shapely
 
 from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
+from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.quarantine import QUARANTINE_COLUMNS
 from geotool.io.records import normalize_records
@@ -55,6 +56,7 @@ class Loaded:
     accounts: list[FileAccount]
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    datum_findings: list[DatumFinding] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -179,11 +181,33 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
+    findings = _datum_findings(ws, rres.records, features, layer_results)
     flagged = rres.flagged.copy()
     if len(flagged):
         flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
-                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged)
+                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
+                  datum_findings=findings)
+
+
+def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
+                    layer_results: list) -> list[DatumFinding]:
+    """Run the datum guard on the records files and on ledger layers read as WGS-84."""
+    from dataclasses import replace
+
+    found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
+    found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
+    shifted = {f.file for f in found}
+    trusted = records[~records["_file"].map(lambda p: _relative(p, ws.root)).isin(shifted)
+                      .to_numpy(dtype=bool)] if len(records) else records
+    for spec, res in zip(ws.ledgers, layer_results, strict=True):
+        if res.converted_from is not None or spec.crs not in (None, "EPSG:4326"):
+            continue  # a layer with its own datum or CRS is not second-guessed
+        finding = check_layer_datum(trusted, res.frame, key=spec.key,
+                                    file=_relative(str(spec.path), ws.root))
+        if finding is not None:
+            found.append(finding)
+    return found
 
 
 def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:
