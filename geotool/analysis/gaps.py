@@ -35,7 +35,7 @@ FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered",
                    "district_path", "type", "last_inspected", "last_issue", "visit_state"]
 ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
                  "description", "source", "unit", "found_at", "deadline", "status",
-                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat"]
+                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "reopened_at"]
 BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
                      "feature_ids_inside"]
 
@@ -219,7 +219,8 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         values = records[col]
         latest = values.take(last_pos).reset_index(drop=True)
         out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
-    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
+    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open",
+                "reopened_at"):
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
     flayer = features_m["layer"].astype(str).to_numpy()

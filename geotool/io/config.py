@@ -21,7 +21,8 @@ from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
 from geotool.text import Note
 
-__all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
+__all__ = ["CONFIG_NAME", "Defaults", "HistorySpec", "LayerSpec", "RecordsSpec", "Workspace",
+           "load_config"]
 
 CONFIG_NAME = "geotool.toml"
 
@@ -94,6 +95,20 @@ class RecordsSpec:
 
 
 @dataclass(frozen=True)
+class HistorySpec:
+    """The ``[history]`` table: where saved snapshots go.
+
+    ``path`` is a GeoPackage (default ``history.gpkg`` in the workspace);
+    ``url`` a ``postgresql://`` database, used instead when given; ``save``
+    makes ``geotool gaps`` save every run as if given ``--save``.
+    """
+
+    path: Path
+    url: str | None = None
+    save: bool = False
+
+
+@dataclass(frozen=True)
 class Workspace:
     """A parsed ``geotool.toml``."""
 
@@ -104,6 +119,7 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
         """Files matched by ``[records] paths``, sorted, each once.
@@ -123,7 +139,7 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records"}
+_TOP_KEYS = {"city", "defaults", "layers", "records", "history"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -246,6 +262,25 @@ def _records(table: Any, path: Path) -> RecordsSpec:
     return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
 
 
+def _history(table: Any, root: Path, path: Path) -> HistorySpec:
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where="[history]"), path=path)
+    _unknown(set(table), {"path", "url", "save"}, "[history]", path)
+    for name in ("path", "url"):
+        value = table.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(Note("config.not_string", where="[history]", name=name,
+                                   value=value), path=path)
+    url = table.get("url")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(Note("history.bad_url"), path=path)
+    save = table.get("save", False)
+    if not isinstance(save, bool):
+        raise ConfigError(Note("history.bad_save", value=save), path=path)
+    return HistorySpec(path=(root / table.get("path", "history.gpkg")).resolve(), url=url,
+                       save=save)
+
+
 def load_config(path: str | Path) -> Workspace:
     """Read and validate a workspace config.
 
@@ -300,4 +335,5 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        history=_history(data.get("history", {}), root, path),
     )
