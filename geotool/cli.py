@@ -47,6 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_load_summary(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
+    _write_flagged(loaded, Path(args.out), args.lang)
     if q:
         path = write_quarantine(loaded.quarantine, Path(args.out), lang=args.lang)
         print(tr("cli.quarantine_written", args.lang, path=path))
@@ -59,6 +60,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_flagged(loaded, out: Path, lang: str) -> None:
+    """``flagged.csv``: cells of kept records that could not be read (or remove a stale one)."""
+    from geotool.output.report import write_flagged
+
+    if len(loaded.flagged):
+        path = write_flagged(loaded.flagged, out, lang=lang)
+        print(tr("cli.flagged_written", lang, path=path))
+    elif (out / "flagged.csv").exists():
+        (out / "flagged.csv").unlink()
+
+
 def _as_of(args: argparse.Namespace, loaded) -> dt.date:
     as_of = args.as_of or loaded.workspace.defaults.as_of
     if as_of is None:
@@ -66,15 +78,23 @@ def _as_of(args: argparse.Namespace, loaded) -> dt.date:
     return as_of
 
 
+def _given(args: argparse.Namespace) -> dict[str, object]:
+    """The analysis parameters given on the command line (``None`` when not given)."""
+    names = ("as_of", "window_days", "match_radius_m", "reach_m", "min_blindspot_m2",
+             "recurrence_days")
+    return {name: getattr(args, name, None) for name in names}
+
+
+def _check_given(args: argparse.Namespace) -> None:
+    """Refuse out-of-range parameters before any file is read."""
+    from geotool.io.config import Defaults
+
+    Defaults().with_overrides(**_given(args))
+
+
 def _params(args: argparse.Namespace, loaded):
-    return loaded.workspace.defaults.with_overrides(
-        as_of=_as_of(args, loaded),
-        window_days=getattr(args, "window_days", None),
-        match_radius_m=getattr(args, "match_radius_m", None),
-        reach_m=getattr(args, "reach_m", None),
-        min_blindspot_m2=getattr(args, "min_blindspot_m2", None),
-        recurrence_days=getattr(args, "recurrence_days", None),
-    )
+    return loaded.workspace.defaults.with_overrides(**{**_given(args),
+                                                       "as_of": _as_of(args, loaded)})
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
@@ -84,6 +104,7 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     from geotool.output.report import summary_table, write_gaps
     from geotool.io.workspace import load_workspace
 
+    _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     params = _params(args, loaded)
@@ -203,6 +224,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     from geotool.io.workspace import load_workspace
 
     _check_tiles(args)
+    _check_given(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)

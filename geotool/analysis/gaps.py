@@ -35,7 +35,8 @@ FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered",
                    "district_path", "type", "last_inspected", "last_issue", "visit_state"]
 ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
                  "description", "source", "unit", "found_at", "deadline", "status",
-                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "reopened_at"]
+                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "address",
+                 "problems", "reopened_at"]
 BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
                      "feature_ids_inside"]
 
@@ -76,6 +77,7 @@ class GapResult:
     layer_labels: dict[str, str] = field(default_factory=dict)
     layer_labels_en: dict[str, str] = field(default_factory=dict)
     metric_crs: str = ""
+    flagged: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def as_of(self) -> dt.date:
@@ -175,6 +177,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
         layer_labels=loaded.layer_labels(),
         layer_labels_en=loaded.layer_labels("en"),
         metric_crs=crs.to_string(),
+        flagged=loaded.flagged,
     )
 
 
@@ -215,7 +218,7 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
                  districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     first_pos, last_pos = states["first"].to_numpy(), states["last"].to_numpy()
     out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
-    for col in ("category", "description", "source", "unit"):
+    for col in ("category", "description", "source", "unit", "address", "problems"):
         values = records[col]
         latest = values.take(last_pos).reset_index(drop=True)
         out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))

@@ -21,7 +21,8 @@ from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
 from geotool.text import Note
 
-__all__ = ["CONFIG_NAME", "Defaults", "HistorySpec", "LayerSpec", "RecordsSpec", "Workspace",
+__all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "HistorySpec", "LayerSpec", "RecordsSpec",
+           "Workspace",
            "load_config"]
 
 CONFIG_NAME = "geotool.toml"
@@ -61,6 +62,21 @@ class Defaults:
         return _validate_defaults(replace(self, **given), Note("where.command_line"))
 
 
+#: The sane range of every analysis parameter: name -> (lowest, highest, unit), both ends
+#: allowed except a lowest of 0 for a distance, which must be exceeded. A value outside
+#: (from ``[defaults]`` or the command line) is a one-line error, before any work: far
+#: beyond these, dates overflow pandas' nanosecond clock (2262-04-11) and buffers GEOS.
+PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
+    "as_of": (dt.date(1900, 1, 1), dt.date(2199, 12, 31), ""),
+    "window_days": (1, 3_650, "days"),
+    "match_radius_m": (0.0, 5_000.0, "m"),
+    "reach_m": (0.0, 50_000.0, "m"),
+    "min_blindspot_m2": (0.0, 1e10, "m²"),
+    "recurrence_days": (1, 3_650, "days"),
+}
+_OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
+
+
 @dataclass(frozen=True)
 class LayerSpec:
     """One ``[layers.X]`` table.
@@ -92,6 +108,7 @@ class RecordsSpec:
     paths: tuple[str, ...] = ()
     crs: str | None = "EPSG:4326"
     columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,7 +158,7 @@ class Workspace:
 
 _TOP_KEYS = {"city", "defaults", "layers", "records", "history"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
-_RECORD_KEYS = {"paths", "crs", "columns"}
+_RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
     "window_days": (int,),
     "match_radius_m": (int, float),
@@ -171,8 +188,17 @@ def _validate_defaults(d: Defaults, where: str | Note, path: Path | None = None)
         elif value < 0:
             key = "config.negative"
         else:
-            continue
+            low, high, unit = PARAMETER_RANGES[name]
+            if value <= high and (value > low or (value == low and name not in _OPEN_LOW)):
+                continue
+            raise ConfigError(Note("guard.out_of_range", where=where, name=name, value=value,
+                                   low=f"{low:g}", high=f"{high:g}", unit=unit), path=path)
         raise ConfigError(Note(key, where=where, name=name, value=value), path=path)
+    if d.as_of is not None:
+        low, high, _ = PARAMETER_RANGES["as_of"]
+        if not low <= d.as_of <= high:
+            raise ConfigError(Note("guard.date_out_of_range", where=where, value=str(d.as_of),
+                                   low=str(low), high=str(high)), path=path)
     return d
 
 
@@ -259,7 +285,42 @@ def _records(table: Any, path: Path) -> RecordsSpec:
                     else Note("hint.use_one_of", names=", ".join(sorted(known))))
             msg = Note("config.not_record_column", header=header, canon=canon, hint=hint)
             raise ConfigError(msg, path=path)
-    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
+    values = _record_values(table.get("values", {}), columns, path)
+    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns), values=values)
+
+
+_VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
+                  "kind": ("issue", "inspection")}
+
+
+def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
+    """``[records.values]``: header -> {cell value -> value}, checked against the column."""
+    from geotool.io.tables import canonical_column
+
+    example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.values_not_map", example=example, where="[records.values]"),
+                          path=path)
+    out: dict[str, dict[str, str]] = {}
+    for header, mapping in table.items():
+        if not isinstance(mapping, dict) or not all(
+                isinstance(v, str) for v in mapping.values()):
+            raise ConfigError(Note("config.values_not_map", example=example, where=repr(header)),
+                              path=path)
+        canon = canonical_column(header, columns)
+        if canon is None:
+            close = difflib.get_close_matches(header, sorted(columns), n=1)
+            hint = Note("hint.did_you_mean", name=close[0]) if close else ""
+            raise ConfigError(Note("config.values_unknown_column", column=header, hint=hint),
+                              path=path)
+        allowed = _VALUE_TARGETS.get(canon)
+        for value, target in mapping.items():
+            if allowed is not None and target not in allowed:
+                raise ConfigError(Note("config.values_bad_target", column=header, value=value,
+                                       target=target, canon=canon, allowed=", ".join(allowed)),
+                                  path=path)
+        out[str(header)] = {str(k): v for k, v in mapping.items()}
+    return out
 
 
 def _history(table: Any, root: Path, path: Path) -> HistorySpec:
