@@ -8,7 +8,7 @@ row, all points on y = 500, records exactly on their point::
     C = [2000,3000]  PC1 (2200) PC2 (2500) PC3 (2800)
 
 D1 = 2026-10-12 (window 10-06..10-12), D2 = 2026-10-19 (window 10-13..10-19);
-recurrence_days = 1 (no recurrence), blind spots off (min area 10¹² m²).
+recurrence_days = 1 (no recurrence), blind spots off (min area 10⁷ m², each district is 10⁶ m²).
 
     I1 PA1 found 10-08, deadline 10-30, open                 no change
     I2 PB1 found 10-09, deadline 10-20, rectified 10-15       closed
@@ -113,7 +113,7 @@ name = "两周市"
 window_days = 7
 match_radius_m = 50
 reach_m = 300
-min_blindspot_m2 = 1e12
+min_blindspot_m2 = 1e7
 recurrence_days = 1
 
 [layers.districts]
