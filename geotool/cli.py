@@ -200,6 +200,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lists(args: argparse.Namespace) -> int:
+    """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+    from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
+
+    _check_given(args)
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    result = find_gaps(loaded, params=params)
+    written = write_unit_lists(result, Path(args.out), lang=args.lang)
+    print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
+    return EXIT_OK
+
+
 def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
     """Say so when the analysis date lies outside the records' dates (a likely typo)."""
     found = loaded.records["found_at"].dropna()
@@ -342,6 +358,12 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     _analysis_options(p)
     p.add_argument("--out", default="out", help="folder for diff.csv/diff.xlsx (default: out)")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_lists)
 
     p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
     p.add_argument("workspace")

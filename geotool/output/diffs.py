@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from geotool.analysis.diff import CHANGES, Diff
-from geotool.output.report import _csv, _xlsx
-from geotool.text import status_label, tr
+from geotool.output.report import _csv
+from geotool.output.workbook import Sheet, write_workbook
+from geotool.text import header, status_label, tr
 
 __all__ = ["rank_move", "write_diff"]
 
@@ -54,7 +55,10 @@ def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Pa
     for col in ("status_from", "status_to"):
         words = {s: status_label(s, lang) for s in shown[col].dropna().unique()}
         shown[col] = shown[col].map(words)
-    sheets = {tr("sheet.diff_changes", lang): shown, tr("sheet.diff_districts", lang): districts}
+    title = tr("diff.title", lang, d1=diff.date_from.isoformat(), d2=diff.date_to.isoformat())
+    sheets = [Sheet(name=tr(f"sheet.diff_{key}", lang), frame=frame, title=title,
+                    headers=[header(c, lang) for c in frame.columns], as_of=title)
+              for key, frame in (("changes", shown), ("districts", districts))]
     created = dt.datetime.combine(diff.date_to, dt.time())
-    written["xlsx"] = _xlsx(sheets, out / "diff.xlsx", lang, created)
+    written["xlsx"] = write_workbook(out / "diff.xlsx", sheets, lang=lang, created=created)
     return written

@@ -66,6 +66,7 @@ HISTORY: dict[str, tuple[str, str]] = {
                      "changes {d1} → {d2} written to {path} ({n} changes)"),
     "diff.computed": ("{date} 未保存在历史库中，已按记录现场计算",
                       "{date} is not in the history store: computed from the records"),
+    "diff.title": ("{d1} → {d2} 变化", "changes {d1} → {d2}"),
     "diff.order": ("--from 应早于 --to", "--from must be before --to"),
     # ---- the history listing ----
     "history.saved": ("已保存 {as_of} 的快照到 {where}", "snapshot of {as_of} saved to {where}"),
