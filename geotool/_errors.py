@@ -16,7 +16,6 @@ from typing import Any
 
 from geotool.text import Note, join_where, render, where_prefix
 
-
 __all__ = ["CRSError", "ConfigError", "GeotoolError", "InputError", "shown_path"]
 
 

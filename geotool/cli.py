@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from geotool._errors import ConfigError, GeotoolError
+from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool.text import tr
 
 __all__ = ["main"]
@@ -38,13 +38,22 @@ def _print_load_summary(loaded, lang: str) -> None:
         print(line)
 
 
+def _warn_datum(loaded, lang: str) -> int:
+    """One line on stderr per file the datum guard doubts; returns how many."""
+    findings = getattr(loaded, "datum_findings", [])
+    for finding in findings:
+        print(f"geotool: {tr('cli.warning', lang)}: {finding.note().render(lang)}", file=sys.stderr)
+    return len(findings)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
-    from geotool.output.report import write_quarantine
     from geotool.io.workspace import load_workspace
+    from geotool.output.report import write_quarantine
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
+    doubts = _warn_datum(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -56,6 +65,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             return EXIT_QUARANTINE
     elif stale.exists():
         stale.unlink()  # an earlier run's list would contradict "no row was quarantined"
+    if doubts and args.strict:
+        print(tr("cli.strict_datum", args.lang, n=doubts), file=sys.stderr)
+        return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
 
@@ -98,26 +110,84 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
-    import pandas as pd
-
-    from geotool.analysis.gaps import find_gaps
     from geotool.output.report import summary_table, write_gaps
-    from geotool.io.workspace import load_workspace
 
-    _check_given(args)
-    loaded = load_workspace(workspace, lang=args.lang)
-    _print_load_summary(loaded, args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
-                 + pd.Timedelta(days=1)).sum())
-    if later:
-        print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    result = find_gaps(loaded, params=params)
+    result = _analyse(args, workspace, summary=True)
     write_gaps(result, out, lang=args.lang)
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
     return result
+
+
+def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    """Load the workspace and run the analysis: in this process, or on dask when asked."""
+    _check_given(args)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is not None and scheduler:
+        raise ConfigError(tr("dask.both_options", args.lang))
+    if workers is None and not scheduler:
+        return _analyse_here(args, workspace, summary=summary)
+    from geotool.analysis.distributed import dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
+        return _analyse_on(client, scheduler or tr("dask.local", args.lang, n=workers), args,
+                           workspace, summary=summary)
+
+
+def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    import pandas as pd
+
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang)
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
+                 + pd.Timedelta(days=1)).sum())
+    if later and summary:
+        print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
+    return find_gaps(loaded, params=params)
+
+
+def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
+    from geotool.analysis.distributed import find_gaps_distributed, found_range
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang, parquet="index")
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    params = _params(args, loaded)
+    top = loaded.districts["level"] == loaded.districts["level"].min()
+    print(tr("dask.cluster", args.lang, where=where, parts=int(top.sum())))
+    result, stats = find_gaps_distributed(loaded, params=params, client=client)
+    span = found_range(stats)
+    if span is not None and (params.as_of < span[0] or (params.as_of - span[1]).days > 30):
+        print(tr("cli.as_of_outside", args.lang, as_of=params.as_of, first=span[0],
+                 last=span[1]), file=sys.stderr)
+    if stats.after_as_of and summary:
+        print(tr("cli.after_as_of", args.lang, n=stats.after_as_of, as_of=params.as_of))
+    return result
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+    from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
+
+    _check_given(args)
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    result = find_gaps(loaded, params=params)
+    written = write_unit_lists(result, Path(args.out), lang=args.lang)
+    print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
+    return EXIT_OK
 
 
 def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
@@ -153,15 +223,8 @@ def _render(args: argparse.Namespace, result, out: Path) -> None:
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
-
     _check_tiles(args)
-    _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
+    result = _analyse(args, Path(args.workspace), summary=False)
     _render(args, result, Path(args.out))
     return EXIT_OK
 
@@ -205,6 +268,26 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
 
 
+def _cluster_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="run on a dask LocalCluster of N worker processes (one task per "
+                        "top-level district)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records "
+                        "must be on storage every worker can read)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"not a positive whole number: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tiles", default="osm",
                    help="base map: osm (default, WGS-84), none (no network at all), amap "
@@ -245,12 +328,20 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_lists)
 
     p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--district", action="append", help="only this district id (repeatable)")
     p.add_argument("--out", default="maps", help="output folder (default: maps)")
     _map_options(p)
@@ -262,6 +353,22 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     _map_options(p)
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+_LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
+                0x1C: "\\x1c", 0x1D: "\\x1d", 0x1E: "\\x1e", 0x85: "\\x85",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def _one_line(text: str) -> str:
+    r"""An error message on one line: every line break shown as its escape.
+
+    Examples
+    --------
+    >>> _one_line("out/a\nb.html: No space left")
+    'out/a\\nb.html: No space left'
+    """
+    return text.translate(_LINE_BREAKS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,13 +387,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         fix = tr("cli.os_error_fix", args.lang)
-        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
-              file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: "
+                        f"{fix}"), file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)

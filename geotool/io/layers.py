@@ -21,7 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,11 +31,13 @@ import pyogrio
 import shapely
 
 from geotool._errors import CRSError, InputError
+from geotool.crs import WGS84, is_geographic, to_wgs84
 from geotool.io.config import LayerSpec
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
-from geotool.crs import WGS84, to_wgs84
 from geotool.io.quarantine import quarantine_frame
+from geotool.io.made_ids import ids_from_names, looks_like_id
+from geotool.io.sheet_layer import SHEET_SUFFIXES, read_sheet_layer
 from geotool.text import Join, Note, geos_reason
 
 __all__ = ["LayerResult", "read_districts", "read_layer", "read_vector"]
@@ -264,7 +266,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
     claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
     geographic_claim = datum in ("GCJ-02", "BD-09") or (
         (datum is None and gdf.crs is not None and gdf.crs.is_geographic)
-        or (datum is not None and datum.startswith("EPSG:") and _is_geographic(datum))
+        or (datum is not None and datum.startswith("EPSG:") and is_geographic(datum))
     )
     if geographic_claim and not _looks_geographic(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -272,7 +274,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
                    claimed=claimed, where=where)
         raise CRSError(msg, path=spec.path)
     projected_claim = not geographic_claim and (
-        (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
+        (datum is not None and datum.startswith("EPSG:") and not is_geographic(datum))
         or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
     if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -290,15 +292,6 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
 def _all_empty(gdf: gpd.GeoDataFrame) -> bool:
     geoms = gdf.geometry.values
     return bool((pd.isna(geoms) | shapely.is_empty(geoms)).all())
-
-
-def _is_geographic(code: str) -> bool:
-    import pyproj
-
-    try:
-        return pyproj.CRS.from_user_input(code).is_geographic
-    except pyproj.exceptions.CRSError:
-        return False
 
 
 def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,
@@ -395,12 +388,17 @@ def read_layer(spec: LayerSpec) -> LayerResult:
         ``frame`` has columns ``layer, feature_id, name, unit, type,
         geometry``; ``quarantine`` has the rows that could not be used.
     """
-    gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
-    read, rows, q_skipped = _counted(gdf, scan, spec)
+    if spec.path.suffix.lower() in SHEET_SUFFIXES:  # a ledger kept in Excel/WPS or CSV
+        gdf, notes, q_skipped, read, rows = read_sheet_layer(spec)
+        spec = replace(spec, unit=spec.unit or ("unit" if "unit" in gdf else None),
+                       type=spec.type or ("type" if "type" in gdf else None))
+    else:
+        gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
+        read, rows, q_skipped = _counted(gdf, scan, spec)
     frame = gpd.GeoDataFrame(
         {
             "layer": spec.key,
-            "feature_id": _column(gdf, spec.id, spec, "id", required=True),
+            "feature_id": _id_column(gdf, spec, notes),
             "name": _column(gdf, spec.name, spec, "name", required=False),
             "unit": _column(gdf, spec.unit, spec, "unit", required=spec.unit is not None),
             "type": _column(gdf, spec.type, spec, "type", required=spec.type is not None),
@@ -462,8 +460,9 @@ def _concat_quarantine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list[str]) -> None:
     """A layer whose id column is empty throughout (KML placemarks) gets ids made up.
 
-    Unique names become the ids; otherwise ``<layer key>-<feature number>``.
-    A layer where only some ids are missing keeps them missing (quarantined).
+    Unique names become the ids; otherwise :func:`ids_from_names` (name plus
+    a counter). A layer where only some ids are missing keeps them missing
+    (quarantined).
     """
     if frame.empty or frame[column].notna().any():
         return
@@ -472,9 +471,23 @@ def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list
         frame[column] = names
         notes.append(Note("note.ids_from_names", column=spec.id))
     else:
-        frame[column] = pd.Series([f"{spec.key}-{r}" for r in frame["_row"]],
-                                  index=frame.index, dtype="string")
-        notes.append(Note("note.ids_made_up", column=spec.id, key=spec.key))
+        frame[column] = ids_from_names(names, frame["_row"].to_numpy(), spec.key)
+        notes.append(Note("layer.ids_name_counter", column=spec.id, key=spec.key))
+
+
+def _id_column(gdf: gpd.GeoDataFrame, spec: LayerSpec, notes: list[str]) -> pd.Series:
+    """The id column; a layer with no id column at all (OSM stations: named only) gets
+    ids from its names plus a counter, with a note. One with an id-like column
+    (编号, code …) under another name is an error naming the columns."""
+    lower = {str(c).lower() for c in gdf.columns if c != gdf.geometry.name}
+    if spec.id.lower() in lower or any(looks_like_id(c) for c in lower):
+        return _column(gdf, spec.id, spec, "id", required=True)
+    names = _column(gdf, spec.name, spec, "name", required=False)
+    if names.isna().all():
+        return _column(gdf, spec.id, spec, "id", required=True)
+    notes.append(Note("layer.ids_name_counter", column=spec.id, key=spec.key))
+    rows = np.arange(1, len(gdf) + 1)
+    return ids_from_names(names, rows, spec.key)
 
 
 def read_districts(spec: LayerSpec) -> LayerResult:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from geotool._errors import shown_path
+from geotool.schema import QUARANTINE_COLUMNS
 from geotool.text import reason_text
 
 __all__ = ["QUARANTINE_COLUMNS", "quarantine_frame"]
 
-QUARANTINE_COLUMNS = ["file", "sheet", "layer", "row", "column", "value", "reason_code", "reason"]
 
 def quarantine_frame(path: str | Path, rows: np.ndarray | list[int], column: str | None,
                      values: np.ndarray | list | None, code: str, *, sheet: str | np.ndarray = "",

@@ -32,17 +32,14 @@ import pandas as pd
 from geotool._errors import InputError, shown_path
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.io.sheets import dense_row, fill_merged, read_sheets, sheet_body
+from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
 __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "canonical_column",
            "read_table"]
 
-#: Canonical record columns, in output order.
-CANONICAL_COLUMNS = (
-    "record_id", "kind", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
-    "description", "source", "unit", "deadline", "status", "rectified_at", "district", "address",
-    "reporter", "phone",
-)
+#: Canonical record columns, in output order (declared in :mod:`geotool.schema`).
+CANONICAL_COLUMNS = RECORD_CANONICAL
 
 #: Header text (NFKC, lower case, no spaces) -> canonical column.
 COLUMN_ALIASES: dict[str, str] = {
