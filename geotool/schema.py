@@ -35,7 +35,7 @@ RECORD_TEXT_COLUMNS: tuple[str, ...] = (
     "district", "address")
 #: The records table as the readers hand it over (before normalisation).
 RECORD_RAW_COLUMNS: list[str] = [*RECORD_CANONICAL, "updated_at", "_file", "_sheet", "_row",
-                                 "_extra", "_merged"]
+                                 "_extra", "_merged", "_outside", "_formula"]
 #: The normalised records table (plus ``geometry``).
 RECORD_COLUMNS: list[str] = [*RECORD_CANONICAL, "updated_at", "located_by", "problems", "_file",
                              "_sheet", "_row", "_order"]
