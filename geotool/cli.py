@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from geotool._errors import ConfigError, GeotoolError
+from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool.text import tr
 
 __all__ = ["main"]
@@ -110,27 +110,142 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
+    from geotool.output.report import summary_table, write_gaps
+
+    result = _analyse(args, workspace, summary=True)
+    write_gaps(result, out, lang=args.lang)
+    print(summary_table(result, lang=args.lang))
+    print(tr("cli.gaps_written", args.lang, path=out))
+    _save_if_asked(args, workspace, result)
+    return result
+
+
+def _save_if_asked(args: argparse.Namespace, workspace: Path, result) -> None:
+    """Save the snapshot with ``--save`` or ``[history] save = true``."""
+    from geotool.io.config import load_config
+
+    config = load_config(workspace)
+    if getattr(args, "save", False) or (config.history is not None and config.history.save):
+        _save(config, result, args.lang)
+
+
+def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    """Load the workspace and run the analysis: in this process, or on dask when asked."""
+    _check_given(args)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is not None and scheduler:
+        raise ConfigError(tr("dask.both_options", args.lang))
+    if workers is None and not scheduler:
+        return _analyse_here(args, workspace, summary=summary)
+    from geotool.analysis.distributed import dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
+        return _analyse_on(client, scheduler or tr("dask.local", args.lang, n=workers), args,
+                           workspace, summary=summary)
+
+
+def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
     import pandas as pd
 
     from geotool.analysis.gaps import find_gaps
     from geotool.io.workspace import load_workspace
-    from geotool.output.report import summary_table, write_gaps
 
-    _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
-    _print_load_summary(loaded, args.lang)
+    if summary:
+        _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
                  + pd.Timedelta(days=1)).sum())
-    if later:
+    if later and summary:
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    result = find_gaps(loaded, params=params)
-    write_gaps(result, out, lang=args.lang)
-    print(summary_table(result, lang=args.lang))
-    print(tr("cli.gaps_written", args.lang, path=out))
+    return find_gaps(loaded, params=params)
+
+
+def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
+    from geotool.analysis.distributed import find_gaps_distributed, found_range
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang, parquet="index")
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    params = _params(args, loaded)
+    top = loaded.districts["level"] == loaded.districts["level"].min()
+    print(tr("dask.cluster", args.lang, where=where, parts=int(top.sum())))
+    result, stats = find_gaps_distributed(loaded, params=params, client=client)
+    span = found_range(stats)
+    if span is not None and (params.as_of < span[0] or (params.as_of - span[1]).days > 30):
+        print(tr("cli.as_of_outside", args.lang, as_of=params.as_of, first=span[0],
+                 last=span[1]), file=sys.stderr)
+    if stats.after_as_of and summary:
+        print(tr("cli.after_as_of", args.lang, n=stats.after_as_of, as_of=params.as_of))
     return result
+
+
+def _save(workspace, result, lang: str) -> None:
+    from geotool.analysis.snapshot import save_result
+    from geotool.io.history import store_label, workspace_store
+
+    with workspace_store(workspace) as store:
+        save_result(store, result)
+    print(tr("history.saved", lang, as_of=result.as_of, where=store_label(workspace)))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """``geotool history WORKSPACE``: list the saved snapshots."""
+    from geotool.io.config import load_config
+    from geotool.io.history import store_label, workspace_store
+    from geotool.output.history_list import history_lines
+
+    workspace = load_config(args.workspace)
+    where = store_label(workspace)
+    store = workspace_store(workspace, create=False)
+    if store is None:
+        print(tr("history.none", args.lang, where=where))
+        return EXIT_OK
+    with store:
+        for line in history_lines(store, where=where, lang=args.lang):
+            print(line)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``geotool diff WORKSPACE --from D1 --to D2``: what changed, as diff.csv/.xlsx."""
+    from geotool.analysis.diff import diff_snapshots, snapshot_at
+    from geotool.analysis.gaps import find_gaps
+    from geotool.analysis.snapshot import snapshot_of
+    from geotool.io.history import workspace_store
+    from geotool.io.workspace import load_workspace
+    from geotool.output.diffs import write_diff
+
+    if args.date_from >= args.date_to:
+        raise ConfigError(tr("diff.order", args.lang))
+    loaded = None
+
+    def compute(date: dt.date):
+        nonlocal loaded
+        if loaded is None:
+            loaded = load_workspace(args.workspace, lang=args.lang)
+        args.as_of = date
+        print(tr("diff.computed", args.lang, date=date))
+        return snapshot_of(find_gaps(loaded, params=_params(args, loaded)))
+
+    from geotool.io.config import load_config
+
+    store = workspace_store(load_config(args.workspace), create=False)
+    try:
+        a, _ = snapshot_at(args.date_from, store=store, compute=compute)
+        b, _ = snapshot_at(args.date_to, store=store, compute=compute)
+    finally:
+        if store is not None:
+            store.close()
+    diff = diff_snapshots(a, b)
+    written = write_diff(diff, Path(args.out), lang=args.lang)
+    print(tr("diff.written", args.lang, d1=a.as_of, d2=b.as_of, path=written["changes"].parent,
+             n=len(diff.changes)))
+    return EXIT_OK
 
 
 def cmd_lists(args: argparse.Namespace) -> int:
@@ -182,16 +297,8 @@ def _render(args: argparse.Namespace, result, out: Path) -> None:
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
-
     _check_tiles(args)
-    _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
-    _warn_datum(loaded, args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
+    result = _analyse(args, Path(args.workspace), summary=False)
     _render(args, result, Path(args.out))
     return EXIT_OK
 
@@ -235,6 +342,26 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
 
 
+def _cluster_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="run on a dask LocalCluster of N worker processes (one task per "
+                        "top-level district)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records "
+                        "must be on storage every worker can read)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"not a positive whole number: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tiles", default="osm",
                    help="base map: osm (default, WGS-84), none (no network at all), amap "
@@ -275,8 +402,23 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--save", action="store_true",
+                   help="also save this date's snapshot in the history store ([history])")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("history", parents=[lang], help="list the saved snapshots")
+    p.add_argument("workspace")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("diff", parents=[lang], help="what changed between two dates")
+    p.add_argument("workspace")
+    p.add_argument("--from", dest="date_from", type=_date, required=True, help="D1 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, required=True, help="D2 YYYY-MM-DD")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="folder for diff.csv/diff.xlsx (default: out)")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
     p.add_argument("workspace")
@@ -287,6 +429,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--district", action="append", help="only this district id (repeatable)")
     p.add_argument("--out", default="maps", help="output folder (default: maps)")
     _map_options(p)
@@ -298,6 +441,22 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     _map_options(p)
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+_LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
+                0x1C: "\\x1c", 0x1D: "\\x1d", 0x1E: "\\x1e", 0x85: "\\x85",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def _one_line(text: str) -> str:
+    r"""An error message on one line: every line break shown as its escape.
+
+    Examples
+    --------
+    >>> _one_line("out/a\nb.html: No space left")
+    'out/a\\nb.html: No space left'
+    """
+    return text.translate(_LINE_BREAKS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,13 +475,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         fix = tr("cli.os_error_fix", args.lang)
-        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
-              file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: "
+                        f"{fix}"), file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)
