@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _history_fixtures import D1, D2, build_two_weeks
+
 from geotool.analysis.gaps import find_gaps
 from geotool.analysis.snapshot import save_result
 from geotool.analysis.trends import history_view

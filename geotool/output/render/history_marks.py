@@ -97,11 +97,11 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
     """
     t = trend[trend["district_id"].astype(str) == str(district_id)].sort_values("as_of")
     pad = 6.0
-    parts = [f'<svg class="gt-trend" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+    parts = [(f'<svg class="gt-trend" xmlns="http://www.w3.org/2000/svg" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
              f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
-             'stroke="#ccc"/>']
+             'stroke="#ccc"/>')]
     counts = t[["open_issues", "overdue_issues"]].to_numpy(dtype=float)
     top_count = float(np.nanmax(counts)) if counts.size and np.isfinite(counts).any() else 0.0
     dates = [fmt.date(d) for d in t["as_of"]]
