@@ -66,7 +66,7 @@ INPUTS: dict[str, tuple[str, str]] = {
         "或 path = \"建成区.geojson\"",
         "districts are large and mostly far from the ledger features ({names}: only {share:.0%} "
         "of the area lies within {buffer_m:.0f} m of one): blind-spot shares will be near 100%; "
-        "add [extent] to geotool.toml, e.g. buffer_m = {buffer_m:.0f} or path = \"建成区.geojson\""),
+        "add [extent] to geotool.toml, e.g. buffer_m = {buffer_m:.0f} or path = \"built_up_area.geojson\""),
     "map.extent": ("分析范围", "Analysis extent"),
     "header.extent_area_m2": ("分析范围面积(平方米)", "Extent area (m²)"),
 }
