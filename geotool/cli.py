@@ -54,6 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
+    _suggest_extent(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -70,6 +71,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
+
+
+def _suggest_extent(loaded, lang: str) -> None:
+    """Suggest ``[extent]`` when districts are large and mostly far from any ledger feature."""
+    from geotool.analysis.extent import suggest_extent
+    from geotool.text import render
+
+    note = suggest_extent(loaded)
+    if note is not None:
+        print("  - " + render(note, lang))
 
 
 def _write_flagged(loaded, out: Path, lang: str) -> None:

@@ -27,6 +27,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
+from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
@@ -152,6 +153,10 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                                          "permanent": depth == 1
                                          and len(areas) <= MAX_PERMANENT_LABELS},
                       name=label, show=depth <= SHOWN_DEPTHS), label)
+
+    extent = extent_layer(result, data.outline, mcrs, datum, lang)  # [extent] outline
+    if extent is not None:
+        add(*extent)
 
     blind = data.blindspots
     payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
