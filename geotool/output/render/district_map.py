@@ -32,11 +32,11 @@ from geotool.output.render._payloads import (
     areas_payload,
     blind_payload,
     features_payload,
-    issues_payload,
     outline_payload,
     select_district,
 )
 from geotool.output.render.heat import heat_breaks, heat_grid
+from geotool.output.render.issue_points import issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
 from geotool.output.render.tiles import Tiles
@@ -168,11 +168,18 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
     issues = data.issues
     issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
-    payload, opts = issues_payload(issues, datum, lang)
-    label = _named(tr("map.issues", lang), len(issues), lang)
-    add(DataLayer("issues", payload, opts, name=label), label)
+    is_open = issues["open"].fillna(False).astype(bool)
+    open_issues = issues[is_open]
+    aggregated = False
+    for kind, part in (("open", open_issues), ("rectified", issues[~is_open])):
+        payload, opts, label = issue_layer(
+            part, kind=kind, area=data.outline.geometry, metric_crs=mcrs or _utm(data),
+            datum=datum, features=result.features, districts=result.districts,
+            labels=labels, lang=lang)
+        add(DataLayer("issues", script_json(payload), opts, name=label, show=kind == "open"),
+            label)
+        aggregated = aggregated or payload["cells"] is not None
 
-    open_issues = issues[issues["open"].fillna(False).astype(bool)]
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
                      datum=datum)
     breaks = heat_breaks(grid.max_count, len(HEAT_COLORS))
@@ -190,7 +197,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                              lang=lang, index_href=index_href))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
-                              heat_cell_m=grid.cell_m))
+                              heat_cell_m=grid.cell_m, aggregated=aggregated))
     add_panel(m, layers_panel(lang=lang))
     return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
                        features=len(feats), blindspots=len(blind))
