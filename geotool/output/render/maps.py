@@ -135,7 +135,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     all_ids = [str(i) for i in top_districts(result)["district_id"]]
     chosen = _chosen(all_ids, districts)
     stems = file_stems(all_ids)
-    created = not out.exists()
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
     try:
@@ -155,8 +155,8 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                                 overview_html(result, written, lang=lang, tiles=base)))
             _publish(stage, out, names)
     except BaseException:
-        if created:  # leave no empty folder behind either
+        for folder in created:  # leave no new (empty) folder behind either
             with contextlib.suppress(OSError):
-                out.rmdir()
+                folder.rmdir()
         raise
     return out / "index.html"
