@@ -54,6 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
+    _suggest_extent(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -70,6 +71,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
+
+
+def _suggest_extent(loaded, lang: str) -> None:
+    """Suggest ``[extent]`` when districts are large and mostly far from any ledger feature."""
+    from geotool.analysis.extent import suggest_extent
+    from geotool.text import render
+
+    note = suggest_extent(loaded)
+    if note is not None:
+        print("  - " + render(note, lang))
 
 
 def _write_flagged(loaded, out: Path, lang: str) -> None:
@@ -286,11 +297,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result, out: Path) -> None:
+def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png)
+                        tiles=args.tiles, png=args.png, history=history)
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -299,8 +310,21 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
     _check_tiles(args)
     result = _analyse(args, Path(args.workspace), summary=False)
-    _render(args, result, Path(args.out))
+    _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
     return EXIT_OK
+
+
+def _history_for(workspace: Path, result):
+    """The history the maps show, when the workspace has a history store (else ``None``)."""
+    from geotool.analysis.trends import history_view
+    from geotool.io.config import load_config
+    from geotool.io.history import workspace_store
+
+    store = workspace_store(load_config(workspace), create=False)
+    if store is None:
+        return None
+    with store:
+        return history_view(result, store)
 
 
 def sample_workspace() -> Path:

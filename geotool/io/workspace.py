@@ -18,6 +18,7 @@ import shapely
 
 from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
+from geotool.io.extent import read_extent
 from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.parquet import CONVERSION_DIR
@@ -59,6 +60,7 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     datum_findings: list[DatumFinding] = field(default_factory=list)
+    extent: shapely.Geometry | None = None  # [extent] path/layers, WGS-84 (buffer_m: None)
     #: geotool Parquet records left on disk for the workers (``load_workspace(parquet="index")``)
     parquet: Any = None
 
@@ -213,7 +215,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
                   quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
-                  datum_findings=findings)
+                  datum_findings=findings, extent=read_extent(ws.extent, features))
 
 
 def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,

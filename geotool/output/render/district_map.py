@@ -27,6 +27,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
+from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
@@ -101,7 +102,7 @@ def _named(label: str, n: int, lang: str) -> str:
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
-                 index_href: str | None = "index.html") -> DistrictMap:
+                 index_href: str | None = "index.html", history=None) -> DistrictMap:
     """Build the map page of one top-level district.
 
     Parameters
@@ -115,6 +116,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         From :func:`geotool.output.render.tiles.resolve_tiles`.
     index_href : str or None
         Relative link back to the overview.
+    history : HistoryView, optional
+        Adds the 本周新增 layer (new issues, newly forgotten places since the
+        previous snapshot; :func:`geotool.analysis.trends.history_view`).
 
     Returns
     -------
@@ -150,6 +154,10 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                                          and len(areas) <= MAX_PERMANENT_LABELS},
                       name=label, show=depth <= SHOWN_DEPTHS), label)
 
+    extent = extent_layer(result, data.outline, mcrs, datum, lang)  # [extent] outline
+    if extent is not None:
+        add(*extent)
+
     blind = data.blindspots
     payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR, nested=data.nested,
                                   features=data.features)
@@ -181,6 +189,11 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         add(DataLayer("issues", script_json(payload), opts, name=label, show=kind == "open"),
             label)
         aggregated = aggregated or payload["cells"] is not None
+
+    if history is not None and history.new_since is not None:
+        from geotool.output.render.history_marks import new_layer
+
+        add(*new_layer(history.new_since, district_id, lang=lang, datum=datum))
 
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
                      datum=datum)
