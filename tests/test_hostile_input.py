@@ -437,3 +437,11 @@ def test_merged_range_far_beyond_the_data_is_bounded(tmp_path):
     assert fill_merged(sheet.rows, sheet.merged, 0, 6) == 1  # F3 only: no row past the data
     table = read_table(path)
     assert table.data["status"].tolist() == ["未整改", "未整改"]
+
+
+def test_missing_layer_in_non_utf8_folder_is_one_line_error(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws").rename(tmp_path / os.fsdecode("周口".encode("gbk")))
+    (root / "points.geojson").unlink()
+    code, _, err = validate(root, capsys)
+    line = one_line_error(code, err, shown_path(root / "points.geojson"))
+    assert line.encode("utf-8")

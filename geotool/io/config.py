@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from geotool._errors import ConfigError, CRSError
+from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
@@ -264,7 +264,7 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
         raise ConfigError(Note("config.empty_path", where=where), path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
+        msg = Note("config.missing_file", where=where, given=table["path"], file=shown_path(file))
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
