@@ -159,7 +159,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         add(*extent)
 
     blind = data.blindspots
-    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
+    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR, nested=data.nested,
+                                  features=data.features)
     label = _named(tr("map.blindspots", lang), len(blind), lang)
     add(DataLayer("blind", payload, opts, name=label), label)
 
@@ -170,7 +171,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         part = feats[feats["layer"].astype(str) == key]
         kinds |= {_DIM.get(t, "point") for t in part.geom_type}
         layer_label = str(labels.get(key, key))
-        payload, opts = features_payload(part, layer_label, mcrs, datum, lang)
+        payload, opts = features_payload(part, layer_label, mcrs, datum, lang,
+                                         districts=result.districts)
         label = _named(layer_label, len(part), lang)
         add(DataLayer("features", payload, opts, name=label), label)
 
