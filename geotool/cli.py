@@ -233,6 +233,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
+    from geotool.io.config import Defaults
+
+    for date in (args.date_from, args.date_to):  # both within the sane range, before any work
+        Defaults().with_overrides(as_of=date)
     loaded = None
 
     def compute(date: dt.date):
@@ -407,6 +411,12 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         msg = f"not a positive whole number: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    from geotool.io.config import PARAMETER_RANGES
+
+    low, high, unit = PARAMETER_RANGES["workers"]
+    if value > high:
+        msg = f"{value} is outside the sane range {low}–{high} {unit}"
         raise argparse.ArgumentTypeError(msg)
     return value
 

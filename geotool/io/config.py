@@ -74,6 +74,7 @@ PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
     "reach_m": (0.0, 50_000.0, "m"),
     "min_blindspot_m2": (0.0, 1e10, "m²"),
     "recurrence_days": (1, 3_650, "days"),
+    "workers": (1, 256, "processes"),  # --workers: a LocalCluster of this many processes
 }
 _OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 
