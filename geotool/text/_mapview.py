@@ -53,4 +53,5 @@ MAPVIEW: dict[str, tuple[str, str]] = {
     "mapview.places_inside": ("盲区内场所", "Places inside"),
     "mapview.district_path": ("所在区划", "Where"),
     "mapview.layer": ("图层", "Layer"),
+    "mapview.place_names": ("地名", "Place names"),
 }
