@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from geotool._errors import ConfigError, CRSError
+from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
@@ -74,6 +74,7 @@ PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
     "reach_m": (0.0, 50_000.0, "m"),
     "min_blindspot_m2": (0.0, 1e10, "m²"),
     "recurrence_days": (1, 3_650, "days"),
+    "workers": (1, 256, "processes"),  # --workers: a LocalCluster of this many processes
 }
 _OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 
@@ -273,7 +274,7 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
         raise ConfigError(Note("config.empty_path", where=where), path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
+        msg = Note("config.missing_file", where=where, given=table["path"], file=shown_path(file))
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
