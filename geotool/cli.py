@@ -144,6 +144,35 @@ def cmd_maps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _analysed(args: argparse.Namespace):
+    """Load the workspace and run the gap analysis as of ``--as-of``."""
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    return loaded, find_gaps(loaded, params=params)
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    """``geotool risk WORKSPACE --as-of D``: expected points lost and the places to fix first."""
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.risk_files import risk_lines, write_risk
+
+    loaded, result = _analysed(args)
+    spec = loaded.workspace.evaluation
+    if spec is None:
+        raise ConfigError(tr("risk.no_evaluation", args.lang), path=loaded.workspace.config_path)
+    risk = evaluation_risk(result, spec, draws=args.draws, seed=args.seed)
+    write_risk(risk, Path(args.out))
+    labels = result.layer_labels_en if args.lang == "en" else result.layer_labels
+    for line in risk_lines(risk, lang=args.lang, labels=labels):
+        print(line)
+    print(tr("risk.written", args.lang, path=args.out))
+    return EXIT_OK
+
+
 def sample_workspace() -> Path:
     """The bundled sample city (``layers/`` beside the package in a source checkout)."""
     path = Path(__file__).resolve().parent.parent / "layers"
@@ -222,6 +251,15 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--out", default="maps", help="output folder (default: maps)")
     _map_options(p)
     p.set_defaults(func=cmd_maps)
+
+    p = sub.add_parser("risk", parents=[lang],
+                       help="simulate the evaluators' draw: expected points lost, places to fix")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--draws", type=int, help="simulated evaluations (default 10000)")
+    p.add_argument("--seed", type=int, help="random seed (default 0): same seed, same figures")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_risk)
 
     p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
     _analysis_options(p)

@@ -19,6 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
+from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.text import Note
 
 __all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
@@ -104,6 +105,7 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    evaluation: EvaluationSpec | None = None
 
     def record_files(self) -> list[Path]:
         """Files matched by ``[records] paths``, sorted, each once.
@@ -123,7 +125,7 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records"}
+_TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -300,4 +302,6 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        evaluation=parse_evaluation(data.get("evaluation"), layers=[s.key for s in ledgers],
+                                    path=path),
     )

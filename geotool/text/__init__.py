@@ -33,6 +33,7 @@ from typing import Any, Self
 from geotool.text._headers import HEADERS
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
+from geotool.text._risk import RISK
 from geotool.text._words import WORDS
 
 __all__ = ["LANGS", "TABLE", "Join", "Note", "geos_reason", "header", "join_where", "level_name",
@@ -52,7 +53,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS)
+TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, RISK)
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {
