@@ -2,29 +2,56 @@
 
 Every output is written to a temporary file in the destination folder and
 renamed over the final name (``os.replace`` is atomic on POSIX and Windows).
-A process killed part-way leaves at most a ``.<name>.*.tmp`` file, which the
-next run removes, and never a truncated output.
+A process killed part-way leaves at most a hidden ``.geotool-<name>.<hex>.tmp``
+file beside the target, which the next run removes
+(:func:`remove_stale_temps` removes only files of that form: never a planner's own).
+
+Fault injection for tests: with ``GEOTOOL_KILL_AT=<point>:<n>`` in the
+environment the process SIGKILLs itself at the ``n``-th time it reaches that
+point (``write``: the temporary file is complete, not yet renamed;
+``publish``: just renamed). Tests use it instead of killing at wall-clock
+moments, so every kill lands where the test says.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import secrets
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "remove_stale_temps", "write_atomic"]
+__all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "write_atomic"]
+
+#: Prefix of every temporary file geotool makes; nothing else is ever cleaned up.
+TEMP_PREFIX = ".geotool-"
+_TEMP_RE = re.compile(r"^\.geotool-.*\.[0-9a-f]{16}\.tmp$")
+_KILL_ENV = "GEOTOOL_KILL_AT"
+_reached: dict[str, int] = {}
+
+
+def checkpoint(point: str) -> None:
+    """Count a pass through ``point``; SIGKILL the process where ``GEOTOOL_KILL_AT`` says.
+
+    A no-op unless the environment variable is set (tests only).
+    """
+    target = os.environ.get(_KILL_ENV)
+    if not target:
+        return
+    _reached[point] = _reached.get(point, 0) + 1
+    if target == f"{point}:{_reached[point]}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path for ``path``'s content; publish it whole on success.
 
-    On Linux the temporary file is anonymous (``O_TMPFILE``): it has no name
-    until it is complete, so a process killed part-way leaves nothing behind.
-    Elsewhere it is a hidden ``.<name>.*.tmp`` beside the target, which the
-    next run removes (:func:`remove_stale_temps`).
+    The temporary file is created beside the target with the usual
+    permissions (mode ``0o666`` less the umask, applied by the OS); on success
+    it is flushed to disk and renamed over ``path``; on an exception it is removed.
 
     Examples
     --------
@@ -37,91 +64,64 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = _anonymous_file(path.parent)
-    if fd is not None:
-        try:
-            yield Path(f"/proc/self/fd/{fd}")
-            os.fsync(fd)
-            os.fchmod(fd, 0o666 & ~_umask())
-            _publish(fd, path)
-        finally:
-            os.close(fd)
-        return
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp = _new_temp(path)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        checkpoint("write")
         os.replace(tmp, path)
+        checkpoint("publish")
     finally:
-        if tmp.exists():
+        with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
 
-def _anonymous_file(folder: Path) -> int | None:
-    flag = getattr(os, "O_TMPFILE", None)
-    if flag is None or not Path("/proc/self/fd").is_dir():
-        return None
-    try:
-        return os.open(folder, flag | os.O_RDWR, 0o600)
-    except OSError:  # file system without O_TMPFILE support
-        return None
-
-
-def _linkat(fd: int, target: Path) -> None:
-    """Give the anonymous file ``fd`` the name ``target`` (Linux ``linkat``)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    at_fdcwd, at_symlink_follow = -100, 0x400
-    source = f"/proc/self/fd/{fd}".encode()
-    if libc.linkat(at_fdcwd, source, at_fdcwd, os.fsencode(target), at_symlink_follow) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), str(target))
-
-
-def _publish(fd: int, path: Path) -> None:
-    """Name the complete anonymous file ``path``, replacing any old file atomically."""
-    name = path.parent / f".{path.name}.{os.getpid()}.{fd}.tmp"
-    try:
-        _linkat(fd, name)  # the file is complete already: never a partial file
-    except OSError:
-        # no linkat through /proc here: copy the finished bytes the portable way
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "wb") as out, open(f"/proc/self/fd/{fd}", "rb") as src:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        name = Path(tmp)
-        os.chmod(name, 0o666 & ~_umask())
-    os.replace(name, path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _new_temp(path: Path) -> Path:
+    """Create an empty, uniquely named temporary file for ``path`` in its folder."""
+    # keep the name short enough for any file system: 255 bytes in all
+    stem = os.fsencode(path.name)[:180].decode("utf-8", "ignore")
+    while True:
+        tmp = path.parent / f"{TEMP_PREFIX}{stem}.{secrets.token_hex(8)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:  # pragma: no cover - 64 random bits collided
+            continue
+        return tmp
 
 
 def write_atomic(path: str | Path, writer: Callable[[Path], object]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result to ``path`` atomically."""
+    """Call ``writer(tmp_path)`` and move the result to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        The final file.
+    writer : callable
+        Writes the whole content to the path it is given.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
 
 
 def remove_stale_temps(folder: str | Path) -> int:
-    """Delete temporary files a killed run left in ``folder``; return how many."""
+    """Delete geotool's own temporary files a killed run left in ``folder``; return how many.
+
+    Only names of the form ``.geotool-<name>.<16 hex>.tmp`` are touched.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return 0
     count = 0
-    for tmp in folder.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-            count += 1
+    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+        if _TEMP_RE.match(tmp.name) and tmp.is_file():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                count += 1
     return count

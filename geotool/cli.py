@@ -47,6 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_load_summary(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
+    _write_flagged(loaded, Path(args.out), args.lang)
     if q:
         path = write_quarantine(loaded.quarantine, Path(args.out), lang=args.lang)
         print(tr("cli.quarantine_written", args.lang, path=path))
@@ -57,6 +58,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         stale.unlink()  # an earlier run's list would contradict "no row was quarantined"
     print(tr("cli.usable", args.lang))
     return EXIT_OK
+
+
+def _write_flagged(loaded, out: Path, lang: str) -> None:
+    """``flagged.csv``: cells of kept records that could not be read (or remove a stale one)."""
+    from geotool.output.report import write_flagged
+
+    if len(loaded.flagged):
+        path = write_flagged(loaded.flagged, out, lang=lang)
+        print(tr("cli.flagged_written", lang, path=path))
+    elif (out / "flagged.csv").exists():
+        (out / "flagged.csv").unlink()
 
 
 def _as_of(args: argparse.Namespace, loaded) -> dt.date:

@@ -100,6 +100,7 @@ class Case:
     reasons: dict[str, int] = field(default_factory=dict)  # exact quarantine counts
     notes: tuple[str, ...] = ()      # substrings the summary must show
     used_records: int | None = None
+    flagged: dict[str, int] = field(default_factory=dict)  # exact flagged-cell counts
 
 
 def _records(*lines: str, **kw) -> Callable[[Path], None]:
@@ -275,11 +276,11 @@ CASES = [
          notes=("full-width comma",), used_records=2),
     Case("gbk_without_declaration", _records(HEADER, *GOOD, "R3,2026-09-03,114.62,33.62,积水,待定",
                                              encoding="gbk"),
-         reasons={"unknown_status": 1}, notes=("text encoding gbk",), used_records=2),
+         flagged={"unknown_status": 1}, notes=("text encoding gbk",), used_records=3),
     Case("utf16_excel_unicode_text", _records(HEADER, *GOOD, sep="\t", encoding="utf-16"),
          notes=("separated by tab",), used_records=2),
     Case("xlsx_title_and_merged_header_rows", _title_and_merged,
-         reasons={"unknown_status": 1}, notes=("skipped 2 title row(s)",), used_records=1),
+         flagged={"unknown_status": 1}, notes=("skipped 2 title row(s)",), used_records=2),
     Case("xlsx_several_sheets", _several_sheets, notes=("'填表说明': no header",),
          used_records=3),
     Case("excel_lock_file_ignored", _lock_file, used_records=2),
@@ -336,13 +337,13 @@ CASES = [
         "R2,2026-09-01,114.62,33.62,积水,已整改,,昨天,",
         "R3,2026-09-01,114.62,33.62,积水,已整改,,,刚才",
         "R4,2026-09-01,114.62,33.62,积水,已整改,9月8日,2026/9/3,46269"),
-         reasons={"bad_deadline": 1, "bad_rectified_at": 1, "bad_updated_at": 1},
-         used_records=1),
+         flagged={"bad_deadline": 1, "bad_rectified_at": 1, "bad_updated_at": 1},
+         used_records=4),
     Case("unknown_status_and_kind", _records("问题编号,记录类型,发现时间,经度,纬度,问题类型,整改状态",
                                              "R1,问题,2026-09-01,114.62,33.62,积水,研究中",
                                              "R2,暗访,2026-09-01,114.62,33.62,积水,未整改",
                                              "R3,巡查,2026-09-01,114.62,33.62,,"),
-         reasons={"unknown_status": 1, "unknown_kind": 1}, used_records=1),
+         reasons={"unknown_kind": 1}, flagged={"unknown_status": 1}, used_records=2),
     Case("unquoted_comma_shifts_cells", _records(HEADER, GOOD[0],
                                                  "R2,2026-09-02,114.68,33.63,小广告,乱贴,已整改"),
          reasons={"extra_cells": 1}, notes=("more cells than the header",), used_records=1),
@@ -439,6 +440,12 @@ def test_bad_input(tmp_path, capsys, case: Case):
         found = Counter(q["reason_code"])
         assert (q["file"] != "").all() and (q["row"] != "").all()
     assert found == Counter(case.reasons), out
+    flagged_csv = root / "out" / "flagged.csv"
+    flagged = Counter()
+    if flagged_csv.exists():
+        f = pd.read_csv(flagged_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        flagged = Counter(f["reason_code"])
+    assert flagged == Counter(case.flagged), out
     assert counts[-1][2] == sum(case.reasons.values())
     for note in case.notes:
         assert note in out, out
@@ -450,7 +457,8 @@ def test_bad_input(tmp_path, capsys, case: Case):
 
 def test_corpus_is_large_enough_and_covers_every_reason():
     assert len(CASES) >= 30
-    assert set().union(*(c.reasons for c in CASES)) == set(reason_codes())
+    assert set().union(*(c.reasons for c in CASES), *(c.flagged for c in CASES)) == set(
+        reason_codes())
     outcomes = Counter("error" if c.code == 2 else "quarantine" if c.reasons else "repair"
                        for c in CASES)
     assert min(outcomes.values()) >= 5, outcomes
@@ -461,6 +469,7 @@ def test_quarantine_rows_point_back_to_the_sheet_row(tmp_path, capsys):
     _title_and_merged(root)
     code, _, _ = validate(root, capsys)
     assert code == 0
-    q = pd.read_csv(root / "out" / "quarantine.csv", dtype=str, encoding="utf-8-sig")
+    assert not (root / "out" / "quarantine.csv").exists()
+    q = pd.read_csv(root / "out" / "flagged.csv", dtype=str, encoding="utf-8-sig")
     assert q[["sheet", "row", "column", "value", "reason_code"]].values.tolist() == [
         ["问题台账", "5", "status", "研究中", "unknown_status"]]

@@ -179,7 +179,7 @@ def test_injected_html_shows_as_text_and_never_runs(tiny, open_map):
     page = o.page
     # the issue whose description and unit carry the injection: open its popup
     page.evaluate("""() => new Promise(done => {
-        const group = geotool.io.layers.issues[0];
+        const group = geotool.layers.issues[0];
         const m = group.getLayers().find(l => l.gtRow[11] === 'X-1');
         group.zoomToShowLayer(m, () => { m.openPopup(); done(); });
     })""")
@@ -189,7 +189,7 @@ def test_injected_html_shows_as_text_and_never_runs(tiny, open_map):
     assert page.locator(".leaflet-popup img").count() == 0
     # the alley named with it: tooltip and popup
     page.evaluate("""() => {
-        for (const g of geotool.io.layers.features) g.eachLayer(l => {
+        for (const g of geotool.layers.features) g.eachLayer(l => {
             if (l.feature.properties.v[0] === 'AL-A1') { l.openTooltip(); l.openPopup(); }
         });
     }""")

@@ -40,6 +40,6 @@ def test_line_breaks_inside_a_quoted_cell_keep_row_numbers(tmp_path):
                                      "OK-2,问题,2026-09-02,114.61,33.61,描述二,待定\n")
     out = tmp_path / "out"
     assert main(["validate", str(ws), "--out", str(out)]) == 0
-    q = pd.read_csv(out / "quarantine.csv", dtype=str)
+    q = pd.read_csv(out / "flagged.csv", dtype=str)
     # OK-1 spans lines 2-3, so OK-2 is on line 4 of the file
     assert q[["row", "reason_code"]].values.tolist() == [["4", "unknown_status"]]

@@ -280,3 +280,20 @@ def test_ids_shared_across_layers_are_named(tmp_path):
     markets.to_file(city / "markets.gpkg")
     notes = [str(n) for n in load_workspace(city).notes]
     assert any("1 id(s) are used in more than one ledger layer (e.g. P1)" in n for n in notes)
+
+
+def test_visit_states_tell_clean_from_never(gaps_out):
+    """巡查无问题 vs 仅有问题 vs 从未巡查, with last-inspection and last-issue dates (D = 09-15)."""
+    f = _csv(gaps_out / "features.csv").set_index("feature_id")
+    assert f["visit_state"].to_dict() == {
+        "L1": "inspected",    # r1 inspection on D, QS found 09-10 and open
+        "L2": "never",        # r5 is after D: nothing up to D touched it
+        "M1": "not_recent",   # r3 inspection on D-W, just before the window
+        "P1": "inspected",    # r2 inspection on D-W+1, QT reopened and open
+        "P2": "issues_only",  # r4 issue only
+        "P3": "never"}
+    assert f.loc["L1", "last_inspected"] == "2026-09-15 10:00"
+    assert f.loc["L1", "last_issue"] == "2026-09-10 00:00"
+    assert f.loc["M1", "last_inspected"] == "2026-09-08 23:59" and f.loc["M1", "last_issue"] == ""
+    assert f.loc["P2", "last_inspected"] == "" and f.loc["P2", "last_issue"] == "2026-09-12 09:00"
+    assert f.loc["P1", "last_issue"] == "2026-09-02 08:00"

@@ -1,9 +1,13 @@
 """SIGKILL part-way through `geotool gaps` and `geotool maps`: nothing half-written.
 
 A first run writes every output; then runs with another date are killed at
-several moments. After each kill every output must be either the earlier
-file, byte for byte, or the complete new one, and no other file (no partial
-or temporary file) may be in the folder.
+chosen moments. The kills are deterministic: ``GEOTOOL_KILL_AT=<point>:<n>``
+makes geotool SIGKILL itself the n-th time it reaches ``point`` (``write``: a
+temporary file is complete but not yet renamed; ``publish``: just renamed),
+so every moment between two files is tested, whatever the machine's speed.
+After each kill every output must be either the earlier file, byte for byte,
+or the complete new one; the only other files allowed are geotool's own
+hidden temporary files, which the next run removes.
 """
 
 from __future__ import annotations
@@ -13,89 +17,83 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-pytestmark = pytest.mark.slow
+from geotool._atomic import TEMP_PREFIX
 
-sys.path.insert(0, str(REPO / "bench"))
-from bench_gaps import make_workspace
+pytestmark = pytest.mark.slow
 
 GAPS_FILES = {"features.csv", "districts.csv", "issues.csv", "units.csv", "blindspots.geojson",
               "gaps.xlsx", "run.json"}
+SAMPLE = REPO / "layers"
 
 
-def _geotool(*args: str) -> list[str]:
-    return [sys.executable, "-m", "geotool.cli", *args]
+def _geotool(*args: str, kill_at: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("GEOTOOL_KILL_AT", None)
+    if kill_at:
+        env["GEOTOOL_KILL_AT"] = kill_at
+    return subprocess.run([sys.executable, "-m", "geotool.cli", *args], env=env,
+                          capture_output=True, check=False)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    """sha256 of every output, geotool's own temporary files left out."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith(TEMP_PREFIX)}
 
 
-def _kill_runs(cmd: list[str], total_s: float) -> int:
-    """Start ``cmd`` repeatedly and SIGKILL it at fractions of its run time; return kills."""
-    killed = 0
-    for fraction in (0.35, 0.6, 0.75, 0.85, 0.92, 0.97):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(total_s * fraction)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            killed += 1
-        proc.wait()
-        yield killed
+def _killed_states(args: list[str], out: Path, points: list[str]):
+    """Run ``args`` killed at each point in turn; yield the folder after each kill."""
+    for point in points:
+        proc = _geotool(*args, kill_at=point)
+        if proc.returncode == 0:  # the run wrote fewer files than the point counts
+            return
+        assert proc.returncode == -signal.SIGKILL, proc.stderr.decode(errors="replace")
+        yield point, _hashes(out)
 
 
-@pytest.fixture(scope="module")
-def big_workspace(tmp_path_factory) -> Path:
-    return make_workspace(tmp_path_factory.mktemp("bench") / "ws", records=300_000,
-                          features=6_000, districts=40)
-
-
-def test_killed_gaps_leave_old_or_complete_files(big_workspace, tmp_path):
+def test_killed_gaps_leave_old_or_complete_files(tmp_path):
     out, fresh = tmp_path / "out", tmp_path / "fresh"
-    subprocess.run(_geotool("gaps", str(big_workspace), "--as-of", "2026-10-19", "--out",
-                            str(out)), check=True, capture_output=True)
+    assert _geotool("gaps", str(SAMPLE), "--as-of", "2026-10-19", "--out", str(out)).returncode == 0
     old = _hashes(out)
-    assert set(old) - {"quarantine.csv"} == GAPS_FILES
-    start = time.perf_counter()
-    new_cmd = _geotool("gaps", str(big_workspace), "--as-of", "2026-10-26", "--out", str(fresh))
-    subprocess.run(new_cmd, check=True, capture_output=True)
-    total = time.perf_counter() - start
+    assert GAPS_FILES <= set(old)
+    new_args = ["gaps", str(SAMPLE), "--as-of", "2026-10-26"]
+    assert _geotool(*new_args, "--out", str(fresh)).returncode == 0
     new = _hashes(fresh)
-    assert all(new[name] != old[name] for name in ("features.csv", "issues.csv"))
-    cmd = _geotool("gaps", str(big_workspace), "--as-of", "2026-10-26", "--out", str(out))
-    kills = 0
-    for kills in _kill_runs(cmd, total):
-        now = _hashes(out)
-        assert set(now) == set(old), f"unexpected files after a kill: {set(now) ^ set(old)}"
+    assert all(new[name] != old[name] for name in ("features.csv", "issues.csv", "run.json"))
+    points = [f"write:{n}" for n in range(1, 40)] + ["publish:1", "publish:3"]
+    kills = []
+    for point, now in _killed_states([*new_args, "--out", str(out)], out, points):
+        kills.append(point)
+        assert set(now) == set(old), f"{point}: unexpected files {set(now) ^ set(old)}"
         for name, digest in now.items():
-            assert digest in (old[name], new[name]), f"{name} is neither the old nor the new file"
-    assert kills >= 3, "the runs finished before they could be killed: nothing was tested"
+            assert digest in (old[name], new[name]), f"{point}: {name} is neither old nor new"
+    # every file written by the run was a kill point: at least one per output
+    assert len([k for k in kills if k.startswith("write:")]) >= len(GAPS_FILES)
+    # the next complete run removes what the kills left
+    assert _geotool(*new_args, "--out", str(out)).returncode == 0
+    assert not [p for p in out.rglob(f"{TEMP_PREFIX}*")]
+    assert _hashes(out) == new
 
 
 def test_killed_maps_leave_old_or_complete_files(tmp_path):
-    ws = make_workspace(tmp_path / "ws", records=60_000, features=3_000, districts=12)
     out = tmp_path / "maps"
-    subprocess.run(_geotool("maps", str(ws), "--as-of", "2026-10-19", "--tiles", "none",
-                            "--out", str(out)), check=True, capture_output=True)
+    base = ["maps", str(SAMPLE), "--tiles", "none", "--out", str(out)]
+    assert _geotool(*base, "--as-of", "2026-10-19").returncode == 0
     old = _hashes(out)
-    assert "index.html" in old and len(old) == 13
-    cmd = _geotool("maps", str(ws), "--as-of", "2026-10-26", "--tiles", "none", "--out", str(out))
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    total = time.perf_counter() - start
-    subprocess.run(_geotool("maps", str(ws), "--as-of", "2026-10-19", "--tiles", "none",
-                            "--out", str(out)), check=True, capture_output=True)
+    assert "index.html" in old
+    points = [f"write:{n}" for n in (1, 2, 3, 5)] + ["publish:1", "publish:4"]
     kills = 0
-    for kills in _kill_runs(cmd, total):
-        now = _hashes(out)
-        assert set(now) == set(old), f"unexpected files after a kill: {set(now) ^ set(old)}"
+    for point, now in _killed_states([*base, "--as-of", "2026-10-26"], out, points):
+        kills += 1
+        assert set(now) == set(old), f"{point}: unexpected files {set(now) ^ set(old)}"
         for name in now:
             if now[name] != old[name]:
                 text = (out / name).read_text(encoding="utf-8")
-                assert text.rstrip().endswith("</html>"), f"{name} is cut short"
-    assert kills >= 3, "the runs finished before they could be killed: nothing was tested"
+                assert text.rstrip().endswith("</html>"), f"{point}: {name} is cut short"
+    assert kills == len(points)

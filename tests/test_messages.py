@@ -81,10 +81,11 @@ def test_note_params_render_in_the_chosen_language_values_verbatim():
     sep = Note("note.separator", sep=Note("sep.tab"))
     assert sep == "columns separated by tab instead of ','"
     assert sep.render("zh") == "各列用制表符分隔，而不是逗号 ','"
-    cols = Note("note.columns_not_used",
-                columns=Join(["照片", Note("word.duplicate_column", label="经度")], ", "))
-    assert cols == "columns not used: 照片, 经度 (duplicate)"
-    assert cols.render("zh") == "未使用的列：照片、经度（重复）"
+    cols = Note("note.columns_not_used_map",
+                columns=Join(["照片", Note("word.duplicate_column", label="经度")], ", "),
+                example="照片", names="unit")
+    assert cols.startswith("columns not used: 照片, 经度 (duplicate); to use one")
+    assert cols.render("zh").startswith("未使用的列：照片、经度（重复）；")
     overlap = Note("note.districts_overlap", level=0, overlap=12345.6)
     assert "overlap by 12,346 m2" in overlap and "12,346 平方米" in overlap.render("zh")
 

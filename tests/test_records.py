@@ -100,15 +100,42 @@ def test_missing_record_ids_get_file_sheet_row_ids(tmp_path, features):
     assert res.records["record_id"].tolist() == ["r.csv##2"]
 
 
+@pytest.mark.parametrize(("row", "code", "column", "value", "status"), [
+    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,未整改,下周一,,", "bad_deadline", "deadline", "下周一",
+     "open"),
+    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,已整改,,昨天,", "bad_rectified_at", "rectified_at",
+     "昨天", "rectified"),
+    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,已整改,,,xx", "bad_updated_at", "updated_at", "xx",
+     "rectified"),
+    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,待定,,,", "unknown_status", "status", "待定", "open"),
+])
+def test_unreadable_optional_field_keeps_the_record_and_flags_it(tmp_path, features, row, code,
+                                                                  column, value, status):
+    ok = "OK1,巡查,2026-09-01,114.62,33.62,,,,,,,"
+    res = run(tmp_path, features, [ok, row])
+    r = res.records
+    assert r["record_id"].tolist() == ["OK1", "R1"] and res.quarantine.empty
+    assert pd.isna(r["problems"].iloc[0]) and r["problems"].iloc[1] == code
+    assert r["status"].iloc[1] == status
+    assert column == "status" or pd.isna(r[column].iloc[1])  # left empty, not guessed
+    f = res.flagged
+    assert list(f.columns) == QUARANTINE_COLUMNS and len(f) == 1
+    assert (f["reason_code"].iloc[0], f["column"].iloc[0], f["value"].iloc[0],
+            f["row"].iloc[0]) == (code, column, value, 3)
+    assert f["reason"].iloc[0].startswith(reason_text(code)) and "保留" in f["reason"].iloc[0]
+    assert res.per_file[str(tmp_path / "r.csv")] == {"read": 2, "used": 2, "quarantined": 0}
+
+
+def test_two_unreadable_fields_of_one_row_are_both_flagged(tmp_path, features):
+    res = run(tmp_path, features, ["R1,问题,2026-09-01,114.62,33.62,,,小广告,待定,下周一,,"])
+    assert res.records["problems"].tolist() == ["bad_deadline;unknown_status"]
+    assert sorted(res.flagged["column"]) == ["deadline", "status"]
+
+
 @pytest.mark.parametrize(("row", "code", "column", "value"), [
     ("R1,巡查,下周一,114.62,33.62,,,,,,,", "bad_found_at", "found_at", "下周一"),
     ("R1,巡查,,114.62,33.62,,,,,,,", "missing_found_at", "found_at", ""),
-    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,未整改,尽快,,", "bad_deadline", "deadline", "尽快"),
-    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,已整改,,昨天,", "bad_rectified_at", "rectified_at",
-     "昨天"),
-    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,已整改,,,xx", "bad_updated_at", "updated_at", "xx"),
     ("R1,暗访,2026-09-01,114.62,33.62,,,,,,,", "unknown_kind", "kind", "暗访"),
-    ("R1,问题,2026-09-01,114.62,33.62,,,小广告,待定,,,", "unknown_status", "status", "待定"),
     ("R1,巡查,2026-09-01,东经,33.62,,,,,,,", "bad_coordinates", "lon", "东经"),
     ("R1,巡查,2026-09-01,114.62,95,,,,,,,", "bad_coordinates", "lon", "114.62,95"),
     ("R1,巡查,2026-09-01,114.62,,,,,,,,", "partial_coordinates", "lat", "114.62,"),

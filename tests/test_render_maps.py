@@ -21,7 +21,7 @@ from _maps_fixtures import XSS, load_result, make_workspace
 
 from geotool._errors import GeotoolError
 from geotool.crs import wgs84_to_gcj02
-from geotool.output.render import _display, _format, _names, _words, heat, render_maps, style, tiles
+from geotool.output.render import _display, _format, _names, heat, render_maps, style, tiles
 from geotool.output.render._names import MAX_STEM_CHARS, file_stems, safe_stem
 from geotool.output.render.district_map import district_map
 from geotool.output.render.tiles import resolve_tiles
@@ -46,12 +46,17 @@ def _pages(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
 
 
-def _overlay_names(text: str) -> list[str]:
-    """Names in the layer control, as Leaflet receives them (HTML)."""
-    block = re.search(r"overlays :\s*\{(.*?)\},\s*\};", text, flags=re.DOTALL)
+def _page_data(text: str) -> list:
+    """The page's one JSON data element, parsed."""
+    block = re.search(r'<script type="application/json" id="gt-data">(.*?)</script>', text,
+                      flags=re.DOTALL)
     assert block is not None
-    keys = re.findall(r'^\s*("(?:[^"\\]|\\.)*") :', block.group(1), flags=re.MULTILINE)
-    return [json.loads(k) for k in keys]
+    return json.loads(block.group(1))
+
+
+def _overlay_names(text: str) -> list[str]:
+    """Plain-text names of the layer-control entries (``map.js`` escapes them)."""
+    return [v["name"] for v in _page_data(text) if isinstance(v, dict) and "show" in v]
 
 
 def _urls(text: str) -> set[str]:
@@ -96,7 +101,7 @@ def test_layer_names_in_chinese_by_default(maps_none, result):
     n_blind = int((result.blindspots["district_id"] == "A").sum())
     assert _overlay_names(text) == [
         "区界", "街道/乡镇（2）", "社区/村（4）", f"盲区（时间窗内无记录覆盖）（{n_blind}）",
-        html.escape(f"农贸市场{XSS}（3）"), "背街小巷（12）", "测评点位（5）",
+        f"农贸市场{XSS}（3）", "背街小巷（12）", "测评点位（5）",
         f"问题（{n_issues:,d}）", "未销号问题密度 （默认隐藏，可在图层中打开）"]
     for words in ("图例", "创文覆盖作战图", "分析日期", "2026-09-30", "遗忘场所", "超期未整改"):
         assert words in text, words
@@ -122,9 +127,10 @@ def test_every_issue_of_the_district_is_drawn(result):
     page = district_map(result, "A", tiles=resolve_tiles("none"))
     expected = int((result.issues["level_0"] == "A").sum())
     assert expected > 40 and page.issues == expected
-    m = re.search(r"geotool\.issues\((\{.*?\}), \{\"fields\"", page.html, flags=re.DOTALL)
-    assert m is not None
-    assert m.group(1).count('"R-') + m.group(1).count('"X-') == expected
+    (issues,) = [v["data"] for v in _page_data(page.html) if isinstance(v, dict)
+                 and "rows" in v.get("data", {})]
+    assert len(issues["rows"]) == expected
+    assert sum(r[11].startswith(("R-", "X-")) for r in issues["rows"]) == expected
 
 
 def test_overlays_listed_in_order(result):
@@ -147,7 +153,7 @@ def test_user_strings_are_escaped_everywhere(maps_none):
     index = (maps_none / "index.html").read_text(encoding="utf-8")
     json_form = _display.script_json(XSS)[1:-1]
     assert json_form in a  # the description, unit and alley name as JSON data
-    assert html.escape(f"农贸市场{XSS}（3）") in _overlay_names(a)  # layer control shows HTML
+    assert f"农贸市场{XSS}（3）" in _overlay_names(a)  # plain text; map.js escapes it
     assert f"<h1>{html.escape('测试市乙区' + XSS + ' 创文覆盖作战图')}</h1>" in b  # title panel
     assert f"<title>{html.escape('测试市乙区' + XSS)}" in b
     assert escaped in index  # ranking table
@@ -363,7 +369,7 @@ def test_display_geometry_is_rounded_and_simplified(result):
     assert np.allclose(coords, np.round(coords, 5))
 
 
-@pytest.mark.parametrize("module", [_names, _display, _format, _words, heat, style, tiles])
+@pytest.mark.parametrize("module", [_names, _display, _format, heat, style, tiles])
 def test_doctests(module):
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0

@@ -25,16 +25,18 @@ from geotool.crs import WGS84, metric_crs_for
 from geotool.analysis.districts import district_paths
 from geotool.analysis.issues import issue_states, recurring_pairs
 from geotool.analysis.scoring import district_table, units_table
+from geotool.analysis.visits import visit_states
 from geotool.io.workspace import Loaded
 
 __all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
 
 FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
                    "records_in_window", "open_issues", "overdue_issues", "recurring",
-                   "district_path", "type"]
+                   "district_path", "type", "last_inspected", "last_issue", "visit_state"]
 ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
                  "description", "source", "unit", "found_at", "deadline", "status",
-                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat"]
+                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "address",
+                 "problems"]
 BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
                      "feature_ids_inside"]
 
@@ -75,6 +77,7 @@ class GapResult:
     layer_labels: dict[str, str] = field(default_factory=dict)
     layer_labels_en: dict[str, str] = field(default_factory=dict)
     metric_crs: str = ""
+    flagged: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def as_of(self) -> dt.date:
@@ -140,6 +143,9 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
 
     feat_levels = district_paths(features_m.geometry, districts_m)
     features = _feature_table(features_m, cov, states, issue_features, rec, feat_levels)
+    features = features.join(visit_states(
+        pairs, located_m, n_features=len(features_m), as_of=as_of,
+        window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
 
     issues = _issue_table(loaded.records, states, issue_features, features_m, rec, crs,
                           districts_m)
@@ -171,6 +177,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
         layer_labels=loaded.layer_labels(),
         layer_labels_en=loaded.layer_labels("en"),
         metric_crs=crs.to_string(),
+        flagged=loaded.flagged,
     )
 
 
@@ -211,7 +218,7 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
                  districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     first_pos, last_pos = states["first"].to_numpy(), states["last"].to_numpy()
     out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
-    for col in ("category", "description", "source", "unit"):
+    for col in ("category", "description", "source", "unit", "address", "problems"):
         values = records[col]
         latest = values.take(last_pos).reset_index(drop=True)
         out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))

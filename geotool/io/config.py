@@ -92,6 +92,7 @@ class RecordsSpec:
     paths: tuple[str, ...] = ()
     crs: str | None = "EPSG:4326"
     columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Workspace:
 
 _TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
-_RECORD_KEYS = {"paths", "crs", "columns"}
+_RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
     "window_days": (int,),
     "match_radius_m": (int, float),
@@ -245,7 +246,42 @@ def _records(table: Any, path: Path) -> RecordsSpec:
                     else Note("hint.use_one_of", names=", ".join(sorted(known))))
             msg = Note("config.not_record_column", header=header, canon=canon, hint=hint)
             raise ConfigError(msg, path=path)
-    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns))
+    values = _record_values(table.get("values", {}), columns, path)
+    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns), values=values)
+
+
+_VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
+                  "kind": ("issue", "inspection")}
+
+
+def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
+    """``[records.values]``: header -> {cell value -> value}, checked against the column."""
+    from geotool.io.tables import canonical_column
+
+    example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.values_not_map", example=example, where="[records.values]"),
+                          path=path)
+    out: dict[str, dict[str, str]] = {}
+    for header, mapping in table.items():
+        if not isinstance(mapping, dict) or not all(
+                isinstance(v, str) for v in mapping.values()):
+            raise ConfigError(Note("config.values_not_map", example=example, where=repr(header)),
+                              path=path)
+        canon = canonical_column(header, columns)
+        if canon is None:
+            close = difflib.get_close_matches(header, sorted(columns), n=1)
+            hint = Note("hint.did_you_mean", name=close[0]) if close else ""
+            raise ConfigError(Note("config.values_unknown_column", column=header, hint=hint),
+                              path=path)
+        allowed = _VALUE_TARGETS.get(canon)
+        for value, target in mapping.items():
+            if allowed is not None and target not in allowed:
+                raise ConfigError(Note("config.values_bad_target", column=header, value=value,
+                                       target=target, canon=canon, allowed=", ".join(allowed)),
+                                  path=path)
+        out[str(header)] = {str(k): v for k, v in mapping.items()}
+    return out
 
 
 def load_config(path: str | Path) -> Workspace:

@@ -5,8 +5,8 @@ the canonical record table (WGS-84 points) and a quarantine table. Each row
 gets the first of these checks it fails, in this order, or is used:
 
 0. more cells than the header (``extra_cells``: an unquoted separator shifted them)
-1. ``found_at`` missing or not a date; ``deadline``/``rectified_at``/``updated_at`` not a date
-2. record kind or (for issues) status not understood
+1. ``found_at`` missing or not a date
+2. record kind not understood
 3. coordinates not understood or out of range, only one of lon/lat, 0,0,
    lon/lat swapped, outside the city (more than ``city_margin_m`` beyond its
    districts)
@@ -16,6 +16,14 @@ gets the first of these checks it fails, in this order, or is used:
    category or feature (when both rows give one), or a place more than
    100 m away (``conflicting_duplicate``: two records share an id, e.g. two
    districts both numbering from 001). The earlier row (in file order) is kept.
+
+Only a record's location and its found date are essential. An optional
+field that cannot be read (a deadline of ``下周一``, a status of ``待定``, a
+rectified or updated date that is no date) keeps the record: the field is
+left empty (an issue with no readable status counts as open), the row's
+``problems`` column names the fields (``bad_deadline;unknown_status``) and
+each such cell is listed in :attr:`RecordsResult.flagged`, which has the
+quarantine's columns.
 
 A record without coordinates takes the location of the ledger feature it
 names (id first, then exact unique name): a point on it (the middle of a
@@ -54,16 +62,17 @@ from geotool.io.parsing import (
 )
 from geotool.io.quarantine import QUARANTINE_COLUMNS
 from geotool.io.tables import CANONICAL_COLUMNS, Table
-from geotool.text import Note, reason_codes, reason_text
+from geotool.text import Note, reason_codes, reason_text, tr
 
-__all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "normalize_records"]
+__all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "flag_text",
+           "normalize_records"]
 
 #: Columns of the records table (plus ``geometry``).
-RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "_file", "_sheet", "_row",
-                  "_order"]
+RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "problems", "_file", "_sheet",
+                  "_row", "_order"]
 
 _TEXT_COLUMNS = ("record_id", "feature_id", "feature_name", "category", "description", "source",
-                 "unit", "district")
+                 "unit", "district", "address")
 _RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra",
                 "_merged"]
 _SAME_PLACE_M = 100.0
@@ -78,6 +87,7 @@ class RecordsResult:
     read: int
     per_file: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
 
 
 def feature_anchor_points(features: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -143,7 +153,12 @@ def _raw_text(values: pd.Series) -> np.ndarray:
 
 
 class _Reasons:
-    """The first failed check of each row: code, column and offending value."""
+    """The first failed check of each row: code, column and offending value.
+
+    ``optional`` collects cells of optional fields (deadline, status,
+    rectified/updated date) that could not be read: the row is kept, the
+    field left empty and the cell flagged (:func:`_flagged`).
+    """
 
     def __init__(self, data: pd.DataFrame) -> None:
         n = len(data)
@@ -151,6 +166,14 @@ class _Reasons:
         self.code = np.full(n, None, dtype=object)
         self.column = np.full(n, "", dtype=object)
         self.value = np.full(n, "", dtype=object)
+        self.optional: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+
+    def flag_optional(self, mask: np.ndarray | pd.Series, code: str, column: str,
+                      values: pd.Series) -> None:
+        """Flag unreadable cells of an optional field; the rows stay in use."""
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        if mask.any():
+            self.optional.append((code, column, mask, values.to_numpy(dtype=object)))
 
     @property
     def ok(self) -> np.ndarray:
@@ -271,6 +294,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
         data.loc[missing_id, "record_id"] = synthetic.astype("string")
 
     used = why.ok
+    data["problems"] = _problems(why, n)
     records = data.loc[used, RECORD_COLUMNS]
     records = gpd.GeoDataFrame(
         records,
@@ -280,6 +304,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     ).reset_index(drop=True)
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
+    flagged = _flagged(data, why, used, lang)
     per_file = {str(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
     per_file.update(_per_file(data, used))
     k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
@@ -289,7 +314,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
         msg = f"internal error: {n} rows read but {len(records)} + {len(quarantine)} accounted"
         raise AssertionError(msg)
     return RecordsResult(records=records, quarantine=quarantine, read=n, per_file=per_file,
-                         notes=notes)
+                         notes=notes, flagged=flagged)
 
 
 def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
@@ -322,7 +347,7 @@ def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
     for col in ("deadline", "rectified_at", "updated_at"):
         parsed, bad_c, guessed_c = parse_dates(cols[col], default_year=year)
         guessed_total += int((guessed_c & ~bad_c).sum())
-        why.flag(bad_c, f"bad_{col}", col, data[col])
+        why.flag_optional(bad_c, f"bad_{col}", col, data[col])
         data[col] = parsed
     data["found_at"] = found
     if guessed_total:
@@ -347,7 +372,9 @@ def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Disti
     kind = kind.fillna(default)
     why.flag(bad_kind, "unknown_kind", "kind", data["kind"])
     is_issue = (kind == "issue").to_numpy(dtype=bool, na_value=False)
-    why.flag(bad_status.to_numpy() & is_issue, "unknown_status", "status", data["status"])
+    # an issue whose status cannot be read is kept and counts as open (flagged)
+    why.flag_optional(bad_status.to_numpy() & is_issue, "unknown_status", "status",
+                      data["status"])
     status = status.where(is_issue)
     data["kind"] = kind
     data["status"] = status.where(status.notna() | ~is_issue, "open")
@@ -499,6 +526,50 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
         "reason": [texts[c] for c in codes],
     }, columns=QUARANTINE_COLUMNS)
     return out.reset_index(drop=True)
+
+
+def _problems(why: _Reasons, n: int) -> pd.Series:
+    """Per row, the ``;``-joined codes of its flagged optional fields (``NA`` when none)."""
+    out = np.full(n, "", dtype=object)
+    for code, _column, mask, _values in why.optional:
+        out[mask] = np.where(out[mask] == "", code, out[mask] + ";" + code)
+    series = pd.Series(out, dtype="string")
+    return series.mask(series == "")
+
+
+def _flagged(data: pd.DataFrame, why: _Reasons, used: np.ndarray, lang: str) -> pd.DataFrame:
+    """One row per flagged cell of a used record, in the quarantine's columns."""
+    frames = []
+    for code, column, mask, values in why.optional:
+        keep = mask & used
+        if not keep.any():
+            continue
+        frames.append(pd.DataFrame({
+            "file": data["_file"].to_numpy(dtype=object)[keep],
+            "sheet": data["_sheet"].fillna("").to_numpy(dtype=object)[keep],
+            "layer": "",
+            "row": data["_row"].to_numpy()[keep].astype(int),
+            "column": column,
+            "value": _raw_text(pd.Series(values[keep], dtype=object)),
+            "reason_code": code,
+            "reason": flag_text(code, lang),
+        }, columns=QUARANTINE_COLUMNS))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "row" else int)
+                             for c in QUARANTINE_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["file", "sheet", "row", "column"], kind="stable").reset_index(drop=True)
+
+
+def flag_text(code: str, lang: str = "zh") -> str:
+    """The planner-facing text of a flagged cell: the reason, and that the record was kept.
+
+    Examples
+    --------
+    >>> flag_text("bad_deadline", "en")
+    'deadline not understood: the record is kept, this field left empty'
+    """
+    return tr("flag.kept", lang, reason=reason_text(code, lang))
 
 
 def _per_file(data: pd.DataFrame, used: np.ndarray) -> dict[str, dict[str, int]]:

@@ -33,12 +33,14 @@ from geotool._errors import InputError
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.text import Note
 
-__all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "Table", "canonical_column", "read_table"]
+__all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "canonical_column",
+           "read_table"]
 
 #: Canonical record columns, in output order.
 CANONICAL_COLUMNS = (
     "record_id", "kind", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
-    "description", "source", "unit", "deadline", "status", "rectified_at", "district",
+    "description", "source", "unit", "deadline", "status", "rectified_at", "district", "address",
+    "reporter", "phone",
 )
 
 #: Header text (NFKC, lower case, no spaces) -> canonical column.
@@ -70,6 +72,31 @@ COLUMN_ALIASES: dict[str, str] = {
     "所属区": "district", "所属区县": "district", "区": "district", "所属城区": "district",
     "辖区": "district",
     "更新时间": "updated_at", "状态更新时间": "updated_at",
+    # the words of real offices' forms (上报表, 交办单, 台账)
+    "上报日期": "found_at", "发现时间(年月日)": "found_at", "交办时间": "found_at",
+    "所在区县": "district", "所在区": "district", "所属县区": "district", "区县": "district",
+    "县区": "district", "所属县(市、区)": "district",
+    "详细地址": "address", "地址": "address", "问题地址": "address", "具体位置": "address",
+    "详细位置": "address", "问题位置": "address", "位置": "address", "发现地点": "address",
+    "整改责任单位": "unit", "责任主体": "unit", "包保单位": "unit", "牵头单位": "unit",
+    "责任单位(部门)": "unit", "主责单位": "unit",
+    "整改时间": "deadline", "整改期限(天)": "deadline", "完成时限": "deadline",
+    "整改截止日期": "deadline", "限办时间": "deadline",
+    "是否整改": "status", "是否整改到位": "status", "是否销号": "status", "处置状态": "status",
+    "办结状态": "status", "整改情况": "status", "整改进度": "status",
+    "实际完成时间": "rectified_at", "整改完成日期": "rectified_at", "办结时间": "rectified_at",
+    "网格员": "reporter", "上报人": "reporter", "巡查人": "reporter", "检查人": "reporter",
+    "督查人": "reporter", "发现人": "reporter",
+    "联系电话": "phone", "电话": "phone", "手机": "phone", "手机号": "phone",
+    "问题类别(六乱)": "category", "问题小类": "category", "问题大类": "category",
+    "所在点位": "feature_name", "点位(场所)名称": "feature_name",
+}
+
+#: Built-in value words of yes/no headers (``[records.values]`` adds to and overrides them).
+HEADER_VALUES: dict[str, dict[str, str]] = {
+    "是否整改": {"是": "rectified", "否": "open"},
+    "是否整改到位": {"是": "rectified", "否": "open"},
+    "是否销号": {"是": "closed", "否": "open"},
 }
 
 _HEADER_SCAN_ROWS = 20
@@ -171,8 +198,38 @@ def _kind_is_category(values: pd.Series) -> bool:
     return bool(known.mean() < 0.5)
 
 
+def _map_values(df: pd.DataFrame, headers: dict[str, str],
+                values: dict[str, dict[str, str]] | None, table: Table) -> None:
+    """Replace the cells of columns whose header has a value mapping (``[records.values]``)."""
+    maps = {_key(h): {_key(k): v for k, v in m.items()} for h, m in HEADER_VALUES.items()}
+    for h, m in (values or {}).items():
+        maps.setdefault(_key(h), {}).update({_key(k): v for k, v in m.items()})
+    for canon, label in headers.items():
+        mapping = maps.get(_key(label))
+        if not mapping or canon not in df.columns:
+            continue
+        cells = df[canon]
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        if not len(uniques):
+            continue
+        mapped = np.array([mapping.get(_key(u)) if u is not None and str(u).strip() else None
+                           for u in uniques], dtype=object)
+        hit = pd.notna(mapped)
+        if not hit.any():
+            continue
+        new = np.where(hit, mapped, np.asarray(uniques, dtype=object))
+        out = cells.to_numpy(dtype=object).copy()
+        present = codes >= 0
+        out[present] = new[codes[present]]
+        df[canon] = pd.Series(out, index=df.index, dtype=object)
+        n = int(hit[codes[present]].sum())
+        if n:
+            table.notes.append(Note("note.values_mapped", column=label, n=n))
+
+
 def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path,
-           sheet: str | None, extra: dict[str, str] | None, table: Table) -> pd.DataFrame:
+           sheet: str | None, extra: dict[str, str] | None, table: Table,
+           values: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     width = max(len(header), body.shape[1] - (1 if "_extra" in body.columns else 0))
     names: list[str] = []
     where = Note("where.sheet", sheet=sheet) if sheet else Note("where.header")
@@ -204,6 +261,7 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
         headers["category"] = headers.pop("kind")
         table.notes.append(Note("note.kind_is_category", where=where,
                                 column=headers["category"]))
+    _map_values(df, headers, values, table)
     for canon, label in headers.items():
         table.columns.setdefault(canon, label)
     data_cols = list(df.columns)
@@ -348,7 +406,8 @@ def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
     return body
 
 
-def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
+def _read_csv(path: Path, extra: dict[str, str] | None,
+              values: dict[str, dict[str, str]] | None = None) -> Table:
     text, encoding = _decode(path)
     if not text.strip():
         raise InputError(Note("table.empty"), path=path)
@@ -385,7 +444,7 @@ def _read_csv(path: Path, extra: dict[str, str] | None) -> Table:
         if n_extra:
             table.notes.append(Note("note.extra_cells", n=n_extra))
     _multiline_rows(body, text, delimiter, header_idx, width)
-    table.data = _frame(header, body, header_idx, path, None, extra, table)
+    table.data = _frame(header, body, header_idx, path, None, extra, table, values)
     if table.data.empty:
         table.notes.append(Note("note.header_only"))
     return table
@@ -471,7 +530,8 @@ def _open_workbook(path: Path, full: bool):
         raise InputError(msg, path=path) from None
 
 
-def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
+def _read_xlsx(path: Path, extra: dict[str, str] | None,
+               values: dict[str, dict[str, str]] | None = None) -> Table:
     full = path.stat().st_size <= _XLSX_FULL_LOAD_BYTES
     book = _open_workbook(path, full)
     table = Table(path=path, data=pd.DataFrame())
@@ -495,7 +555,8 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
         if filled:
             table.notes.append(Note("note.merged_cells", sheet=title, n=filled))
         body = pd.DataFrame(rows[header_idx + 1:], dtype="object")
-        frames.append(_frame(rows[header_idx], body, header_idx, path, title, extra, table))
+        frames.append(_frame(rows[header_idx], body, header_idx, path, title, extra, table,
+                             values))
     if not frames:
         raise InputError(Note("table.no_sheet_header"), path=path)
     table.data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -504,7 +565,8 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None) -> Table:
     return table
 
 
-def read_table(path: str | Path, *, columns: dict[str, str] | None = None) -> Table:
+def read_table(path: str | Path, *, columns: dict[str, str] | None = None,
+               values: dict[str, dict[str, str]] | None = None) -> Table:
     """Read a CSV or .xlsx file of records into raw canonical columns.
 
     Parameters
@@ -513,6 +575,9 @@ def read_table(path: str | Path, *, columns: dict[str, str] | None = None) -> Ta
         A ``.csv``/``.txt``/``.tsv`` or ``.xlsx``/``.xlsm`` file.
     columns : dict, optional
         Extra header -> canonical name mappings (``[records.columns]``).
+    values : dict, optional
+        Header -> {cell value -> value} mappings (``[records.values]``), e.g.
+        ``{"是否整改": {"是": "rectified", "否": "open"}}``; applied before parsing.
 
     Returns
     -------
@@ -531,9 +596,9 @@ def read_table(path: str | Path, *, columns: dict[str, str] | None = None) -> Ta
     if path.stat().st_size == 0:
         raise InputError(Note("table.zero_bytes"), path=path)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, columns)
+        return _read_csv(path, columns, values)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, columns)
+        return _read_xlsx(path, columns, values)
     if suffix == ".xls":
         raise InputError(Note("table.old_xls"), path=path)
     raise InputError(Note("table.unsupported", suffix=suffix), path=path)

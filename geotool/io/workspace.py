@@ -40,6 +40,7 @@ class FileAccount:
     quarantined: int
     converted_from: str | None = None
     notes: list[str] = field(default_factory=list)
+    flagged: int = 0  # cells of optional fields not understood (the rows are used)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Loaded:
     quarantine: pd.DataFrame
     accounts: list[FileAccount]
     notes: list[str] = field(default_factory=list)
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
 
     @property
     def read(self) -> int:
@@ -69,6 +71,12 @@ class Loaded:
         if lang == "en":
             return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
         return {s.key: s.label or s.key for s in self.workspace.ledgers}
+
+
+#: Canonical names a planner may map a column to in ``[records.columns]``.
+_MAPPABLE = ("record_id", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
+             "description", "source", "unit", "deadline", "status", "rectified_at", "district",
+             "address")
 
 
 def _relative(path: str, root: Path) -> str:
@@ -134,7 +142,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     if ws.records.paths and not files:
         msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=str(ws.root))
         raise InputError(msg, path=ws.config_path)
-    tables = [read_table(f, columns=ws.records.columns) for f in files]
+    tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
@@ -143,18 +151,21 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
+    flagged_per_file = rres.flagged["file"].value_counts().to_dict() if len(rres.flagged) else {}
     for table in tables:
         counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
         file_notes = list(table.notes)
         if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
             file_notes.append(Note("note.encoding", encoding=table.encoding))
         if table.ignored_columns:
-            file_notes.append(Note("note.columns_not_used",
-                                   columns=Join(table.ignored_columns, ", ")))
+            file_notes.append(Note("note.columns_not_used_map",
+                                   columns=Join(table.ignored_columns, ", "),
+                                   example=table.ignored_columns[0],
+                                   names=", ".join(_MAPPABLE)))
         accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
                                     counts["quarantined"],
                                     ws.records.crs if ws.records.crs != "EPSG:4326" else None,
-                                    file_notes))
+                                    file_notes, int(flagged_per_file.get(str(table.path), 0))))
     quarantines.append(rres.quarantine)
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
@@ -163,8 +174,11 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
+    flagged = rres.flagged.copy()
+    if len(flagged):
+        flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
-                  quarantine=quarantine, accounts=accounts, notes=notes)
+                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged)
 
 
 def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "load_summary_lines",
     "summary_table",
     "write_gaps",
+    "write_flagged",
     "write_quarantine",
 ]
 
@@ -60,6 +61,11 @@ def _csv(df: pd.DataFrame, path: Path) -> Path:
 def write_quarantine(quarantine: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
     """Write ``quarantine.csv`` into ``out``; returns its path."""
     return _csv(quarantine, Path(out) / "quarantine.csv")
+
+
+def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
+    """Write ``flagged.csv`` (cells of kept records that could not be read) into ``out``."""
+    return _csv(flagged, Path(out) / "flagged.csv")
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +115,9 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
                 if "status" in shown:
                     shown["status"] = shown["status"].map(lambda s: status_label(s, lang),
                                                           na_action="ignore")
+                if "visit_state" in shown:
+                    shown["visit_state"] = shown["visit_state"].map(
+                        lambda s: tr(f"visit.{s}", lang), na_action="ignore")
                 for col in shown.columns:
                     if shown[col].dtype == bool:
                         shown[col] = np.where(shown[col], yes, no)
@@ -194,6 +203,12 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
         stale = out / "quarantine.csv"
         if stale.exists():
             stale.unlink()
+    flagged = getattr(result, "flagged", None)
+    if flagged is not None and len(flagged):
+        written["flagged"] = write_flagged(flagged, out, lang=lang)
+        sheets_src["flagged"] = flagged
+    elif (out / "flagged.csv").exists():
+        (out / "flagged.csv").unlink()
     sheets = {tr(f"sheet.{k}", lang): v for k, v in sheets_src.items()}
     if xlsx:
         created = dt.datetime.combine(result.as_of, dt.time())
@@ -241,8 +256,10 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
         kind = (tr("cli.districts_layer", lang) if acc.kind == "districts" else
                 tr("cli.layer", lang) + " " + acc.kind.split(":", 1)[1] if acc.kind.startswith("layer:")
                 else tr("cli.records_file", lang))
-        lines.append(f"  {kind:<14} {shown}: "
-                     + tr("cli.read_used_q", lang, read=acc.read, used=acc.used, q=acc.quarantined))
+        counts = (tr("cli.read_used_q_flagged", lang, read=acc.read, used=acc.used,
+                     q=acc.quarantined, f=acc.flagged) if getattr(acc, "flagged", 0)
+                  else tr("cli.read_used_q", lang, read=acc.read, used=acc.used, q=acc.quarantined))
+        lines.append(f"  {kind:<14} {shown}: " + counts)
         if acc.converted_from:
             lines.append("      " + tr("cli.converted", lang, src=acc.converted_from))
         for note in acc.notes:
@@ -261,6 +278,11 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
             lines.append(f"    {n:>6}  {reason_text(code, lang)}")
     else:
         lines.append("  " + tr("cli.no_quarantine", lang))
+    flagged = getattr(loaded, "flagged", None)
+    if flagged is not None and len(flagged):
+        lines.append(f"  {tr('cli.flagged_summary', lang)}:")
+        for code, n in flagged["reason_code"].value_counts(sort=False).sort_index().items():
+            lines.append(f"    {n:>6}  {reason_text(code, lang)}")
     return lines
 
 

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from geotool.text._headers import HEADERS
+from geotool.text._history import HISTORY
+from geotool.text._inputs import INPUTS
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
 from geotool.text._risk import RISK
@@ -53,7 +55,8 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, RISK)
+TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS,
+                                           RISK)
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {

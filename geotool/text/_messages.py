@@ -149,7 +149,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} record(s) just outside every district (within 1 km of the city boundary): kept",
     ),
     "note.encoding": ("文本编码为 {encoding}", "text encoding {encoding}"),
-    "note.columns_not_used": ("未使用的列：{columns}", "columns not used: {columns}"),
 
     # ---- errors: the config ----------------------------------------------------------------
     "config.unknown_key": (

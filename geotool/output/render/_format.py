@@ -87,4 +87,4 @@ def yes_no(value: object, lang: str = "zh") -> str:
     """``是``/``否`` (``yes``/``no``); empty when missing."""
     if _missing(value):
         return ""
-    return tr("map.yes" if bool(value) else "no", lang)
+    return tr("map.yes" if bool(value) else "map.no", lang)

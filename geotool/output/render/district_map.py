@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import folium
 import geopandas as gpd
 import shapely
 
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, script_json
-from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
+from geotool.output.render._elements import (
+    DataLayer,
+    JsCall,
+    add_layer_control,
+    add_panel,
+    offline_map,
+    render_html,
+)
 from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
@@ -174,7 +180,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    add_layer_control(m, collapsed=False, position="topright")
     m.add_child(JsCall("finish", {"overlays": len(overlays)}))
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,

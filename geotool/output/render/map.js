@@ -1,8 +1,11 @@
 /* geotool maps: draws the data that geotool's Python renderer embeds in the page.
  *
- * Written for geotool. Every user-supplied string (names, descriptions, units)
- * reaches the page through textContent, never as HTML. Nothing here makes a
- * network request. window.geotoolStats reports what was drawn (for tests and
+ * Written for geotool. All data sits in one JSON script element (id gt-data);
+ * the page's script only names slots of it
+ * (geotool.data(3)). Every user-supplied string (names, descriptions, units)
+ * reaches the page through textContent, never as HTML; where Leaflet takes
+ * HTML (layer-control names, the tile attribution) it is escaped first.
+ * Nothing here makes a network request except the chosen tiles. window.geotoolStats reports what was drawn (for tests and
  * the benchmark); stats.ready turns true when the map is complete.
  */
 (function () {
@@ -13,8 +16,26 @@
     ready: false, readyMs: null, issues: 0, features: 0, blindspots: 0,
     heatCells: 0, areas: 0, districts: 0
   };
+  var overlays = [];
+  var pageData = null;
   window.geotool = G;
   window.geotoolStats = stats;
+
+  /* Slot i of the page's JSON data element. */
+  G.data = function (i) {
+    if (pageData === null) {
+      pageData = JSON.parse(document.getElementById("gt-data").textContent);
+    }
+    return pageData[i];
+  };
+
+  /* Plain text made safe for the places where Leaflet inserts HTML. */
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return "&#" + c.charCodeAt(0) + ";";
+    });
+  }
+  G.escapeHtml = escapeHtml;
 
   /* Keep each built layer by kind (for tests and for users' own scripts). */
   function keep(kind, layer) {
@@ -62,6 +83,12 @@
       map.createPane(panes[i][0]).style.zIndex = String(panes[i][1]);
     }
     if (opts.background) { map.getContainer().style.background = opts.background; }
+    if (opts.tiles) {
+      L.tileLayer(opts.tiles.url, {
+        attribution: escapeHtml(opts.tiles.attribution || " "), subdomains: opts.tiles.subdomains,
+        maxZoom: opts.tiles.maxZoom, maxNativeZoom: opts.tiles.maxZoom
+      }).addTo(map);
+    }
     L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
     if (opts.bounds) {
       var fit = {padding: [16, 16], animate: false};
@@ -73,6 +100,25 @@
       map.fitBounds(opts.bounds, fit);
     }
     G.map = map;
+  };
+
+  /* One overlay of the layer control: built by geotool.<kind>, shown if asked. */
+  G.overlay = function (map, kind, slot) {
+    var layer = G[kind](slot.data, slot.opts);
+    if (slot.show) { layer.addTo(map); }
+    overlays.push({name: slot.name, layer: layer});
+    return layer;
+  };
+
+  /* Leaflet's layer control over the overlays built so far, names escaped. */
+  G.control = function (map, opts) {
+    var control = L.control.layers(null, null,
+      {collapsed: opts.collapsed, position: opts.position}).addTo(map);
+    for (var i = 0; i < overlays.length; i++) {
+      control.addOverlay(overlays[i].layer, escapeHtml(overlays[i].name));
+    }
+    G.layerControl = control;
+    return control;
   };
 
   /* The district boundary: drawn, not interactive. */

@@ -11,14 +11,20 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
-from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
+from geotool.output.render._elements import (
+    DataLayer,
+    JsCall,
+    add_layer_control,
+    add_panel,
+    offline_map,
+    render_html,
+)
 from geotool.output.render.panels import flag_html
 from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
 from geotool.output.render.tiles import Tiles
@@ -120,7 +126,7 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
     DataLayer("scores", feature_collection(geoms, props),
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
-    folium.LayerControl(collapsed=True, position="bottomright").add_to(m)
+    add_layer_control(m, collapsed=True, position="bottomright")
     m.add_child(JsCall("finish", {"overlays": 1}))
     side = (f'<div class="gt-panel gt-side" id="gt-side"><h1>{escape(title)}</h1>'
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
