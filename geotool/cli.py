@@ -78,15 +78,23 @@ def _as_of(args: argparse.Namespace, loaded) -> dt.date:
     return as_of
 
 
+def _given(args: argparse.Namespace) -> dict[str, object]:
+    """The analysis parameters given on the command line (``None`` when not given)."""
+    names = ("as_of", "window_days", "match_radius_m", "reach_m", "min_blindspot_m2",
+             "recurrence_days")
+    return {name: getattr(args, name, None) for name in names}
+
+
+def _check_given(args: argparse.Namespace) -> None:
+    """Refuse out-of-range parameters before any file is read."""
+    from geotool.io.config import Defaults
+
+    Defaults().with_overrides(**_given(args))
+
+
 def _params(args: argparse.Namespace, loaded):
-    return loaded.workspace.defaults.with_overrides(
-        as_of=_as_of(args, loaded),
-        window_days=getattr(args, "window_days", None),
-        match_radius_m=getattr(args, "match_radius_m", None),
-        reach_m=getattr(args, "reach_m", None),
-        min_blindspot_m2=getattr(args, "min_blindspot_m2", None),
-        recurrence_days=getattr(args, "recurrence_days", None),
-    )
+    return loaded.workspace.defaults.with_overrides(**{**_given(args),
+                                                       "as_of": _as_of(args, loaded)})
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
@@ -96,6 +104,7 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     from geotool.output.report import summary_table, write_gaps
     from geotool.io.workspace import load_workspace
 
+    _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     params = _params(args, loaded)
@@ -148,6 +157,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     from geotool.io.workspace import load_workspace
 
     _check_tiles(args)
+    _check_given(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)

@@ -11,6 +11,7 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -403,7 +404,48 @@ CASES = [
          "geotool.toml"),
     Case("config_unknown_crs", lambda r: set_config(r, CONFIG + 'crs = "火星"\n'), 2,
          r"unknown CRS '火星'", "geotool.toml"),
+    # --- issue #8: what GDAL skips without a word, layers without geometry --------------------
+    Case("geojson_feature_type_misspelled", lambda r: _misspelled_features(r),
+         reasons={"not_a_feature": 3}, used_records=2),
+    Case("geojsonseq_truncated_line", lambda r: _truncated_seq(r),
+         reasons={"bad_json_line": 1, "not_a_feature": 1}, used_records=2),
+    Case("layer_is_attribute_table", lambda r: _attribute_table(r), 2,
+         r"holds no geometry: it is the GPKG attribute table 'points' of 2 rows with columns "
+         r"id, name", "points.gpkg"),
+    Case("layer_is_a_folder", lambda r: _folder_layer(r), 2,
+         r"holds no geometry: it is a folder \(GDAL opens it as CSV data\)", "points"),
 ]
+
+def _misspelled_features(root: Path) -> None:
+    text = (root / "points.geojson").read_text(encoding="utf-8")
+    data = json.loads(text)
+    extra = [dict(data["features"][0], type=t) for t in ("feature", "Featur")]
+    extra.append({k: v for k, v in data["features"][1].items() if k != "type"})
+    data["features"] += extra
+    (root / "points.geojson").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _truncated_seq(root: Path) -> None:
+    feats = json.loads((root / "points.geojson").read_text(encoding="utf-8"))["features"]
+    lines = [json.dumps(f, ensure_ascii=False) for f in feats]
+    lines += [json.dumps(dict(feats[0], type="feature")), lines[0][:40]]
+    (root / "points.geojsonl").write_text("\n".join(lines), encoding="utf-8")
+    set_config(root, CONFIG.replace("points.geojson", "points.geojsonl"))
+
+
+def _attribute_table(root: Path) -> None:
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame(POINTS.drop(columns="geometry")), root / "points.gpkg",
+                            layer="points")
+    set_config(root, CONFIG.replace("points.geojson", "points.gpkg"))
+
+
+def _folder_layer(root: Path) -> None:
+    (root / "points").mkdir()
+    (root / "points" / "p.csv").write_text("id,name\nP1,周口站\n", encoding="utf-8")
+    set_config(root, CONFIG.replace("points.geojson", "points"))
+
 
 _COUNTS = re.compile(r"read (\d+), used (\d+), quarantined (\d+)")
 

@@ -123,3 +123,47 @@ def test_no_template_source_holds_data(hostile, tmp_path, monkeypatch):
     ws, _ = hostile
     assert _maps(ws, tmp_path) == 0
     assert not [s for s in sources if "hidden" in s or "见附件" in s or "city:" in s]
+
+
+def test_tile_url_is_data_not_template(hostile, tmp_path):
+    """A tile template from the command line travels as data too."""
+    ws, marker = hostile
+    url = "http://10.0.0.5/t/{z}/{x}/{y}.png?k={{7*7}}{%raw%}{#"
+    assert _maps(ws, tmp_path, "--tiles", url) == 0
+    setup = _page_data(_district_page(tmp_path))[0]
+    assert setup["tiles"]["url"] == url and setup["tiles"]["attribution"] == ""
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["$x^$", "区$\\\\bad{$", "$$", "见$附件$3"])
+def test_dollar_in_names_is_literal_in_png(name, tmp_path):
+    """Matplotlib would parse ``$…$`` as mathtext (and die on a bad one): PNG text is literal."""
+    ws = make_hostile_workspace(tmp_path / "ws", name)
+    assert _maps(ws, tmp_path / "out", "--png") == 0
+    pngs = sorted((tmp_path / "out").glob("*.png"))
+    assert len(pngs) == 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_png_text_artists_do_not_parse_math(hostile, monkeypatch):
+    """Every text the PNG draws is created or set with ``parse_math=False``."""
+    from matplotlib.text import Text
+
+    from geotool.output.render import png as png_module
+
+    seen: list[tuple[str, bool]] = []
+    real = Text.draw
+
+    def draw(self, renderer):
+        if self.get_text():
+            seen.append((self.get_text(), self._parse_math))
+        return real(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", draw)
+    ws, _ = hostile
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(ws)
+    result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=AS_OF))
+    png_module.district_png(result, "A")
+    assert seen and all(not parse for _, parse in seen), [t for t, p in seen if p]

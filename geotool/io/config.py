@@ -22,7 +22,8 @@ from geotool.crs import normalize_datum
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.text import Note
 
-__all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
+__all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "LayerSpec", "RecordsSpec", "Workspace",
+           "load_config"]
 
 CONFIG_NAME = "geotool.toml"
 
@@ -59,6 +60,21 @@ class Defaults:
         """Return a copy with the given non-``None`` values replaced (validated)."""
         given = {k: v for k, v in kwargs.items() if v is not None}
         return _validate_defaults(replace(self, **given), Note("where.command_line"))
+
+
+#: The sane range of every analysis parameter: name -> (lowest, highest, unit), both ends
+#: allowed except a lowest of 0 for a distance, which must be exceeded. A value outside
+#: (from ``[defaults]`` or the command line) is a one-line error, before any work: far
+#: beyond these, dates overflow pandas' nanosecond clock (2262-04-11) and buffers GEOS.
+PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
+    "as_of": (dt.date(1900, 1, 1), dt.date(2199, 12, 31), ""),
+    "window_days": (1, 3_650, "days"),
+    "match_radius_m": (0.0, 5_000.0, "m"),
+    "reach_m": (0.0, 50_000.0, "m"),
+    "min_blindspot_m2": (0.0, 1e10, "m²"),
+    "recurrence_days": (1, 3_650, "days"),
+}
+_OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 
 
 @dataclass(frozen=True)
@@ -158,8 +174,17 @@ def _validate_defaults(d: Defaults, where: str | Note, path: Path | None = None)
         elif value < 0:
             key = "config.negative"
         else:
-            continue
+            low, high, unit = PARAMETER_RANGES[name]
+            if value <= high and (value > low or (value == low and name not in _OPEN_LOW)):
+                continue
+            raise ConfigError(Note("guard.out_of_range", where=where, name=name, value=value,
+                                   low=f"{low:g}", high=f"{high:g}", unit=unit), path=path)
         raise ConfigError(Note(key, where=where, name=name, value=value), path=path)
+    if d.as_of is not None:
+        low, high, _ = PARAMETER_RANGES["as_of"]
+        if not low <= d.as_of <= high:
+            raise ConfigError(Note("guard.date_out_of_range", where=where, value=str(d.as_of),
+                                   low=str(low), high=str(high)), path=path)
     return d
 
 

@@ -14,6 +14,7 @@ or duplicate ids are quarantined with a reason.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
@@ -28,6 +29,8 @@ import shapely
 
 from geotool._errors import CRSError, InputError
 from geotool.io.config import LayerSpec
+from geotool.io.geojson import GeoJSONScan, scan_geojson
+from geotool.io.ids import id_texts
 from geotool.crs import WGS84, to_wgs84
 from geotool.io.quarantine import quarantine_frame
 from geotool.text import Join, Note, geos_reason
@@ -73,6 +76,13 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
         When the file cannot be read as a vector layer, or holds several
         layers and none is named.
     """
+    gdf, notes, _ = _read_source(path, layer=layer)
+    return gdf, notes
+
+
+def _read_source(path: Path, *, layer: str | None
+                 ) -> tuple[gpd.GeoDataFrame, list[str], GeoJSONScan | None]:
+    """:func:`read_vector`, plus what a GeoJSON file holds counted from its text."""
     notes: list[str] = []
     kwargs: dict[str, object] = {}
     suffix = path.suffix.lower()
@@ -92,21 +102,28 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
             msg = Note("layer.no_such_layer", layer=layer,
                        names=", ".join(names) if names else Note("word.none"))
             raise InputError(msg, path=path)
-        return _read_one(path, layer, kwargs, notes), notes
+        return _read_one(path, layer, kwargs, notes), notes, None
     if len(names) > 1 and suffix in (".kml", ".kmz"):
         frames = [_read_one(path, name, kwargs, notes) for name in names]
         frames = [f for f in frames if len(f)]
         notes.append(Note("note.kml_folders", n=len(names),
                           names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
         if not frames:
-            return _read_one(path, names[0], kwargs, notes), notes
+            return _read_one(path, names[0], kwargs, notes), notes, None
         crs = frames[0].crs
-        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes, None
     if len(names) > 1:
         msg = Note("layer.several_layers", n=len(names), names=", ".join(names[:8]),
                    first=names[0])
         raise InputError(msg, path=path)
-    return _read_one(path, names[0] if names else None, kwargs, notes), notes
+    scan = scan_geojson(path)
+    source = path if scan is None or scan.source is None else scan.source
+    gdf = _read_one(path, names[0] if names and source is path else None, kwargs, notes,
+                    source=source)
+    if scan is not None and len(gdf) != len(scan.positions):
+        msg = Note("guard.feature_count", n=len(gdf), total=scan.total)
+        raise InputError(msg, path=path)
+    return gdf, notes, scan
 
 
 def _list_layers(path: Path) -> np.ndarray:
@@ -123,11 +140,14 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
-              notes: list[str]) -> gpd.GeoDataFrame:
+              notes: list[str], *, source: Path | bytes | None = None) -> gpd.GeoDataFrame:
+    """One layer of ``path`` (or of ``source``, the bytes to read instead of the file)."""
+    src = path if source is None else source
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            gdf = gpd.read_file(path, engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
+            gdf = gpd.read_file(io.BytesIO(src) if isinstance(src, bytes) else src,
+                                engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
     except UnicodeDecodeError:
         raise InputError(Note("layer.not_utf8"), path=path) from None
     except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors of many kinds
@@ -136,7 +156,22 @@ def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
         text = Note("note.reader_warning", text=_one_line(w.message))
         if text not in notes:
             notes.append(text)
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a folder, an attribute table, a spreadsheet
+        raise InputError(_no_geometry(path, layer, gdf), path=path)
     return gdf
+
+
+def _no_geometry(path: Path, layer: str | None, frame: pd.DataFrame) -> Note:
+    """What a layer without geometry holds, for the error message."""
+    try:
+        driver = str(pyogrio.read_info(path, layer=layer)["driver"])
+    except Exception:  # noqa: BLE001 - only for the message
+        driver = "GDAL"
+    columns = ", ".join(map(str, frame.columns[:8])) + (" ..." if frame.shape[1] > 8 else "")
+    what = (Note("guard.what_folder", driver=driver) if path.is_dir()
+            else Note("guard.what_table", driver=driver, layer=layer or path.stem))
+    return Note("guard.no_geometry", what=what, n=len(frame),
+                columns=columns or Note("word.none"))
 
 
 def _guess_dbf_encoding(path: Path) -> str | None:
@@ -290,12 +325,7 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
     values = gdf[name]
     if role == "parent" and values.dtype == object:
         values = values.map(_single_value, na_action="ignore")
-    if pd.api.types.is_float_dtype(values):
-        as_int = values.dropna()
-        if (as_int == as_int.round()).all():
-            values = values.astype("Int64")
-    out = values.astype("string").str.strip()
-    return out.mask(out == "")
+    return id_texts(values)  # ids are text: 411603.0 is "411603", 1e20 stays whole
 
 
 def _single_value(value: object) -> object:
@@ -306,8 +336,7 @@ def _single_value(value: object) -> object:
         except ValueError:
             return value
     if isinstance(value, dict) and len(value) == 1:
-        inner = next(iter(value.values()))
-        return None if inner is None else str(inner)
+        return next(iter(value.values()))  # a number is made text by id_texts
     return value
 
 
@@ -325,9 +354,8 @@ def read_layer(spec: LayerSpec) -> LayerResult:
         ``frame`` has columns ``layer, feature_id, name, unit, type,
         geometry``; ``quarantine`` has the rows that could not be used.
     """
-    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
-    read = len(gdf)
-    rows = np.arange(1, read + 1)
+    gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
+    read, rows, q_skipped = _counted(gdf, scan, spec)
     frame = gpd.GeoDataFrame(
         {
             "layer": spec.key,
@@ -348,6 +376,7 @@ def read_layer(spec: LayerSpec) -> LayerResult:
     no_id = frame["feature_id"].isna()
     dup = frame["feature_id"].duplicated(keep="first") & ~no_id
     q = _concat_quarantine([
+        q_skipped,
         q_geom,
         quarantine_frame(spec.path, frame.loc[no_id, "_row"].to_numpy(), spec.id, None,
                          "missing_feature_id", layer=spec.key),
@@ -359,6 +388,27 @@ def read_layer(spec: LayerSpec) -> LayerResult:
     frame["name"] = frame["name"].fillna(frame["feature_id"])
     frame = frame.drop(columns="_row").reset_index(drop=True)
     return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def _counted(gdf: gpd.GeoDataFrame, scan: GeoJSONScan | None, spec: LayerSpec
+             ) -> tuple[int, np.ndarray, pd.DataFrame]:
+    """Features in the file, the file position of each one read, and the skipped ones.
+
+    For GeoJSON the count comes from the file's text: features GDAL skips are
+    quarantined, and number properties are replaced by their exact JSON text.
+    """
+    if scan is None:
+        return len(gdf), np.arange(1, len(gdf) + 1), _concat_quarantine([])
+    for col in gdf.columns:
+        if col != gdf.geometry.name and pd.api.types.is_numeric_dtype(gdf[col]):
+            exact = scan.exact(col)
+            if exact is not None:
+                gdf[col] = pd.Series(exact, index=gdf.index, dtype=object)
+    skipped = [quarantine_frame(spec.path, [pos for pos, c, _ in scan.skipped if c == code],
+                                "type", [v for _, c, v in scan.skipped if c == code], code,
+                                layer=spec.key)
+               for code in sorted({c for _, c, _ in scan.skipped})]
+    return scan.total, scan.positions, _concat_quarantine(skipped)
 
 
 def _concat_quarantine(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -400,9 +450,8 @@ def read_districts(spec: LayerSpec) -> LayerResult:
     InputError
         When no polygon remains, or parents form a cycle.
     """
-    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
-    read = len(gdf)
-    rows = np.arange(1, read + 1)
+    gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
+    read, rows, q_skipped = _counted(gdf, scan, spec)
     frame = gpd.GeoDataFrame(
         {
             "district_id": _column(gdf, spec.id, spec, "id", required=True),
@@ -422,6 +471,7 @@ def read_districts(spec: LayerSpec) -> LayerResult:
     no_id = frame["district_id"].isna()
     dup = frame["district_id"].duplicated(keep="first") & ~no_id
     q = _concat_quarantine([
+        q_skipped,
         q,
         quarantine_frame(spec.path, frame.loc[not_poly, "_row"].to_numpy(), "geometry",
                          types[not_poly].to_numpy(), "district_not_polygon", layer=spec.key),

@@ -36,6 +36,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from geotool.io.ids import number_text
+
 __all__ = [
     "BLANK_WORDS",
     "KIND_WORDS",
@@ -96,8 +98,8 @@ def _cell_to_text(value: object) -> str:
         return pd.Timestamp(value).isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return number_text(value) or ""
     return str(value)
 
 

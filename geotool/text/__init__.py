@@ -30,9 +30,11 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
+from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
 from geotool.text._history import HISTORY
 from geotool.text._inputs import INPUTS
+from geotool.text._mapview import MAPVIEW
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
 from geotool.text._risk import RISK
@@ -55,8 +57,11 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS,
-                                           RISK)
+TABLE: dict[str, tuple[str, str]] = _merge(
+    MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS, MAPVIEW,
+    GUARD,  # issue #8, input guards
+    RISK,  # issue #15, evaluation risk and route
+)
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {

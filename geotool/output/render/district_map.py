@@ -36,7 +36,7 @@ from geotool.output.render._payloads import (
     select_district,
 )
 from geotool.output.render.heat import heat_breaks, heat_grid
-from geotool.output.render.panels import legend_panel, title_panel
+from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
 from geotool.output.render.tiles import Tiles
 from geotool.text import level_name, tr
@@ -181,7 +181,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
     add_layer_control(m, collapsed=False, position="topright")
-    m.add_child(JsCall("finish", {"overlays": len(overlays)}))
+    m.add_child(JsCall("finish", {"overlays": len(overlays),
+                                  "closeWord": tr("mapview.close", lang)}))
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,
@@ -189,6 +190,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
                               heat_cell_m=grid.cell_m))
+    add_panel(m, layers_panel(lang=lang))
     return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
                        features=len(feats), blindspots=len(blind))
 

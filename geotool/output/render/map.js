@@ -100,6 +100,7 @@
       map.fitBounds(opts.bounds, fit);
     }
     G.map = map;
+    G.bounds = opts.bounds || null;
   };
 
   /* One overlay of the layer control: built by geotool.<kind>, shown if asked. */
@@ -325,6 +326,7 @@
   /* Called last: every layer is built. Ready once the next frame is painted. */
   G.finish = function (map, opts) {
     stats.overlays = opts.overlays;
+    if (G.layout) { G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord}); }
     stats.scriptMs = now();
     var done = function () {
       stats.ready = true;

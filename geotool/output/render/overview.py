@@ -25,7 +25,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
-from geotool.output.render.panels import flag_html
+from geotool.output.render.panels import dock_attrs, flag_html
 from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
 from geotool.output.render.tiles import Tiles
 from geotool.text import header, tr
@@ -79,9 +79,9 @@ def _score_legend(lang: str) -> str:
     for color, lo, hi in zip(SCORE_COLORS, SCORE_BREAKS, uppers, strict=True):
         items.append(f'<li><span class="gt-shape" style="--c:{color};border-radius:0"></span>'
                      f"<span>{lo:.0f}–{hi:.0f}</span></li>")
-    return (f'<div class="gt-panel gt-legend" id="gt-legend"><details open><summary>'
-            f"{escape(tr('map.score_legend', lang))}</summary><ul>{''.join(reversed(items))}</ul>"
-            f"</details></div>")
+    return (f'<div class="gt-panel gt-legend" id="gt-legend" {dock_attrs("left", "legend", lang)}>'
+            f'<p class="gt-head">{escape(tr("map.score_legend", lang))}</p>'
+            f"<ul>{''.join(reversed(items))}</ul></div>")
 
 
 def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Tiles) -> str:
@@ -127,11 +127,12 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
     add_layer_control(m, collapsed=True, position="bottomright")
-    m.add_child(JsCall("finish", {"overlays": 1}))
-    side = (f'<div class="gt-panel gt-side" id="gt-side"><h1>{escape(title)}</h1>'
+    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang)}))
+    side = (f'<div class="gt-panel gt-side" id="gt-side" {dock_attrs("right", "ranking", lang)}>'
+            f"<h1>{escape(title)}</h1>"
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
             f"{escape(tr('map.window', lang, days=int(result.params.window_days)))}</p>"
-            f"{_ranking_table(top, hrefs, lang)}</div>")
+            f'<div class="gt-scroll">{_ranking_table(top, hrefs, lang)}</div></div>')
     add_panel(m, side)
     add_panel(m, _score_legend(lang))
     return render_html(m, lang=lang)

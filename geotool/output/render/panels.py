@@ -25,7 +25,33 @@ from geotool.output.render.style import (
 )
 from geotool.text import tr
 
-__all__ = ["flag_html", "legend_panel", "title_panel"]
+__all__ = ["dock_attrs", "flag_html", "layers_panel", "legend_panel", "title_panel"]
+
+
+def dock_attrs(side: str, panel: str, lang: str, *, closed: bool = False) -> str:
+    """Attributes placing a panel in the left or right dock, with its button label.
+
+    ``layout.js`` moves the panel into that dock and makes the label the
+    text of the button that opens it (phones start with every panel closed).
+
+    Examples
+    --------
+    >>> dock_attrs("left", "legend", "en")
+    'data-gt-dock="left" data-gt-label="Legend"'
+    """
+    if side not in ("left", "right"):
+        msg = f"unknown dock {side!r}"
+        raise ValueError(msg)
+    label = escape(tr(f"mapview.panel_{panel}", lang), quote=True)
+    extra = ' data-gt-closed="1"' if closed else ""
+    return f'data-gt-dock="{side}" data-gt-label="{label}"{extra}'
+
+
+def layers_panel(*, lang: str) -> str:
+    """The panel that Leaflet's layer control is moved into (by ``layout.js``)."""
+    return (f'<div class="gt-panel gt-layers" id="gt-layers" {dock_attrs("right", "layers", lang)}>'
+            f'<p class="gt-head">{escape(tr("mapview.panel_layers", lang))}</p>'
+            f'<div class="gt-body"></div></div>')
 
 
 def flag_html(rank: int, n: int, lang: str) -> str:
@@ -58,7 +84,8 @@ def title_panel(row: pd.Series, *, city: str, as_of: object, window_days: int, n
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
     back = (f'<a href="{escape(index_href)}">{escape(tr("map.back", lang))}</a>'
             if index_href else "")
-    return (f'<div class="gt-panel gt-title" id="gt-title"><h1>{escape(title)}</h1>'
+    return (f'<div class="gt-panel gt-title" id="gt-title" {dock_attrs("left", "title", lang)}>'
+            f"<h1>{escape(title)}</h1>"
             f'<div class="gt-sub">{escape(tr("map.window", lang, days=window_days))} '
             f'{flag_html(rank, n_level, lang)}</div>'
             f"<dl>{dl}</dl>{back}</div>")
@@ -139,8 +166,8 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
             heat.append(_li(f'<span class="gt-shape" style="--c:{color};border-radius:0"></span>',
                             label))
     parts = [
-        (f'<div class="gt-panel gt-legend" id="gt-legend"><details open>'
-         f"<summary>{escape(tr('map.legend', lang))}</summary>"),
+        (f'<div class="gt-panel gt-legend" id="gt-legend" {dock_attrs("left", "legend", lang)}>'
+         f'<p class="gt-head">{escape(tr("map.legend", lang))}</p>'),
         f"<h2>{escape(tr('map.legend_features', lang))}</h2><ul>{''.join(feats)}</ul>",
         f"<h2>{escape(tr('map.legend_issues', lang))}</h2><ul>{''.join(issues)}</ul>",
         f"<h2>{escape(tr('map.legend_other', lang))}</h2><ul>{''.join(other)}</ul>",
@@ -149,5 +176,5 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         parts.append(f"<h2>{escape(tr('map.heat', lang))} · "
                      f"{escape(tr('map.heat_legend', lang, size=int(heat_cell_m)))}</h2>"
                      f"<ul>{''.join(heat)}</ul>")
-    parts.append("</details></div>")
+    parts.append("</div>")
     return "".join(parts)

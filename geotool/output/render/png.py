@@ -124,7 +124,7 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
     data = select_district(result, district_id)
     crs = result.metric_crs or data.outline.estimate_utm_crs()
     rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-          "axes.unicode_minus": False}
+          "axes.unicode_minus": False, "text.usetex": False}
     fig = Figure(figsize=(10, 8), dpi=dpi)
     FigureCanvasAgg(fig)
     with warnings.catch_warnings():
@@ -138,8 +138,9 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
             row = data.row
             name = fmt.text(row["name"]) or district_id
             n_level = data.level_counts.get(int(row["level"]), 0)
+            # parse_math=False: a "$" in a name is text, never matplotlib mathtext
             fig.suptitle(tr("map.map_title", lang, city=result.city, district=name), x=0.02,
-                         ha="left", fontsize=15, fontweight="bold")
+                         ha="left", fontsize=15, fontweight="bold", parse_math=False)
             facts = [
                 f"{tr('map.as_of', lang)}: {fmt.date(result.as_of)}",
                 f"{tr('map.coverage_rate', lang)}: {fmt.pct(row['coverage_rate'], lang)}",
@@ -148,10 +149,13 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
                 f"{tr('map.blindspot_share', lang)}: {fmt.pct(row['blindspot_share'], lang)}",
                 f"{tr('map.rank', lang)}: {tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
             ]
-            fig.text(0.74, 0.86, "\n".join(facts), va="top", fontsize=10, linespacing=1.6)
-            fig.legend(handles=_legend_handles(lang), loc="lower left",
-                       bbox_to_anchor=(0.73, 0.04), fontsize=8, title=tr("map.legend", lang),
-                       frameon=False)
+            fig.text(0.74, 0.86, "\n".join(facts), va="top", fontsize=10, linespacing=1.6,
+                     parse_math=False)
+            legend = fig.legend(handles=_legend_handles(lang), loc="lower left",
+                                bbox_to_anchor=(0.73, 0.04), fontsize=8,
+                                title=tr("map.legend", lang), frameon=False)
+            for text in [*legend.get_texts(), legend.get_title()]:
+                text.set_parse_math(False)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

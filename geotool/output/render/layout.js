@@ -1,0 +1,173 @@
+/* geotool maps: responsive panels. Written for geotool.
+ *
+ * Every panel the Python renderer puts in the page (class gt-panel, with
+ * data-gt-dock="left" or "right" and a button label in data-gt-label) is
+ * moved into a dock: a column at the left or right edge of the map in which
+ * panels are stacked and shrink (scrolling inside) instead of overlapping.
+ * Each panel can be closed to a small button and opened again.
+ *
+ * Below NARROW_PX of width (phones) every panel starts closed: only the
+ * buttons are shown, and an open panel is a sheet along the bottom of the
+ * screen; one sheet at a time, so panels never overlap. Leaflet's layer
+ * control is moved into the panel with id gt-layers when there is one.
+ *
+ * After the layout, the map is fitted to the district again with padding
+ * for the open panels, so nothing the analysis found starts hidden.
+ * Labels come from data attributes and are set with textContent.
+ */
+(function () {
+  "use strict";
+
+  var G = window.geotool = window.geotool || {};
+  var NARROW_PX = 600;
+  var GAP_PX = 10;
+  var panels = [];
+  var state = {narrow: null, map: null, bounds: null};
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function narrow() { return window.innerWidth < NARROW_PX; }
+
+  function setOpen(panel, open) {
+    panel.classList.toggle("gt-closed", !open);
+    panel.querySelector(".gt-open").setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  /* Opening a panel on a phone closes the others: one sheet at a time. */
+  function openPanel(panel) {
+    if (state.narrow) {
+      for (var i = 0; i < panels.length; i++) {
+        if (panels[i] !== panel) { setOpen(panels[i], false); }
+      }
+    }
+    setOpen(panel, true);
+    var close = panel.querySelector(".gt-close");
+    if (close && close.focus) { close.focus({preventScroll: true}); }
+  }
+
+  function closePanel(panel) {
+    setOpen(panel, false);
+    var open = panel.querySelector(".gt-open");
+    if (open && open.focus) { open.focus({preventScroll: true}); }
+  }
+
+  /* Wrap a panel's own content; add its open button and close button. */
+  function wrap(panel, closeWord) {
+    var content = el("div", "gt-content");
+    while (panel.firstChild) { content.appendChild(panel.firstChild); }
+    var label = panel.getAttribute("data-gt-label") || "";
+    var open = el("button", "gt-open", label);
+    open.type = "button";
+    open.setAttribute("aria-controls", panel.id);
+    var close = el("button", "gt-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", closeWord + " " + label);
+    close.title = closeWord;
+    content.insertBefore(close, content.firstChild);
+    panel.appendChild(open);
+    panel.appendChild(content);
+    open.addEventListener("click", function () { openPanel(panel); });
+    close.addEventListener("click", function () { closePanel(panel); });
+    L.DomEvent.disableClickPropagation(panel);
+    L.DomEvent.disableScrollPropagation(panel);
+  }
+
+  /* Leaflet's layer control, moved into the gt-layers panel and kept expanded. */
+  function adoptLayerControl() {
+    var host = document.getElementById("gt-layers");
+    var control = document.querySelector(".leaflet-control-layers");
+    if (!host || !control) { return; }
+    var slot = host.querySelector(".gt-body") || host;
+    control.classList.add("leaflet-control-layers-expanded", "gt-adopted");
+    slot.appendChild(control);
+    var toggle = control.querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.style.display = "none"; }
+  }
+
+  function dockWidth(dock) {
+    var w = 0;
+    for (var i = 0; i < dock.children.length; i++) {
+      var c = dock.children[i];
+      if (!c.classList.contains("gt-closed")) { w = Math.max(w, c.getBoundingClientRect().width); }
+    }
+    return w;
+  }
+
+  function dockHeight(dock) {
+    var r = dock.getBoundingClientRect();
+    return r.height;
+  }
+
+  /* Fit the district with room for the open panels (or the buttons on a phone). */
+  function refit() {
+    var map = state.map;
+    if (!map || !state.bounds) { return; }
+    map.invalidateSize({animate: false});
+    var left = document.getElementById("gt-dock-left");
+    var right = document.getElementById("gt-dock-right");
+    var pad;
+    if (state.narrow) {
+      var top = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
+      pad = {paddingTopLeft: [GAP_PX, top], paddingBottomRight: [GAP_PX, 48]};
+    } else {
+      pad = {paddingTopLeft: [dockWidth(left) + GAP_PX * 2, 16],
+             paddingBottomRight: [dockWidth(right) + GAP_PX * 2, 16]};
+      var room = map.getSize().x - pad.paddingTopLeft[0] - pad.paddingBottomRight[0];
+      if (room < map.getSize().x * 0.35) {  // panels too wide for side room: plain fit
+        pad = {padding: [16, 16]};
+      }
+    }
+    pad.animate = false;
+    map.fitBounds(state.bounds, pad);
+  }
+
+  function applyMode(first) {
+    var now = narrow();
+    if (now === state.narrow) { return; }
+    state.narrow = now;
+    document.body.classList.toggle("gt-narrow", now);
+    for (var i = 0; i < panels.length; i++) {
+      var startClosed = panels[i].getAttribute("data-gt-closed") === "1";
+      setOpen(panels[i], !now && !startClosed);
+    }
+    if (!first) { refit(); }
+  }
+
+  /* Called once every layer and panel is in the page (from geotool.finish). */
+  G.layout = function (map, opts) {
+    opts = opts || {};
+    state.map = map;
+    state.bounds = opts.bounds || null;
+    var docks = {};
+    ["left", "right"].forEach(function (side) {
+      var dock = el("div", "gt-dock gt-dock-" + side);
+      dock.id = "gt-dock-" + side;
+      document.body.appendChild(dock);
+      docks[side] = dock;
+    });
+    adoptLayerControl();
+    var found = document.querySelectorAll(".gt-panel[data-gt-dock]");
+    for (var i = 0; i < found.length; i++) {
+      var panel = found[i];
+      wrap(panel, opts.closeWord || "×");
+      docks[panel.getAttribute("data-gt-dock") === "right" ? "right" : "left"]
+        .appendChild(panel);
+      panels.push(panel);
+    }
+    applyMode(true);
+    refit();
+    var timer = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { applyMode(false); }, 120);
+    });
+  };
+
+  G.panels = function () { return panels.slice(); };
+  G.refit = refit;
+}());

@@ -1,0 +1,220 @@
+"""The sample city's maps as a leader sees them: phone (390×844) and desktop (1280×900).
+
+Real headless Chromium, ``file://``, every other request aborted. For each
+page, size and language: the map takes most of the screen when it opens
+(``document.elementFromPoint`` on a grid of points), no two panels overlap
+(nor a panel and a map control), tables fit their panel or scroll inside it,
+every button is a 40 px tap target on a phone, and each phone panel opens as
+a sheet and closes again. Screenshots go to the test's tmp dir and, when the
+folder ``GEOTOOL_SHOTS`` names exists, are copied there too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+from test_browser_maps import browser  # noqa: F401 - the module's one Chromium
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+#: Share of the viewport where the top element is the map (panes, tiles, vectors, markers).
+MAP_SHARE_JS = """() => {
+  const w = window.innerWidth, h = window.innerHeight, n = 40;
+  let map = 0, all = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const e = document.elementFromPoint((i + 0.5) * w / n, (j + 0.5) * h / n);
+    all += 1;
+    if (e && e.closest('.leaflet-container') && !e.closest('.leaflet-control')
+        && !e.closest('.gt-panel')) map += 1;
+  }
+  return map / all;
+}"""
+
+#: Rectangles of visible panels and map controls (the adopted layer control is in a panel).
+BOXES_JS = """() => {
+  const out = [];
+  const seen = el => { const s = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; };
+  for (const p of document.querySelectorAll('.gt-panel')) {
+    if (!seen(p)) continue;
+    const r = p.getBoundingClientRect();
+    out.push({name: p.id, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
+  }
+  for (const c of document.querySelectorAll('.leaflet-control')) {
+    if (c.closest('.gt-panel') || !seen(c)) continue;
+    const r = c.getBoundingClientRect();
+    out.push({name: c.className.split(' ').slice(0, 2).join('.'),
+              x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
+  }
+  return out;
+}"""
+
+#: Tables wider than their panel that do not scroll inside it.
+TABLES_JS = """() => {
+  const bad = [];
+  for (const t of document.querySelectorAll('.gt-panel table, .leaflet-popup table')) {
+    const panel = t.closest('.gt-panel') || t.closest('.leaflet-popup-content');
+    if (!t.getClientRects().length) continue;
+    if (t.scrollWidth <= panel.clientWidth + 1) continue;
+    let e = t.parentElement, scrolls = false;
+    while (e && e !== panel.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if ((o === 'auto' || o === 'scroll') && e.clientWidth <= panel.clientWidth + 1) {
+        scrolls = true; break; }
+      e = e.parentElement;
+    }
+    if (!scrolls) bad.push([panel.id || panel.className, t.scrollWidth, panel.clientWidth]);
+  }
+  return bad;
+}"""
+
+#: Buttons and controls a finger must hit, smaller than 40 px.
+SMALL_TARGETS_JS = """() => {
+  const bad = [];
+  const sel = '.gt-open, .gt-close, .leaflet-control-zoom a';
+  for (const b of document.querySelectorAll(sel)) {
+    const r = b.getBoundingClientRect();
+    if (!r.width) continue;
+    if (r.width < 40 || r.height < 40) bad.push([b.className, r.width, r.height]);
+  }
+  return bad;
+}"""
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]:
+                out.append((a["name"], b["name"]))
+    return out
+
+
+def _shots_dir() -> Path | None:
+    folder = os.environ.get("GEOTOOL_SHOTS")
+    return Path(folder) if folder and Path(folder).is_dir() else None
+
+
+def _shot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 5_000
+    shots = _shots_dir()
+    if shots is not None:
+        shutil.copy(path, shots / path.name)
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    if not (SAMPLE / "geotool.toml").exists():
+        pytest.skip("layers/geotool.toml missing: run scripts/make_sample_city.py")
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(SAMPLE)
+    return find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
+        as_of=loaded.workspace.defaults.as_of))
+
+
+@pytest.fixture(scope="module")
+def sample_maps(sample_result, tmp_path_factory):
+    from geotool.output.render import render_maps
+
+    out = {}
+    for lang in ("zh", "en"):
+        folder = tmp_path_factory.mktemp(f"sample_{lang}")
+        render_maps(sample_result, folder, tiles="none", lang=lang)
+        out[lang] = folder
+    return out
+
+
+def _pages(sample_result) -> list[str]:
+    d = sample_result.districts
+    top = d.loc[d["level"] == d["level"].min(), "district_id"].astype(str)
+    return ["index", *sorted(top)]
+
+
+@pytest.fixture()
+def view(browser):
+    contexts = []
+
+    def _view(path: Path, size: str):
+        w, h = SIZES[size]
+        context = browser.new_context(viewport={"width": w, "height": h})
+        contexts.append(context)
+        errors: list[str] = []
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
+                      else r.abort())
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function("window.geotoolStats && window.geotoolStats.ready",
+                               timeout=20_000)
+        return page, errors
+
+    yield _view
+    for c in contexts:
+        c.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_maps_leave_room_for_the_map_and_panels_never_overlap(sample_result, sample_maps, view,
+                                                             tmp_path, lang, size):
+    for stem in _pages(sample_result):
+        page, errors = view(sample_maps[lang] / f"{stem}.html", size)
+        _shot(page, tmp_path, f"{lang}-{size}-{stem}")
+        share = page.evaluate(MAP_SHARE_JS)
+        assert share >= 0.6, (stem, share)
+        assert _overlaps(page.evaluate(BOXES_JS)) == [], stem
+        assert page.evaluate(TABLES_JS) == [], stem
+        panels = page.locator(".gt-panel")
+        assert panels.count() >= 2, stem
+        if size == "phone":
+            assert page.evaluate(SMALL_TARGETS_JS) == [], stem
+            # every panel starts closed to a button; each opens as a sheet and closes again
+            assert page.locator(".gt-panel.gt-closed").count() == panels.count(), stem
+            for i in range(panels.count()):
+                panel = panels.nth(i)
+                panel.locator(".gt-open").click()
+                assert "gt-closed" not in (panel.get_attribute("class") or ""), stem
+                assert page.locator(".gt-panel:not(.gt-closed)").count() == 1, stem
+                box = panel.bounding_box()
+                assert box["width"] >= 380 and box["y"] + box["height"] >= 843, stem
+                panels_now = [b for b in page.evaluate(BOXES_JS) if b["name"].startswith("gt-")]
+                assert _overlaps(panels_now) == [], stem
+                assert page.evaluate(TABLES_JS) == [], (stem, panel.get_attribute("id"))
+                assert page.evaluate(SMALL_TARGETS_JS) == [], stem
+                if i == 0:
+                    _shot(page, tmp_path, f"{lang}-{size}-{stem}-sheet")
+                panel.locator(".gt-close").click()
+                assert page.locator(".gt-panel:not(.gt-closed)").count() == 0, stem
+        else:
+            # desktop: title, legend and layers open at first, none hiding the district
+            assert page.locator(".gt-panel.gt-closed").count() == 0, stem
+        assert errors == [], stem
+
+
+def test_district_outline_is_clear_of_the_panels(sample_result, sample_maps, view):
+    """The fitted district lies where no panel is (desktop; phone buttons at the top)."""
+    stem = _pages(sample_result)[1]
+    for size in SIZES:
+        page, _ = view(sample_maps["zh"] / f"{stem}.html", size)
+        outline = page.evaluate("""() => {
+            const b = geotool.layers.outline[0].getBounds();
+            const p0 = geotool.map.latLngToContainerPoint(b.getNorthWest());
+            const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
+            return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};
+        }""")
+        w, h = SIZES[size]
+        assert outline["x0"] >= 0 and outline["y0"] >= 0, size
+        assert outline["x1"] <= w and outline["y1"] <= h, size
+        panels = [b for b in page.evaluate(BOXES_JS) if not b["name"].startswith("leaflet")]
+        assert _overlaps([outline, *panels]) == [], size

@@ -1,0 +1,237 @@
+"""Issue #8, the input half: hostile or odd inputs that used to give a traceback or lose rows.
+
+Each test starts from the small valid workspace of ``test_bad_input`` and
+breaks one thing the way a hostile (or unlucky) user would. Every case must
+end in a one-line error naming the file (exit 2) or with every row used or
+quarantined (read = used + quarantined), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from _files import write_workbook
+from shapely.geometry import Point
+from test_bad_input import CONFIG, make_workspace, validate
+
+from geotool.cli import main
+from geotool.io.config import PARAMETER_RANGES, LayerSpec
+from geotool.io.layers import read_districts, read_layer
+from geotool.io.tables import read_table
+
+_COUNTS = re.compile(r"read (\d+), used (\d+), quarantined (\d+)")
+
+
+def accounted(out: str) -> list[tuple[int, int, int]]:
+    """Every ``read R, used U, quarantined Q`` line; each must add up."""
+    counts = [tuple(map(int, m)) for m in _COUNTS.findall(out)]
+    assert counts, out
+    for read, used, quarantined in counts:
+        assert read == used + quarantined, out
+    return counts
+
+
+def one_line_error(code: int, err: str, *needles: str) -> str:
+    assert code == 2, err
+    line = err.strip()
+    assert "\n" not in line and "Traceback" not in line, err
+    assert line.startswith("geotool: error: "), line
+    for needle in needles:
+        assert needle in line, line
+    return line
+
+
+# --- 6. parameters out of their sane range -------------------------------------------------
+
+CLI_OUT_OF_RANGE = [
+    ("--as-of", "2262-04-12"), ("--as-of", "9999-12-31"), ("--as-of", "1000-01-01"),
+    ("--window-days", "999999999"), ("--window-days", "-3"), ("--window-days", "0"),
+    ("--reach-m", "1e308"), ("--reach-m", "nan"), ("--reach-m", "inf"), ("--reach-m", "-1"),
+    ("--match-radius-m", "1e9"), ("--match-radius-m", "0"),
+    ("--min-blindspot-m2", "1e300"), ("--min-blindspot-m2", "-inf"),
+    ("--recurrence-days", "999999999"),
+]
+
+
+@pytest.mark.parametrize(("flag", "value"), CLI_OUT_OF_RANGE)
+@pytest.mark.parametrize("command", ["gaps", "maps"])
+def test_out_of_range_parameter_on_the_command_line(tmp_path, capsys, command, flag, value):
+    root = make_workspace(tmp_path / "ws")
+    argv = [command, str(root), "--lang", "en", "--out", str(tmp_path / "out"), f"{flag}={value}"]
+    if flag != "--as-of":
+        argv += ["--as-of", "2026-09-05"]
+    code = main([*argv, "--tiles", "none"] if command == "maps" else argv)
+    _, err = capsys.readouterr()
+    name = flag[2:].replace("-", "_")
+    one_line_error(code, err, "command line", "date" if name == "as_of" else name)
+    assert not (tmp_path / "out").exists()  # refused before anything was written
+
+
+DEFAULTS_OUT_OF_RANGE = [
+    "as_of = 2262-04-12", 'as_of = "2262-04-12"', "window_days = 999999999",
+    "reach_m = 1e308", "reach_m = nan", "reach_m = -inf", "match_radius_m = -5",
+    "min_blindspot_m2 = 1e11", "recurrence_days = 4000", "recurrence_days = -1",
+]
+
+
+@pytest.mark.parametrize("line", DEFAULTS_OUT_OF_RANGE)
+def test_out_of_range_parameter_in_defaults(tmp_path, capsys, line):
+    root = make_workspace(tmp_path / "ws")
+    (root / "geotool.toml").write_text(CONFIG + f"\n[defaults]\n{line}\n", encoding="utf-8")
+    code = main(["gaps", str(root), "--lang", "en", "--as-of", "2026-09-05",
+                 "--out", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    one_line_error(code, err, "geotool.toml", "[defaults]")
+
+
+def test_parameters_at_the_ends_of_their_ranges_are_accepted(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws")
+    (lo_date, hi_date, _), (_, hi_days, _) = PARAMETER_RANGES["as_of"], \
+        PARAMETER_RANGES["window_days"]
+    for as_of in (lo_date, hi_date):
+        code = main(["gaps", str(root), "--lang", "en", "--as-of", as_of.isoformat(),
+                     "--window-days", str(hi_days), "--recurrence-days", "1",
+                     "--reach-m", str(PARAMETER_RANGES["reach_m"][1]),
+                     "--min-blindspot-m2", "0", "--out", str(tmp_path / "out")])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        accounted(out)
+
+
+# --- 3. numeric ids --------------------------------------------------------------------------
+
+def test_float_id_columns_read_as_their_digits(tmp_path):
+    path = tmp_path / "m.gpkg"
+    gpd.GeoDataFrame({"id": [411603.0, 1e20, float("inf"), 12.5],
+                      "name": [1.0, 2.0, 3.0, 4.0], "unit": [7.0, None, 8.0, 9.0]},
+                     geometry=[Point(114.62, 33.62 + i / 1000) for i in range(4)],
+                     crs=4326).to_file(path)
+    res = read_layer(LayerSpec(key="m", path=path, unit="unit"))
+    assert res.frame["feature_id"].tolist() == ["411603", "100000000000000000000", "inf",
+                                                "12.5"]
+    assert res.frame["name"].tolist() == ["1", "2", "3", "4"]
+    assert res.frame["unit"].tolist() == ["7", pd.NA, "8", "9"]
+
+
+def _point_features(ids: list[str]) -> str:
+    feats = ",".join(
+        f'{{"type":"Feature","properties":{{"id":{i},"name":"n{k}","parent":{i}}},'
+        f'"geometry":{{"type":"Point","coordinates":[114.62,33.6{k}]}}}}'
+        for k, i in enumerate(ids))
+    return f'{{"type":"FeatureCollection","features":[{feats}]}}'
+
+
+@pytest.mark.parametrize("ids", [["12345678901234567890", "411603"], ["1e20", "411603.0"],
+                                 ["-99999999999999999999", "0"]])
+def test_numeric_ledger_ids_in_geojson_validate(tmp_path, capsys, ids):
+    root = make_workspace(tmp_path / "ws")
+    (root / "points.geojson").write_text(_point_features(ids), encoding="utf-8")
+    code, out, err = validate(root, capsys)
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    accounted(out)
+
+
+def test_twenty_digit_json_ids_keep_every_digit(tmp_path):
+    path = tmp_path / "p.geojson"
+    path.write_text(_point_features(["12345678901234567890", "1e20", "411603.0"]),
+                    encoding="utf-8")
+    res = read_layer(LayerSpec(key="p", path=path))
+    assert res.frame["feature_id"].tolist() == ["12345678901234567890",
+                                                "100000000000000000000", "411603"]
+
+
+def test_numeric_district_ids_and_parents(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws")
+    d = json.loads((root / "districts.geojson").read_text(encoding="utf-8"))
+    d["features"][0]["properties"].update(id=0, parent=None)
+    d["features"][1]["properties"].update(id=1, parent=0)
+    text = json.dumps(d).replace('"id": 0', '"id": 41160000000000000001').replace(
+        '"id": 1', '"id": 4.1161e19').replace('"parent": 0', '"parent": 41160000000000000001')
+    (root / "districts.geojson").write_text(text, encoding="utf-8")
+    res = read_districts(LayerSpec(key="districts", path=root / "districts.geojson"))
+    assert res.frame["district_id"].tolist() == ["41160000000000000001",
+                                                 "41161000000000000000"]
+    assert res.frame["parent"].tolist() == [pd.NA, "41160000000000000001"]
+    code, out, err = validate(root, capsys)
+    assert code == 0, err
+    accounted(out)
+
+
+def test_numeric_record_ids_in_xlsx_are_text(tmp_path):
+    path = write_workbook(tmp_path / "r.xlsx", {"台账": [
+        ["问题编号", "发现时间", "经度", "纬度", "点位编号"],
+        [1e20, "2026-09-01", 114.62, 33.62, 411603.0],
+        [4.11603e5, "2026-09-01", 114.62, 33.62, 2.5e-7],
+    ]})
+    table = read_table(path)
+    from geotool.io.parsing import Distinct
+
+    assert Distinct(table.data["record_id"]).text().tolist() == [
+        "100000000000000000000", "411603"]
+    assert Distinct(table.data["feature_id"]).text().tolist() == ["411603", "0.00000025"]
+
+
+# --- 5. layers without geometry --------------------------------------------------------------
+
+def test_ods_layer_is_one_line_error(tmp_path, capsys):
+    import pyogrio
+
+    root = make_workspace(tmp_path / "ws")
+    pyogrio.write_dataframe(pd.DataFrame({"id": ["P1"], "name": ["周口站"]}),
+                            root / "points.ods", driver="ODS")
+    (root / "geotool.toml").write_text(CONFIG.replace("points.geojson", "points.ods"),
+                                       encoding="utf-8")
+    code, _, err = validate(root, capsys)
+    one_line_error(code, err, "points.ods", "holds no geometry", "ODS attribute table")
+
+
+def test_geopackage_attribute_table_named_in_config(tmp_path, capsys):
+    import pyogrio
+
+    root = make_workspace(tmp_path / "ws")
+    gpkg = root / "points.gpkg"
+    gpd.read_file(root / "points.geojson").to_file(gpkg, layer="points")
+    pyogrio.write_dataframe(pd.DataFrame({"id": ["P1"]}), gpkg, layer="owners")
+    (root / "geotool.toml").write_text(
+        CONFIG.replace('path = "points.geojson"', 'path = "points.gpkg"\nlayer = "owners"'),
+        encoding="utf-8")
+    code, _, err = validate(root, capsys)
+    one_line_error(code, err, "points.gpkg", "'owners' of 1 rows with columns id")
+
+
+# --- 7. features GDAL would skip -------------------------------------------------------------
+
+def test_skipped_features_are_quarantined_at_their_position(tmp_path):
+    path = tmp_path / "p.geojson"
+    feature = {"type": "Feature", "properties": {"id": "A"},
+               "geometry": {"type": "Point", "coordinates": [114.62, 33.62]}}
+    items = [feature, dict(feature, type="feature"), {"type": "Point", "coordinates": [1, 2]},
+             dict(feature, properties={"id": "B"}), "Feature", None]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": items}),
+                    encoding="utf-8")
+    res = read_layer(LayerSpec(key="p", path=path))
+    assert res.read == 6
+    assert res.frame["feature_id"].tolist() == ["A", "B"]
+    q = res.quarantine.sort_values("row")
+    assert q[["row", "value", "reason_code"]].values.tolist() == [
+        [2, '"feature"', "not_a_feature"], [3, '"Point"', "not_a_feature"],
+        [5, '"Feature"', "not_a_feature"], [6, "null", "not_a_feature"]]
+
+
+def test_geojsonseq_bad_lines_are_quarantined_at_their_line(tmp_path):
+    path = tmp_path / "p.geojsonl"
+    line = json.dumps({"type": "Feature", "properties": {"id": 12345678901234567890},
+                       "geometry": {"type": "Point", "coordinates": [114.62, 33.62]}})
+    path.write_text("\n".join([line, "", "[1, 2]", line.replace("678901", "000000"), line[:30]]),
+                    encoding="utf-8")
+    res = read_layer(LayerSpec(key="p", path=path))
+    assert res.read == 4
+    assert res.frame["feature_id"].tolist() == ["12345678901234567890", "12345000000234567890"]
+    q = res.quarantine.sort_values("row")
+    assert q[["row", "reason_code"]].values.tolist() == [[3, "not_a_feature"],
+                                                         [5, "bad_json_line"]]
