@@ -142,11 +142,22 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result, out: Path) -> None:
+def _risk_extras(result, evaluation) -> list:
+    """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
+    if evaluation is None:
+        return []
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.render.extras import RiskOverlay
+
+    return [RiskOverlay(evaluation_risk(result, evaluation, draws=1))]  # exact figures only
+
+
+def _render(args: argparse.Namespace, result, out: Path, evaluation=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png)
+                        tiles=args.tiles, png=args.png,
+                        extras=_risk_extras(result, evaluation))
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -162,7 +173,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     result = find_gaps(loaded, params=params)
-    _render(args, result, Path(args.out))
+    _render(args, result, Path(args.out), loaded.workspace.evaluation)
     return EXIT_OK
 
 
@@ -195,6 +206,61 @@ def cmd_risk(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lonlat(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text)) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text))
+    return lon, lat
+
+
+def _top_of(districts, district_id: str) -> str:
+    """The top-level district that contains ``district_id`` (itself when top-level)."""
+    parents = dict(zip(districts["district_id"].astype(str), districts["parent"], strict=True))
+    node = district_id
+    for _ in range(len(parents)):
+        parent = parents.get(node)
+        if parent is None or str(parent) not in parents or str(parent) in ("<NA>", "nan"):
+            return node
+        node = str(parent)
+    return node
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    """``geotool route WORKSPACE --as-of D --district ID``: a short tour through places to see."""
+    from geotool._atomic import write_atomic
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.analysis.route import plan_route
+    from geotool.output.render.district_map import district_map
+    from geotool.output.render.extras import RouteOverlay
+    from geotool.output.render.tiles import resolve_tiles
+    from geotool.output.route_files import write_route
+
+    tiles = resolve_tiles(args.tiles)
+    loaded, result = _analysed(args)
+    risk = None
+    if args.stops != "forgotten" and loaded.workspace.evaluation is not None:
+        risk = evaluation_risk(result, loaded.workspace.evaluation, draws=1)
+    route = plan_route(result, args.district, start=args.start, stops=args.stops,
+                       max_stops=args.max_stops, risk=risk, closed=not args.one_way)
+    for note in route.notes:
+        print(note.render(args.lang))
+    n = int((route.stops["order"] > 0).sum())
+    if n == 0:
+        print(tr("route.no_stops", args.lang, district=route.district_name))
+        return EXIT_OK
+    out = Path(args.out)
+    write_route(route, out, lang=args.lang)
+    page = district_map(result, _top_of(result.districts, args.district), lang=args.lang,
+                        tiles=tiles, index_href=None, extras=[RouteOverlay(route)])
+    write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
+    print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
+    print(tr("route.written", args.lang, path=out))
+    return EXIT_OK
+
+
 def sample_workspace() -> Path:
     """The bundled sample city (``layers/`` beside the package in a source checkout)."""
     path = Path(__file__).resolve().parent.parent / "layers"
@@ -209,8 +275,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_tiles(args)
     result = _run_gaps(args, sample_workspace(), out / "out")
+    from geotool.io.config import load_config
+
     args.district, args.png = None, getattr(args, "png", False)
-    _render(args, result, out / "maps")
+    _render(args, result, out / "maps", load_config(sample_workspace()).evaluation)
     return EXIT_OK
 
 
@@ -282,6 +350,22 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (default 0): same seed, same figures")
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.set_defaults(func=cmd_risk)
+
+    p = sub.add_parser("route", parents=[lang],
+                       help="a short inspection tour through a district's forgotten places")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--district", required=True, help="district, street or community id")
+    p.add_argument("--start", type=_lonlat, help="start LON,LAT (WGS-84); default: the "
+                                                  "district's centre point")
+    p.add_argument("--stops", choices=("forgotten", "risk", "all"), default="forgotten",
+                   help="forgotten places (default), the riskiest places, or both")
+    p.add_argument("--max-stops", type=int, help="at most N stops, by priority")
+    p.add_argument("--one-way", action="store_true", help="end at the last stop (default: "
+                                                          "back to the start)")
+    p.add_argument("--out", default="route", help="output folder (default: route)")
+    p.add_argument("--tiles", default="osm", help="base map of route.html (as for maps)")
+    p.set_defaults(func=cmd_route)
 
     p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
     _analysis_options(p)

@@ -49,12 +49,20 @@ def make_result(places: list[dict], *, issues: list[tuple[float, float, str]] = 
         "open_issues": f["open"].astype(np.int64), "overdue_issues": 0, "recurring": False,
         "district_path": f["district"], "type": f["type"].astype("string")},
         geometry=_to_wgs(shapely.points(x0 + f["x"], y0 + f["y"])).values, crs="EPSG:4326")
-    iss = gpd.GeoDataFrame({"open": [True] * len(issues),
-                            "feature_ids": [fid for _, _, fid in issues]},
-                           geometry=_to_wgs(shapely.points([x0 + x for x, _, _ in issues],
-                                                           [y0 + y for _, y, _ in issues])
-                                            if issues else []).values, crs="EPSG:4326")
-    blindspots = gpd.GeoDataFrame({"district_id": ["A"] * len(blind)},
+    n = len(issues)
+    ix = [x for x, _, _ in issues]
+    iss = gpd.GeoDataFrame({
+        "record_id": [f"I{i}" for i in range(n)], "feature_ids": [fid for _, _, fid in issues],
+        "layers": "", "district": ["A" if x < 1000 else "B" for x in ix],
+        "district_path": ["A" if x < 1000 else "B" for x in ix], "category": "卫生死角",
+        "description": "", "source": "晨查", "unit": "u", "found_at": pd.Timestamp("2026-10-20"),
+        "deadline": pd.NaT, "status": "open", "rectified_at": pd.NaT, "overdue": False,
+        "days_open": 6, "recurring": False, "lon": 0.0, "lat": 0.0, "open": [True] * n},
+        geometry=_to_wgs(shapely.points([x0 + x for x in ix], [y0 + y for _, y, _ in issues])
+                         if issues else []).values, crs="EPSG:4326")
+    blindspots = gpd.GeoDataFrame({"district_id": ["A"] * len(blind), "part": 1,
+                                   "area_m2": [g.area for g in blind], "features_inside": 0,
+                                   "uncovered_inside": 0, "feature_ids_inside": ""},
                                   geometry=_to_wgs([shapely.affinity.translate(g, x0, y0)
                                                     for g in blind]).values, crs="EPSG:4326")
     empty = pd.DataFrame()

@@ -12,6 +12,7 @@ file system, unique, stable). Each file is written atomically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from geotool._atomic import remove_stale_temps, write_atomic
@@ -52,7 +53,8 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
 
 
 def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
-                lang: str = "zh", tiles: str = "osm", png: bool = False) -> Path:
+                lang: str = "zh", tiles: str = "osm", png: bool = False,
+                extras: Sequence = ()) -> Path:
     """Write one interactive map per top-level district and ``index.html``.
 
     Parameters
@@ -70,6 +72,9 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
         ``"tianditu:<key>"`` or a tile URL template (see
         :mod:`geotool.output.render.tiles`). GCJ-02 tiles shift all drawn data to
         GCJ-02.
+    extras : sequence
+        Optional overlays on every district map
+        (:mod:`geotool.output.render.extras`).
     png : bool
         Also write ``<district>.png`` (matplotlib, no browser).
 
@@ -96,7 +101,8 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     remove_stale_temps(out)
     written: dict[str, str] = {}
     for did in chosen:
-        page = district_map(result, did, lang=lang, tiles=base, index_href="index.html")
+        page = district_map(result, did, lang=lang, tiles=base, index_href="index.html",
+                            extras=extras)
         write_atomic(out / f"{stems[did]}.html", _writer(page.html))
         if png:
             from geotool.output.render.png import district_png
