@@ -11,10 +11,10 @@ re-exported here so a notebook gets what the CLI writes::
 
 from geotool._errors import ConfigError, CRSError, GeotoolError, InputError
 from geotool.analysis.blindspots import blindspots
-from geotool.io.config import Defaults, load_config
 from geotool.analysis.coverage import coverage, touches
 from geotool.analysis.gaps import GapResult, find_gaps
 from geotool.analysis.issues import issue_states
+from geotool.io.config import Defaults, load_config
 from geotool.io.workspace import load_workspace
 
 __version__ = "0.1.0"

@@ -19,11 +19,13 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "write_atomic"]
+__all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "scratch_dir",
+           "write_atomic"]
 
 #: Prefix of every temporary file geotool makes; nothing else is ever cleaned up.
 TEMP_PREFIX = ".geotool-"
@@ -90,6 +92,42 @@ def _new_temp(path: Path) -> Path:
         return tmp
 
 
+@contextlib.contextmanager
+def scratch_dir(folder: str | Path, name: str) -> Iterator[Path]:
+    """A private folder for a library's own temporary files, inside the output folder.
+
+    Libraries that spill to ``$TMPDIR`` (xlsxwriter's worksheet parts) are
+    pointed here instead, so that nothing holding the data outlives a run
+    outside ``--out``: the folder is removed on exit, and one a killed run
+    left (``.geotool-<name>.<16 hex>.tmp``) is removed by the next run
+    (:func:`remove_stale_temps`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with scratch_dir(d, "parts") as s:
+    ...     _ = (s / "x").write_text("data")
+    ...     s.name.startswith(".geotool-parts.")
+    True
+    >>> list(d.iterdir())
+    []
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        path = folder / f"{TEMP_PREFIX}{name}.{secrets.token_hex(8)}.tmp"
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:  # pragma: no cover - 64 random bits collided
+            continue
+        break
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def write_atomic(path: str | Path, writer: Callable[[Path], object]) -> Path:
     """Call ``writer(tmp_path)`` and move the result to ``path`` atomically.
 
@@ -113,15 +151,21 @@ def write_atomic(path: str | Path, writer: Callable[[Path], object]) -> Path:
 def remove_stale_temps(folder: str | Path) -> int:
     """Delete geotool's own temporary files a killed run left in ``folder``; return how many.
 
-    Only names of the form ``.geotool-<name>.<16 hex>.tmp`` are touched.
+    Only names of the form ``.geotool-<name>.<16 hex>.tmp`` are touched: files
+    (:func:`atomic_path`) and folders (:func:`scratch_dir`).
     """
     folder = Path(folder)
     if not folder.is_dir():
         return 0
     count = 0
     for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
-        if _TEMP_RE.match(tmp.name) and tmp.is_file():
-            with contextlib.suppress(OSError):
+        if not _TEMP_RE.match(tmp.name) or tmp.is_symlink():
+            continue
+        with contextlib.suppress(OSError):
+            if tmp.is_dir():
+                shutil.rmtree(tmp)
+                count += 1
+            elif tmp.is_file():
                 tmp.unlink()
                 count += 1
     return count

@@ -11,12 +11,46 @@ the message catalogue plus its parameters): ``str(exc)`` is always English,
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from geotool.text import Note, join_where, render, where_prefix
 
+__all__ = ["CRSError", "ConfigError", "GeotoolError", "InputError", "shown_path"]
 
-__all__ = ["CRSError", "ConfigError", "GeotoolError", "InputError"]
+
+def shown_path(path: object) -> str:
+    """A file name as geotool shows and writes it: text that always encodes.
+
+    A name that is not valid UTF-8 (GBK bytes, as unzipping a Windows zip
+    leaves them) reaches Python with lone surrogates, which no file, terminal
+    or table can hold. Each undecodable byte is shown as ``\\xNN`` instead, the
+    same in the summary, ``quarantine.csv`` and error messages.
+
+    Examples
+    --------
+    >>> import os
+    >>> print(shown_path(os.fsdecode("问题".encode("gbk") + b".csv")))
+    \xce\xca\xcc\xe2.csv
+    >>> shown_path("台账/记录.csv")
+    '台账/记录.csv'
+    """
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape") if _only_escapes(text) else None
+        if raw is not None:
+            return raw.decode("utf-8", "backslashreplace")
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _only_escapes(text: str) -> bool:
+    """True when every lone surrogate is one ``surrogateescape`` made (U+DC80..U+DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
 
 
 class GeotoolError(Exception):
@@ -50,7 +84,7 @@ class GeotoolError(Exception):
             message = Note(key, **(params or {}))
         if message is None:
             raise TypeError("GeotoolError needs a message or a key")
-        self.path = None if path is None else str(path)
+        self.path = None if path is None else shown_path(path)
         self.row = row
         self.column = column
         self.message = message

@@ -38,13 +38,22 @@ def _print_load_summary(loaded, lang: str) -> None:
         print(line)
 
 
+def _warn_datum(loaded, lang: str) -> int:
+    """One line on stderr per file the datum guard doubts; returns how many."""
+    findings = getattr(loaded, "datum_findings", [])
+    for finding in findings:
+        print(f"geotool: {tr('cli.warning', lang)}: {finding.note().render(lang)}", file=sys.stderr)
+    return len(findings)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
-    from geotool.output.report import write_quarantine
     from geotool.io.workspace import load_workspace
+    from geotool.output.report import write_quarantine
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
+    doubts = _warn_datum(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -56,6 +65,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             return EXIT_QUARANTINE
     elif stale.exists():
         stale.unlink()  # an earlier run's list would contradict "no row was quarantined"
+    if doubts and args.strict:
+        print(tr("cli.strict_datum", args.lang, n=doubts), file=sys.stderr)
+        return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
 
@@ -101,12 +113,13 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     import pandas as pd
 
     from geotool.analysis.gaps import find_gaps
-    from geotool.output.report import summary_table, write_gaps
     from geotool.io.workspace import load_workspace
+    from geotool.output.report import summary_table, write_gaps
 
     _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
@@ -170,6 +183,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     _check_tiles(args)
     _check_given(args)
     loaded = load_workspace(args.workspace, lang=args.lang)
+    _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     result = find_gaps(loaded, params=params)
@@ -262,12 +276,23 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 
 def sample_workspace() -> Path:
-    """The bundled sample city (``layers/`` beside the package in a source checkout)."""
-    path = Path(__file__).resolve().parent.parent / "layers"
-    if not (path / "geotool.toml").exists():
-        msg = "the bundled sample city is not here: run geotool demo from a clone of the repository"
-        raise ConfigError(msg, path=path)
-    return path
+    """The bundled sample city: ``layers/`` of a source checkout, else the installed copy.
+
+    A wheel installs it in ``<prefix>/share/geotool/layers`` (``sys.prefix`` of the
+    environment, or the user scheme's data directory).
+    """
+    import sysconfig  # only needed for the demo
+
+    here = Path(__file__).resolve().parent.parent / "layers"
+    installed = [Path(sysconfig.get_path("data", scheme)) / "share" / "geotool" / "layers"
+                 for scheme in sorted(set(sysconfig.get_scheme_names()))
+                 if scheme.startswith(("posix", "nt", "osx"))]
+    for path in [here, Path(sys.prefix) / "share" / "geotool" / "layers", *installed]:
+        if (path / "geotool.toml").exists():
+            return path
+    msg = ("the bundled sample city is missing: reinstall geotool, or run geotool demo from a "
+           "clone of the repository")
+    raise ConfigError(msg, path=here)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

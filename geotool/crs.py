@@ -31,6 +31,9 @@ from geotool.text import Note
 
 __all__ = [
     "DATUMS",
+    "is_geographic",
+    "lat_lon_swapped",
+    "require_metric",
     "WGS84",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
@@ -295,3 +298,47 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
 def to_metric(gdf: gpd.GeoDataFrame, crs: pyproj.CRS | None = None) -> gpd.GeoDataFrame:
     """Project to a metric CRS (given, or picked by :func:`metric_crs_for`)."""
     return gdf.to_crs(crs if crs is not None else metric_crs_for(gdf))
+
+
+def require_metric(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+    """Raise unless every frame is in a projected (metric) CRS.
+
+    Raises
+    ------
+    CRSError
+        For the first frame without a CRS or in a geographic one (degrees).
+    """
+    for frame in frames:
+        if frame.crs is None or not frame.crs.is_projected:
+            msg = ("distances and areas need a metric CRS: project with geotool.crs.to_metric() "
+                   f"first (got {frame.crs})")
+            raise CRSError(msg)
+
+
+def is_geographic(datum: str) -> bool:
+    """Whether ``datum`` (an EPSG code, ``"GCJ-02"`` or ``"BD-09"``) is in degrees.
+
+    An unknown code is not geographic (the reader that uses it reports it).
+
+    Examples
+    --------
+    >>> is_geographic("GCJ-02"), is_geographic("EPSG:4490"), is_geographic("EPSG:32650")
+    (True, True, False)
+    """
+    if datum in ("GCJ-02", "BD-09"):
+        return True
+    try:
+        return bool(pyproj.CRS.from_user_input(datum).is_geographic)
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def lat_lon_swapped(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
+    """True where (lon, lat) is outside China but (lat, lon) is inside.
+
+    Examples
+    --------
+    >>> lat_lon_swapped([33.6, 114.6], [114.6, 33.6]).tolist()
+    [True, False]
+    """
+    return ~in_china(lon, lat) & in_china(lat, lon)

@@ -9,15 +9,18 @@ quarantined (read = used + quarantined), never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from _files import write_workbook
 from shapely.geometry import Point
-from test_bad_input import CONFIG, make_workspace, validate
+from test_bad_input import CONFIG, GOOD, HEADER, make_workspace, validate
 
+from geotool._errors import shown_path
 from geotool.cli import main
 from geotool.io.config import PARAMETER_RANGES, LayerSpec
 from geotool.io.layers import read_districts, read_layer
@@ -235,3 +238,118 @@ def test_geojsonseq_bad_lines_are_quarantined_at_their_line(tmp_path):
     q = res.quarantine.sort_values("row")
     assert q[["row", "reason_code"]].values.tolist() == [[3, "not_a_feature"],
                                                          [5, "bad_json_line"]]
+
+
+# --- 4. file names that are not UTF-8 ----------------------------------------------------------
+
+GBK_NAME = os.fsdecode("问题台账".encode("gbk") + b".csv")  # as unzipping a Windows zip leaves it
+
+
+def _gbk_named_records(root: Path, lines: list[str]) -> Path:
+    for old in (root / "records").iterdir():
+        old.unlink()
+    path = root / "records" / GBK_NAME
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "gaps"])
+def test_records_file_name_not_utf8(tmp_path, capsys, command):
+    root = make_workspace(tmp_path / "ws")
+    _gbk_named_records(root, [HEADER, *GOOD, "R3,不是日期,114.62,33.62,小广告,未整改"])
+    extra = ["--as-of", "2026-09-05"] if command == "gaps" else []
+    code = main([command, str(root), "--lang", "en", "--out", str(tmp_path / "out"), *extra])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    shown = "records/" + shown_path(GBK_NAME)
+    assert shown.startswith("records/\\xce\\xca\\xcc\\xe2") and shown.encode("utf-8")
+    assert f"{shown}: read 3, used 2, quarantined 1" in out
+    q = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype=str, encoding="utf-8-sig")
+    assert q["file"].tolist() == [shown]
+    if command == "gaps":  # the spreadsheet's quarantine sheet has the same name
+        from openpyxl import load_workbook
+
+        book = load_workbook(tmp_path / "out" / "gaps.xlsx", read_only=True)
+        cells = {c for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                 for c in row}
+        assert shown in cells
+
+
+def test_unusable_file_with_non_utf8_name_is_one_line_error(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws")
+    _gbk_named_records(root, ["照片,备注", "a,b"])
+    code, _, err = validate(root, capsys)
+    one_line_error(code, err, shown_path(GBK_NAME))
+
+
+def test_workspace_folder_name_not_utf8(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws").rename(tmp_path / os.fsdecode("周口".encode("gbk")))
+    (root / "records" / "r.csv").write_text(
+        "\n".join([HEADER, *GOOD, "R3,不是日期,114.62,33.62,小广告,未整改"]) + "\n",
+        encoding="utf-8")
+    code, out, err = validate(root, capsys)
+    assert code == 0, err
+    accounted(out)
+    q = pd.read_csv(root / "out" / "quarantine.csv", dtype=str, encoding="utf-8-sig")
+    assert q["file"].tolist() == ["records/r.csv"]
+    assert f"workspace: {shown_path(root)}" in out and "  records file   records/r.csv:" in out
+
+
+# --- 8. nothing outlives a run outside --out -----------------------------------------------
+
+_KILLED_IN_XLSX = """
+import os, signal, sys
+import xlsxwriter.worksheet as w
+seen = []
+def freeze(self, *a, **k):  # the second sheet is written: its parts and the first's are on disk
+    seen.append(1)
+    if len(seen) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+w.Worksheet.freeze_panes = freeze
+from geotool.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_killed_while_writing_xlsx_leaves_nothing_in_tmpdir(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    root = make_workspace(tmp_path / "ws")
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    env.pop("GEOTOOL_KILL_AT", None)
+    args = ["gaps", str(root), "--as-of", "2026-09-05", "--out", str(out)]
+    proc = subprocess.run([sys.executable, "-c", _KILLED_IN_XLSX, *args], env=env,
+                          capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode(errors="replace")
+    assert sorted(tmpdir.rglob("*")) == []  # xlsxwriter's parts went to --out, not $TMPDIR
+    assert not (out / "gaps.xlsx").exists()
+    left = [p.name for p in out.iterdir() if p.name.startswith(".geotool-")]
+    assert len(left) == 2  # the spreadsheet's temporary file and its parts folder
+    proc = subprocess.run([sys.executable, "-m", "geotool.cli", *args], env=env,
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert [p.name for p in out.iterdir() if p.name.startswith(".geotool-")] == []
+    assert sorted(tmpdir.rglob("*")) == []
+
+
+def test_failed_xlsx_write_removes_its_parts(tmp_path, monkeypatch):
+    import xlsxwriter.worksheet
+
+    root = make_workspace(tmp_path / "ws")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmpdir"))
+    (tmp_path / "tmpdir").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", None)
+
+    def fail(self, *args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the sheet is written
+
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "freeze_panes", fail)
+    code = main(["gaps", str(root), "--as-of", "2026-09-05", "--out", str(tmp_path / "out")])
+    assert code == 130
+    assert list((tmp_path / "tmpdir").rglob("*")) == []
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []

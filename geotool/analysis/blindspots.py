@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.analysis.districts import _require_metric
+from geotool.crs import require_metric
 
 __all__ = ["blindspots", "reach_area"]
 
@@ -101,7 +101,7 @@ def blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: f
     >>> round(b.area_m2.iloc[0] / 1e4)
     93
     """
-    _require_metric(districts, points)
+    require_metric(districts, points)
     pts = np.asarray(points.values, dtype=object)
     pts = pts[~pd.isna(pts)]
     pts = pts[~shapely.is_empty(pts)]

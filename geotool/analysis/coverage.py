@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.analysis.districts import _require_metric
+from geotool.crs import require_metric
 
 __all__ = ["coverage", "touches", "window_bounds"]
 
@@ -65,7 +65,7 @@ def touches(features: gpd.GeoDataFrame, records: gpd.GeoDataFrame, *,
     >>> touches(f, r, match_radius_m=50).values.tolist()
     [[0, 0], [0, 2]]
     """
-    _require_metric(features, records)
+    require_metric(features, records)
     empty = pd.DataFrame({"feature": np.array([], dtype=np.int64),
                           "record": np.array([], dtype=np.int64)})
     if len(features) == 0 or len(records) == 0:

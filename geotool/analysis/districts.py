@@ -14,17 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool._errors import CRSError
+from geotool.crs import require_metric
 
 __all__ = ["assign_districts", "district_paths"]
-
-
-def _require_metric(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
-    for frame in frames:
-        if frame.crs is None or not frame.crs.is_projected:
-            msg = ("distances and areas need a metric CRS: project with geotool.crs.to_metric() "
-                   f"first (got {frame.crs})")
-            raise CRSError(msg)
 
 
 def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
@@ -55,7 +47,7 @@ def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
     >>> assign_districts(g, d).tolist()
     ['A', 'B', <NA>]
     """
-    _require_metric(geoms, districts)
+    require_metric(geoms, districts)
     out = pd.Series(pd.NA, index=geoms.index, dtype="string")
     if len(geoms) == 0 or len(districts) == 0:
         return out

@@ -19,26 +19,19 @@ import pandas as pd
 import shapely
 
 from geotool.analysis.blindspots import blindspots
-from geotool.io.config import Defaults
 from geotool.analysis.coverage import coverage, touches, window_bounds
-from geotool.crs import WGS84, metric_crs_for
 from geotool.analysis.districts import district_paths
-from geotool.analysis.issues import issue_states, recurring_pairs
+from geotool.analysis.issues import first_versions, issue_states, recurring_pairs
 from geotool.analysis.scoring import district_table, units_table
 from geotool.analysis.visits import visit_states
+from geotool.crs import WGS84, metric_crs_for
+from geotool.io.config import Defaults
 from geotool.io.workspace import Loaded
+from geotool.schema import BLINDSPOT_COLUMNS, FEATURE_COLUMNS, ISSUE_COLUMNS
 
 __all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
 
-FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
-                   "records_in_window", "open_issues", "overdue_issues", "recurring",
-                   "district_path", "type", "last_inspected", "last_issue", "visit_state"]
-ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
-                 "description", "source", "unit", "found_at", "deadline", "status",
-                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "address",
-                 "problems"]
-BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
-                     "feature_ids_inside"]
+
 
 
 @dataclass
@@ -88,16 +81,7 @@ class GapResult:
 
 def _locations(records: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
     """One row per record id found by ``end``: its first version (where it was found)."""
-    known = records[(records["found_at"] < end).to_numpy()]
-    repeated = known["record_id"].duplicated(keep=False).to_numpy()
-    if not repeated.any():
-        return known
-    versions = known[repeated].sort_values(["found_at", "_order"], kind="stable")
-    keep = np.zeros(len(known), dtype=bool)
-    keep[~repeated] = True
-    first = versions[~versions["record_id"].duplicated(keep="first")]
-    keep[known.index.get_indexer(first.index)] = True
-    return known[keep]
+    return records.iloc[first_versions(records, end=end)]
 
 
 def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:

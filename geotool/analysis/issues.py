@@ -23,9 +23,56 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-__all__ = ["DONE_STATUSES", "issue_states", "recurring_pairs"]
+__all__ = ["DONE_STATUSES", "first_versions", "issue_states", "recurring_pairs"]
 
 DONE_STATUSES = ("rectified", "closed")
+
+
+def first_versions(records: pd.DataFrame, *, end: pd.Timestamp | None = None,
+                   kind: str | None = None) -> np.ndarray:
+    """Positions of each record's first version: the one that says where and when it was found.
+
+    Rows sharing a ``record_id`` (and ``kind``) are versions of one record; the
+    first is the earliest ``found_at``, ties in file order (``_order``). This is
+    the one rule every part of the analysis uses for an issue's place and date.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Canonical records with ``record_id, kind, found_at, _order``.
+    end : Timestamp, optional
+        Only versions found before ``end`` count.
+    kind : str, optional
+        Only rows of this kind (``"issue"``) count.
+
+    Returns
+    -------
+    ndarray of int
+        Positional indices into ``records``, ascending.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"record_id": ["a", "b", "a"], "kind": "issue",
+    ...                      "found_at": pd.to_datetime(["2026-01-02", "2026-01-01", "2026-01-01"]),
+    ...                      "_order": [0, 1, 2]})
+    >>> first_versions(recs).tolist()
+    [1, 2]
+    """
+    keep = np.ones(len(records), dtype=bool)
+    if end is not None:
+        keep &= (records["found_at"] < end).to_numpy()
+    if kind is not None:
+        keep &= (records["kind"] == kind).to_numpy()
+    pos = np.flatnonzero(keep)
+    if not len(pos):
+        return pos
+    sub = records.iloc[pos]
+    ids = pd.factorize(sub["record_id"].to_numpy())[0]
+    kinds = pd.factorize(sub["kind"].to_numpy())[0]
+    order = np.lexsort((sub["_order"].to_numpy(), sub["found_at"].to_numpy(), kinds, ids))
+    group = ids[order].astype(np.int64) * (kinds.max() + 1) + kinds[order]
+    starts = np.r_[True, group[1:] != group[:-1]]
+    return np.sort(pos[order[starts]])
 
 
 def _event_time(versions: pd.DataFrame) -> pd.Series:
@@ -79,8 +126,9 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     if v.empty:
         return pd.DataFrame(columns=cols)
     v = v.sort_values(["record_id", "event", "order"], kind="stable")
-    first = v.sort_values(["record_id", "found_at", "order"]).groupby("record_id").head(1)
-    first = first.set_index("record_id")
+    # the first version: the same rule that gives the issue's place (gaps)
+    first_pos = first_versions(records, end=end, kind="issue")
+    first = v.set_index("pos").loc[first_pos].reset_index().set_index("record_id")
     happened = v[v["event"] < end]
     last = happened.groupby("record_id").tail(1).set_index("record_id")
     out = pd.DataFrame(index=first.index.sort_values())

@@ -20,6 +20,7 @@ from typing import Any
 from geotool._errors import ConfigError, CRSError
 from geotool.crs import normalize_datum
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
+from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
 __all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "LayerSpec", "RecordsSpec", "Workspace",
@@ -261,9 +262,8 @@ def _records(table: Any, path: Path) -> RecordsSpec:
     columns = table.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise ConfigError(Note("config.columns_not_map"), path=path)
-    from geotool.io.tables import CANONICAL_COLUMNS
 
-    known = {*CANONICAL_COLUMNS, "updated_at", "lonlat"}
+    known = {*RECORD_CANONICAL, "updated_at", "lonlat"}
     for header, canon in columns.items():
         if canon not in known:
             close = difflib.get_close_matches(canon, sorted(known), n=1)

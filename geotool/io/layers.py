@@ -14,10 +14,13 @@ or duplicate ids are quarantined with a reason.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +31,10 @@ import pyogrio
 import shapely
 
 from geotool._errors import CRSError, InputError
+from geotool.crs import WGS84, is_geographic, to_wgs84
 from geotool.io.config import LayerSpec
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
-from geotool.crs import WGS84, to_wgs84
 from geotool.io.quarantine import quarantine_frame
 from geotool.text import Join, Note, geos_reason
 
@@ -83,6 +86,43 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
 def _read_source(path: Path, *, layer: str | None
                  ) -> tuple[gpd.GeoDataFrame, list[str], GeoJSONScan | None]:
     """:func:`read_vector`, plus what a GeoJSON file holds counted from its text."""
+    with _gdal_path(path) as gpath:
+        return _read_gdal(path, gpath, layer)
+
+
+@contextlib.contextmanager
+def _gdal_path(path: Path) -> Iterator[str]:
+    """A name GDAL can open for ``path``, even when a folder in it is not valid UTF-8.
+
+    GDAL takes UTF-8 names only. A workspace folder named in GBK (as unzipping
+    a Windows zip leaves it) is reached through an open descriptor of the
+    file's folder (``/proc/self/fd/N/name``, Linux); a file whose own name is
+    not UTF-8 cannot be named to GDAL and is a one-line error.
+    """
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        yield text
+        return
+    name = path.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(Note("guard.layer_name_not_utf8"), path=path) from None
+    if not Path("/proc/self/fd").is_dir():
+        raise InputError(Note("guard.layer_name_not_utf8"), path=path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        yield f"/proc/self/fd/{fd}/{name}"
+    finally:
+        os.close(fd)
+
+
+def _read_gdal(path: Path, gpath: str, layer: str | None
+               ) -> tuple[gpd.GeoDataFrame, list[str], GeoJSONScan | None]:
     notes: list[str] = []
     kwargs: dict[str, object] = {}
     suffix = path.suffix.lower()
@@ -95,21 +135,21 @@ def _read_source(path: Path, *, layer: str | None
             if encoding is not None:
                 kwargs["encoding"] = encoding
                 notes.append(Note("note.shp_no_cpg", encoding=encoding))
-    layers = _list_layers(path)
+    layers = _list_layers(gpath, path)
     names = [str(name) for name in layers[:, 0]] if len(layers) else []
     if layer is not None:
         if layer not in names:
             msg = Note("layer.no_such_layer", layer=layer,
                        names=", ".join(names) if names else Note("word.none"))
             raise InputError(msg, path=path)
-        return _read_one(path, layer, kwargs, notes), notes, None
+        return _read_one(path, layer, kwargs, notes, source=gpath), notes, None
     if len(names) > 1 and suffix in (".kml", ".kmz"):
-        frames = [_read_one(path, name, kwargs, notes) for name in names]
+        frames = [_read_one(path, name, kwargs, notes, source=gpath) for name in names]
         frames = [f for f in frames if len(f)]
         notes.append(Note("note.kml_folders", n=len(names),
                           names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
         if not frames:
-            return _read_one(path, names[0], kwargs, notes), notes, None
+            return _read_one(path, names[0], kwargs, notes, source=gpath), notes, None
         crs = frames[0].crs
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes, None
     if len(names) > 1:
@@ -117,8 +157,8 @@ def _read_source(path: Path, *, layer: str | None
                    first=names[0])
         raise InputError(msg, path=path)
     scan = scan_geojson(path)
-    source = path if scan is None or scan.source is None else scan.source
-    gdf = _read_one(path, names[0] if names and source is path else None, kwargs, notes,
+    source = gpath if scan is None or scan.source is None else scan.source
+    gdf = _read_one(path, names[0] if names and source is gpath else None, kwargs, notes,
                     source=source)
     if scan is not None and len(gdf) != len(scan.positions):
         msg = Note("guard.feature_count", n=len(gdf), total=scan.total)
@@ -126,11 +166,11 @@ def _read_source(path: Path, *, layer: str | None
     return gdf, notes, scan
 
 
-def _list_layers(path: Path) -> np.ndarray:
+def _list_layers(gpath: str, path: Path) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.list_layers(path)
+            return pyogrio.list_layers(gpath)
     except Exception as exc:  # noqa: BLE001 - GDAL reports unreadable files in many ways
         raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
 
@@ -140,7 +180,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
-              notes: list[str], *, source: Path | bytes | None = None) -> gpd.GeoDataFrame:
+              notes: list[str], *, source: str | bytes | None = None) -> gpd.GeoDataFrame:
     """One layer of ``path`` (or of ``source``, the bytes to read instead of the file)."""
     src = path if source is None else source
     try:
@@ -157,14 +197,15 @@ def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
         if text not in notes:
             notes.append(text)
     if not isinstance(gdf, gpd.GeoDataFrame):  # a folder, an attribute table, a spreadsheet
-        raise InputError(_no_geometry(path, layer, gdf), path=path)
+        raise InputError(_no_geometry(path, src, layer, gdf), path=path)
     return gdf
 
 
-def _no_geometry(path: Path, layer: str | None, frame: pd.DataFrame) -> Note:
+def _no_geometry(path: Path, src: object, layer: str | None, frame: pd.DataFrame) -> Note:
     """What a layer without geometry holds, for the error message."""
     try:
-        driver = str(pyogrio.read_info(path, layer=layer)["driver"])
+        shown = io.BytesIO(src) if isinstance(src, bytes) else src
+        driver = str(pyogrio.read_info(shown, layer=layer)["driver"])
     except Exception:  # noqa: BLE001 - only for the message
         driver = "GDAL"
     columns = ", ".join(map(str, frame.columns[:8])) + (" ..." if frame.shape[1] > 8 else "")
@@ -223,7 +264,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
     claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
     geographic_claim = datum in ("GCJ-02", "BD-09") or (
         (datum is None and gdf.crs is not None and gdf.crs.is_geographic)
-        or (datum is not None and datum.startswith("EPSG:") and _is_geographic(datum))
+        or (datum is not None and datum.startswith("EPSG:") and is_geographic(datum))
     )
     if geographic_claim and not _looks_geographic(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -231,7 +272,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
                    claimed=claimed, where=where)
         raise CRSError(msg, path=spec.path)
     projected_claim = not geographic_claim and (
-        (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
+        (datum is not None and datum.startswith("EPSG:") and not is_geographic(datum))
         or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
     if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -249,15 +290,6 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame,
 def _all_empty(gdf: gpd.GeoDataFrame) -> bool:
     geoms = gdf.geometry.values
     return bool((pd.isna(geoms) | shapely.is_empty(geoms)).all())
-
-
-def _is_geographic(code: str) -> bool:
-    import pyproj
-
-    try:
-        return pyproj.CRS.from_user_input(code).is_geographic
-    except pyproj.exceptions.CRSError:
-        return False
 
 
 def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,

@@ -521,10 +521,3 @@ def parse_statuses(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_kinds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Map kind words to ``issue``/``inspection``; returns (kind, bad mask)."""
     return _map_words(values, KIND_WORDS)
-
-
-def looks_like_lat_lon_swapped(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True where (lon, lat) is outside China but (lat, lon) is inside."""
-    from geotool.crs import in_china
-
-    return ~in_china(lon, lat) & in_china(lat, lon)

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geotool._errors import shown_path
+from geotool.schema import QUARANTINE_COLUMNS
 from geotool.text import reason_text
 
 __all__ = ["QUARANTINE_COLUMNS", "quarantine_frame"]
 
-QUARANTINE_COLUMNS = ["file", "sheet", "layer", "row", "column", "value", "reason_code", "reason"]
 
 def quarantine_frame(path: str | Path, rows: np.ndarray | list[int], column: str | None,
                      values: np.ndarray | list | None, code: str, *, sheet: str | np.ndarray = "",
@@ -50,7 +51,7 @@ def quarantine_frame(path: str | Path, rows: np.ndarray | list[int], column: str
     vals = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
             for v in values]
     return pd.DataFrame({
-        "file": [str(path)] * n,
+        "file": [shown_path(path)] * n,
         "sheet": sheet if not isinstance(sheet, str) else [sheet] * n,
         "layer": [layer] * n,
         "row": rows.astype(int),

@@ -50,7 +50,16 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
+from geotool._errors import shown_path
+from geotool.crs import (
+    WGS84,
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    is_geographic,
+    lat_lon_swapped,
+    normalize_datum,
+    to_metric,
+)
 from geotool.io.parsing import (
     Distinct,
     _cell_to_text,
@@ -60,21 +69,23 @@ from geotool.io.parsing import (
     parse_statuses,
     split_lonlat,
 )
-from geotool.io.quarantine import QUARANTINE_COLUMNS
-from geotool.io.tables import CANONICAL_COLUMNS, Table
+from geotool.io.tables import Table
+from geotool.schema import (
+    QUARANTINE_COLUMNS,
+    RECORD_COLUMNS,
+    RECORD_RAW_COLUMNS,
+    RECORD_TEXT_COLUMNS,
+)
+from geotool.schema import (
+    RECORD_CANONICAL as CANONICAL_COLUMNS,
+)
 from geotool.text import Note, reason_codes, reason_text, tr
 
 __all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "flag_text",
            "normalize_records"]
 
-#: Columns of the records table (plus ``geometry``).
-RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "problems", "_file", "_sheet",
-                  "_row", "_order"]
-
-_TEXT_COLUMNS = ("record_id", "feature_id", "feature_name", "category", "description", "source",
-                 "unit", "district", "address")
-_RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra",
-                "_merged"]
+_TEXT_COLUMNS = RECORD_TEXT_COLUMNS
+_RAW_COLUMNS = RECORD_RAW_COLUMNS
 _SAME_PLACE_M = 100.0
 
 
@@ -216,12 +227,6 @@ def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarr
     return x, y
 
 
-def _is_geographic(datum: str) -> bool:
-    if datum in ("GCJ-02", "BD-09"):
-        return True
-    return pyproj.CRS.from_user_input(datum).is_geographic
-
-
 def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
                       city: shapely.Geometry | None, *, datum: str | None = "EPSG:4326",
                       city_margin_m: float = 1000.0, lang: str = "zh") -> RecordsResult:
@@ -305,7 +310,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
     flagged = _flagged(data, why, used, lang)
-    per_file = {str(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
+    per_file = {shown_path(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
     per_file.update(_per_file(data, used))
     k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
     if k:
@@ -411,9 +416,9 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     both = has_lon & has_lat
     why.flag(both & (np.abs(lon_a) < 1e-9) & (np.abs(lat_a) < 1e-9), "zero_coordinates", "lon",
              pair)
-    if _is_geographic(datum):
+    if is_geographic(datum):
         with np.errstate(invalid="ignore"):
-            swapped = both & ~in_china(lon_a, lat_a) & in_china(lat_a, lon_a)
+            swapped = both & lat_lon_swapped(lon_a, lat_a)
             why.flag(swapped, "swapped_coordinates", "lon", pair)
             out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
         why.flag(out_of_range, "bad_coordinates", "lon", pair)

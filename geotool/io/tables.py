@@ -29,19 +29,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotool._errors import InputError
+from geotool._errors import InputError, shown_path
 from geotool.io.parsing import KIND_WORDS, normalize_text
+from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
 __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "canonical_column",
            "read_table"]
 
-#: Canonical record columns, in output order.
-CANONICAL_COLUMNS = (
-    "record_id", "kind", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
-    "description", "source", "unit", "deadline", "status", "rectified_at", "district", "address",
-    "reporter", "phone",
-)
+#: Canonical record columns, in output order (declared in :mod:`geotool.schema`).
+CANONICAL_COLUMNS = RECORD_CANONICAL
 
 #: Header text (NFKC, lower case, no spaces) -> canonical column.
 COLUMN_ALIASES: dict[str, str] = {
@@ -267,7 +264,8 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     data_cols = list(df.columns)
     start = header_idx + 2  # the spreadsheet row number of the first body row
     n = len(df)
-    df["_file"] = pd.Series(np.full(n, str(path), dtype=object), index=df.index, dtype=object)
+    df["_file"] = pd.Series(np.full(n, shown_path(path), dtype=object), index=df.index,
+                            dtype=object)
     df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
     df["_row"] = rownos if rownos is not None else np.arange(start, start + n)
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None

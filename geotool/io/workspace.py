@@ -9,14 +9,15 @@ not be used and a per-file account (read = used + quarantined).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geotool._errors import InputError
+from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
+from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.quarantine import QUARANTINE_COLUMNS
 from geotool.io.records import normalize_records
@@ -55,6 +56,7 @@ class Loaded:
     accounts: list[FileAccount]
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    datum_findings: list[DatumFinding] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -80,6 +82,10 @@ _MAPPABLE = ("record_id", "found_at", "lon", "lat", "feature_id", "feature_name"
 
 
 def _relative(path: str, root: Path) -> str:
+    try:  # names are shown forms already (shown_path): compare them as text first
+        return PurePath(path).relative_to(shown_path(root)).as_posix()
+    except ValueError:
+        pass
     try:
         return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
@@ -110,7 +116,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     quarantines: list[pd.DataFrame] = []
 
     dres = read_districts(ws.districts)
-    accounts.append(FileAccount(str(ws.districts.path), "districts", dres.read,
+    accounts.append(FileAccount(shown_path(ws.districts.path), "districts", dres.read,
                                 len(dres.frame), len(dres.quarantine), dres.converted_from,
                                 dres.notes))
     quarantines.append(dres.quarantine)
@@ -120,7 +126,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     for spec in ws.ledgers:
         res = read_layer(spec)
         layer_results.append(res)
-        accounts.append(FileAccount(str(spec.path), f"layer:{spec.key}", res.read, len(res.frame),
+        accounts.append(FileAccount(shown_path(spec.path), f"layer:{spec.key}", res.read, len(res.frame),
                                     len(res.quarantine), res.converted_from, res.notes))
         quarantines.append(res.quarantine)
     features = features_from_layers(layer_results)
@@ -140,20 +146,21 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
     if ws.records.paths and not files:
-        msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=str(ws.root))
+        msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=shown_path(ws.root))
         raise InputError(msg, path=ws.config_path)
     tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
-        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        names = ", ".join(shown_path(f.name) for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         notes.append(Note("note.skipped_files", n=len(skipped), names=names))
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
     flagged_per_file = rres.flagged["file"].value_counts().to_dict() if len(rres.flagged) else {}
     for table in tables:
-        counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
+        shown = shown_path(table.path)
+        counts = rres.per_file.get(shown, {"read": 0, "used": 0, "quarantined": 0})
         file_notes = list(table.notes)
         if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
             file_notes.append(Note("note.encoding", encoding=table.encoding))
@@ -162,10 +169,10 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
                                    columns=Join(table.ignored_columns, ", "),
                                    example=table.ignored_columns[0],
                                    names=", ".join(_MAPPABLE)))
-        accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
+        accounts.append(FileAccount(shown, "records", counts["read"], counts["used"],
                                     counts["quarantined"],
                                     ws.records.crs if ws.records.crs != "EPSG:4326" else None,
-                                    file_notes, int(flagged_per_file.get(str(table.path), 0))))
+                                    file_notes, int(flagged_per_file.get(shown, 0))))
     quarantines.append(rres.quarantine)
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
@@ -174,11 +181,33 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
+    findings = _datum_findings(ws, rres.records, features, layer_results)
     flagged = rres.flagged.copy()
     if len(flagged):
         flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
-                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged)
+                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
+                  datum_findings=findings)
+
+
+def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
+                    layer_results: list) -> list[DatumFinding]:
+    """Run the datum guard on the records files and on ledger layers read as WGS-84."""
+    from dataclasses import replace
+
+    found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
+    found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
+    shifted = {f.file for f in found}
+    trusted = records[~records["_file"].map(lambda p: _relative(p, ws.root)).isin(shifted)
+                      .to_numpy(dtype=bool)] if len(records) else records
+    for spec, res in zip(ws.ledgers, layer_results, strict=True):
+        if res.converted_from is not None or spec.crs not in (None, "EPSG:4326"):
+            continue  # a layer with its own datum or CRS is not second-guessed
+        finding = check_layer_datum(trusted, res.frame, key=spec.key,
+                                    file=_relative(str(spec.path), ws.root))
+        if finding is not None:
+            found.append(finding)
+    return found
 
 
 def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:

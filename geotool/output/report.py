@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._atomic import remove_stale_temps, scratch_dir, write_atomic
+from geotool._errors import shown_path
+from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, status_label, tr
 
 __all__ = [
@@ -70,7 +72,7 @@ def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
-    return out[[c for c in out.columns if not c.startswith("level_") and c != "open"]]
+    return out[public_columns(out.columns)]
 
 
 def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
@@ -102,9 +104,13 @@ def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
 
     def writer(tmp: Path) -> None:
+        with scratch_dir(path.parent, "xlsx-parts") as parts:  # never $TMPDIR: see scratch_dir
+            _xlsx_book(tmp, parts)
+
+    def _xlsx_book(tmp: Path, parts: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": True})
+            "strings_to_numbers": False, "nan_inf_to_errors": True, "tmpdir": str(parts)})
         book.set_properties({"created": created})  # not the clock: same input, same bytes
         head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79",
                                 "text_wrap": True, "valign": "vcenter", "border": 1})
@@ -245,9 +251,9 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
 
 def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
     """Lines describing what was read, converted and quarantined."""
-    head = f"{tr('cli.workspace', lang)}: {loaded.workspace.root}  ({tr('cli.city', lang)}: "
+    root = Path(shown_path(loaded.workspace.root))  # account paths are shown forms too
+    head = f"{tr('cli.workspace', lang)}: {root}  ({tr('cli.city', lang)}: "
     lines = [head + f"{loaded.workspace.city})"]
-    root = loaded.workspace.root
     for acc in loaded.accounts:
         try:
             shown = Path(acc.path).relative_to(root)

@@ -35,4 +35,9 @@ GUARD: dict[str, tuple[str, str]] = {
         "这一行不是完整的 JSON（文件被截断？）：GIS 软件会直接跳过它",
         "this line is not complete JSON (a file cut short?): GIS software skips it",
     ),
+    "guard.layer_name_not_utf8": (
+        "文件名不是 UTF-8 编码，GDAL 无法打开：请把它改成中文或英文名称后在配置中写明",
+        ("the file name is not UTF-8, so GDAL cannot open it: rename it and write the new "
+         "name in the config"),
+    ),
 }

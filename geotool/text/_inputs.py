@@ -29,4 +29,14 @@ INPUTS: dict[str, tuple[str, str]] = {
         "[records.values]: column {column!r} is neither a recognised header nor in [records.columns]{hint}"),
     "note.values_mapped": ("按 [records.values] 换算了列 {column} 的 {n} 个值",
                            "{n} value(s) of column {column} mapped by [records.values]"),
+    "datum.warning": (
+        "{file}：坐标看起来是 {likely}，不是 {configured}（{n} 条记录与台账要素的典型偏差 {before} 米，"
+        "按 {likely} 换算后 {after} 米）：{fix}",
+        "{file}: coordinates look like {likely}, not {configured} ({n} records lie a typical "
+        "{before} m from their ledger features, {after} m when read as {likely}): {fix}"),
+    "datum.fix_add": ("在 {section} 中加上 crs = \"{crs}\"", "add crs = \"{crs}\" to {section}"),
+    "datum.fix_wgs84": ("把 {section} 中的 crs 改为 \"EPSG:4326\"（或删去）",
+                        "set crs = \"EPSG:4326\" in {section} (or remove it)"),
+    "cli.warning": ("警告", "warning"),
+    "cli.strict_datum": ("--strict：{n} 个文件的坐标系看起来不对", "--strict: {n} file(s) seem to be in the wrong datum"),
 }

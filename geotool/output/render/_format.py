@@ -9,7 +9,6 @@ import pandas as pd
 
 from geotool.text import tr
 
-
 __all__ = ["area", "count", "date", "pct", "text", "yes_no"]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import shapely
 
+from geotool.crs import metric_crs_for
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, script_json
 from geotool.output.render._elements import (
@@ -206,4 +207,4 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
 
 def _utm(data: DistrictData) -> str:
-    return data.outline.estimate_utm_crs().to_string()
+    return metric_crs_for(data.outline).to_string()

@@ -1,0 +1,127 @@
+"""Atomic file writing: a file is complete or absent, never half-written.
+
+Every output is written to a temporary file in the destination folder and
+renamed over the final name (``os.replace`` is atomic on POSIX and Windows).
+A process killed part-way leaves at most a hidden ``.geotool-<name>.<hex>.tmp``
+file beside the target, which the next run removes
+(:func:`remove_stale_temps` removes only files of that form: never a planner's own).
+
+Fault injection for tests: with ``GEOTOOL_KILL_AT=<point>:<n>`` in the
+environment the process SIGKILLs itself at the ``n``-th time it reaches that
+point (``write``: the temporary file is complete, not yet renamed;
+``publish``: just renamed). Tests use it instead of killing at wall-clock
+moments, so every kill lands where the test says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+__all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "write_atomic"]
+
+#: Prefix of every temporary file geotool makes; nothing else is ever cleaned up.
+TEMP_PREFIX = ".geotool-"
+_TEMP_RE = re.compile(r"^\.geotool-.*\.[0-9a-f]{16}\.tmp$")
+_KILL_ENV = "GEOTOOL_KILL_AT"
+_reached: dict[str, int] = {}
+
+
+def checkpoint(point: str) -> None:
+    """Count a pass through ``point``; SIGKILL the process where ``GEOTOOL_KILL_AT`` says.
+
+    A no-op unless the environment variable is set (tests only).
+    """
+    target = os.environ.get(_KILL_ENV)
+    if not target:
+        return
+    _reached[point] = _reached.get(point, 0) + 1
+    if target == f"{point}:{_reached[point]}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path for ``path``'s content; publish it whole on success.
+
+    The temporary file is created beside the target with the usual
+    permissions (mode ``0o666`` less the umask, applied by the OS); on success
+    it is flushed to disk and renamed over ``path``; on an exception it is removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_path(d / "a.txt") as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('done', ['a.txt'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _new_temp(path)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        checkpoint("write")
+        os.replace(tmp, path)
+        checkpoint("publish")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _new_temp(path: Path) -> Path:
+    """Create an empty, uniquely named temporary file for ``path`` in its folder."""
+    # keep the name short enough for any file system: 255 bytes in all
+    stem = os.fsencode(path.name)[:180].decode("utf-8", "ignore")
+    while True:
+        tmp = path.parent / f"{TEMP_PREFIX}{stem}.{secrets.token_hex(8)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:  # pragma: no cover - 64 random bits collided
+            continue
+        return tmp
+
+
+def write_atomic(path: str | Path, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp_path)`` and move the result to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        The final file.
+    writer : callable
+        Writes the whole content to the path it is given.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return Path(path)
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Delete geotool's own temporary files a killed run left in ``folder``; return how many.
+
+    Only names of the form ``.geotool-<name>.<16 hex>.tmp`` are touched.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+        if _TEMP_RE.match(tmp.name) and tmp.is_file():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                count += 1
+    return count

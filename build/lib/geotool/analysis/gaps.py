@@ -1,0 +1,292 @@
+"""The gap analysis as of a date: everything ``geotool gaps`` writes.
+
+:func:`find_gaps` joins a loaded workspace's layers with its records and
+returns a :class:`GapResult` of GeoDataFrames (WGS-84) that the report and
+the maps are drawn from. Each step is a function of its own module:
+:mod:`~geotool.analysis.coverage`, :mod:`~geotool.analysis.issues`,
+:mod:`~geotool.analysis.blindspots`, :mod:`~geotool.analysis.districts`,
+:mod:`~geotool.analysis.scoring`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotool.analysis.blindspots import blindspots
+from geotool.io.config import Defaults
+from geotool.analysis.coverage import coverage, touches, window_bounds
+from geotool.crs import WGS84, metric_crs_for
+from geotool.analysis.districts import district_paths
+from geotool.analysis.issues import issue_states, recurring_pairs
+from geotool.analysis.scoring import district_table, units_table
+from geotool.analysis.visits import visit_states
+from geotool.io.workspace import Loaded
+
+__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
+
+FEATURE_COLUMNS = ["layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
+                   "records_in_window", "open_issues", "overdue_issues", "recurring",
+                   "district_path", "type", "last_inspected", "last_issue", "visit_state"]
+ISSUE_COLUMNS = ["record_id", "feature_ids", "layers", "district", "district_path", "category",
+                 "description", "source", "unit", "found_at", "deadline", "status",
+                 "rectified_at", "overdue", "days_open", "recurring", "lon", "lat", "address",
+                 "problems"]
+BLINDSPOT_COLUMNS = ["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
+                     "feature_ids_inside"]
+
+
+@dataclass
+class GapResult:
+    """What a campaign office needs to see, as of a date. All frames in WGS-84.
+
+    Attributes
+    ----------
+    features : GeoDataFrame
+        One row per ledger feature (:data:`FEATURE_COLUMNS`).
+    districts : GeoDataFrame
+        One row per district and nested level, with readiness and rank.
+    issues : GeoDataFrame
+        Every issue known as of the date (:data:`ISSUE_COLUMNS`), points.
+    blindspots : GeoDataFrame
+        Blind-spot parts of the top-level districts (:data:`BLINDSPOT_COLUMNS`).
+    units : DataFrame
+        Per responsible unit.
+    recurrences : DataFrame
+        Each recurrence found (feature, issue, previous issue).
+    quarantine : DataFrame
+        Input rows not used, with reasons.
+    params : Defaults
+        The parameters used (``as_of`` set).
+    """
+
+    city: str
+    params: Defaults
+    features: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    issues: gpd.GeoDataFrame
+    blindspots: gpd.GeoDataFrame
+    units: pd.DataFrame
+    recurrences: pd.DataFrame
+    quarantine: pd.DataFrame
+    layer_labels: dict[str, str] = field(default_factory=dict)
+    layer_labels_en: dict[str, str] = field(default_factory=dict)
+    metric_crs: str = ""
+    flagged: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The analysis date."""
+        assert self.params.as_of is not None
+        return self.params.as_of
+
+
+def _locations(records: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
+    """One row per record id found by ``end``: its first version (where it was found)."""
+    known = records[(records["found_at"] < end).to_numpy()]
+    repeated = known["record_id"].duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return known
+    versions = known[repeated].sort_values(["found_at", "_order"], kind="stable")
+    keep = np.zeros(len(known), dtype=bool)
+    keep[~repeated] = True
+    first = versions[~versions["record_id"].duplicated(keep="first")]
+    keep[known.index.get_indexer(first.index)] = True
+    return known[keep]
+
+
+def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
+    """Run the whole gap analysis on a loaded workspace.
+
+    Parameters
+    ----------
+    loaded : Loaded
+        From :func:`geotool.io.workspace.load_workspace`.
+    params : Defaults
+        Analysis parameters; ``params.as_of`` is required.
+
+    Returns
+    -------
+    GapResult
+    """
+    if params.as_of is None:
+        msg = "params.as_of is required"
+        raise ValueError(msg)
+    as_of = params.as_of
+    start, end = window_bounds(as_of, params.window_days)
+    crs = metric_crs_for(loaded.districts)
+    districts_m = loaded.districts.to_crs(crs)
+    features_m = loaded.features.to_crs(crs).reset_index(drop=True)
+    located = _locations(loaded.records, end)
+    located_m = gpd.GeoDataFrame(
+        located[["record_id", "kind", "found_at", "feature_id", "feature_name"]],
+        geometry=located.geometry.values, crs=WGS84).to_crs(crs).reset_index(drop=True)
+
+    pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
+    cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
+                   pairs=pairs)
+
+    states = issue_states(loaded.records, as_of=as_of)
+    issue_features = _issue_links(loaded.records, located, pairs, states)
+    category = loaded.records["category"]
+    latest = category.take(states["last"].to_numpy()).reset_index(drop=True)
+    first = category.take(states["first"].to_numpy()).reset_index(drop=True)
+    categories = pd.Series(latest.fillna(first).to_numpy(dtype=object),
+                           index=states["record_id"].to_numpy())  # as issues.csv shows it
+    rec = recurring_pairs(states, issue_features, categories,
+                          recurrence_days=params.recurrence_days)
+
+    feat_levels = district_paths(features_m.geometry, districts_m)
+    features = _feature_table(features_m, cov, states, issue_features, rec, feat_levels)
+    features = features.join(visit_states(
+        pairs, located_m, n_features=len(features_m), as_of=as_of,
+        window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
+
+    issues = _issue_table(loaded.records, states, issue_features, features_m, rec, crs,
+                          districts_m)
+
+    top = districts_m[districts_m["level"] == districts_m["level"].min()]
+    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
+    blind = blindspots(top, window_pts, reach_m=params.reach_m,
+                       min_blindspot_m2=params.min_blindspot_m2, features=features_m,
+                       covered=cov["covered"])
+    blind_area = _blind_area_by_district(blind, districts_m)
+    layers = [k for k in loaded.layer_labels()]
+    table = district_table(districts_m, features, issues, blind_area, layers)
+    dgeom = districts_m.set_index("district_id").geometry
+    districts_out = gpd.GeoDataFrame(table, geometry=dgeom.reindex(table["district_id"]).values,
+                                     crs=crs).to_crs(WGS84)
+    units = units_table(features, issues)
+    return GapResult(
+        city=loaded.workspace.city,
+        params=params,
+        features=gpd.GeoDataFrame(features[FEATURE_COLUMNS + [c for c in features.columns
+                                                              if c.startswith("level_")]],
+                                  geometry=features_m.geometry.values, crs=crs).to_crs(WGS84),
+        districts=districts_out,
+        issues=issues,
+        blindspots=blind.to_crs(WGS84),
+        units=units,
+        recurrences=_recurrence_table(rec, features_m),
+        quarantine=loaded.quarantine,
+        layer_labels=loaded.layer_labels(),
+        layer_labels_en=loaded.layer_labels("en"),
+        metric_crs=crs.to_string(),
+        flagged=loaded.flagged,
+    )
+
+
+def _issue_links(records: pd.DataFrame, located: pd.DataFrame, pairs: pd.DataFrame,
+                 states: pd.DataFrame) -> pd.DataFrame:
+    """(issue, feature) links: ``record_id, feature, state`` (``state``: row in ``states``).
+
+    A located row that is an issue's first version maps to that issue's row in
+    ``states`` (both take the earliest ``found_at``, ties in file order), by
+    position rather than by hashing the ids.
+    """
+    row_state = np.full(len(records), -1, dtype=np.int64)
+    row_state[states["first"].to_numpy(dtype=np.int64)] = np.arange(len(states))
+    located_state = row_state[records.index.get_indexer(located.index)]
+    pair_state = located_state[pairs["record"].to_numpy()]
+    keep = pair_state >= 0
+    return pd.DataFrame({
+        "record_id": states["record_id"].to_numpy(dtype=object)[pair_state[keep]],
+        "feature": pairs["feature"].to_numpy()[keep], "state": pair_state[keep]})
+
+
+def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.DataFrame,
+                   issue_features: pd.DataFrame, rec: pd.DataFrame,
+                   levels: pd.DataFrame) -> pd.DataFrame:
+    f = pd.DataFrame(features_m.drop(columns="geometry"))
+    f = f.join(cov).join(levels)
+    st = states.set_index("record_id")[["open", "overdue"]]
+    per = issue_features.join(st, on="record_id")
+    counts = per.groupby("feature")[["open", "overdue"]].sum()
+    f["open_issues"] = counts["open"].reindex(f.index).fillna(0).astype(np.int64)
+    f["overdue_issues"] = counts["overdue"].reindex(f.index).fillna(0).astype(np.int64)
+    f["recurring"] = f.index.isin(rec["feature"].unique())
+    return f
+
+
+def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features: pd.DataFrame,
+                 features_m: gpd.GeoDataFrame, rec: pd.DataFrame, crs,
+                 districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    first_pos, last_pos = states["first"].to_numpy(), states["last"].to_numpy()
+    out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
+    for col in ("category", "description", "source", "unit", "address", "problems"):
+        values = records[col]
+        latest = values.take(last_pos).reset_index(drop=True)
+        out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
+    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
+        out[col] = states[col].to_numpy()
+    fid = features_m["feature_id"].astype(str).to_numpy()
+    flayer = features_m["layer"].astype(str).to_numpy()
+    key = issue_features["state"].to_numpy()
+    feat = issue_features["feature"].to_numpy()
+    order = np.lexsort((feat, key))
+    key, feat = key[order], feat[order]
+    out["feature_ids"] = _join_per_key(key, fid[feat].astype(object), len(out))
+    pairs = pd.DataFrame({"k": key, "layer": flayer[feat]}).drop_duplicates().sort_values(
+        ["k", "layer"], kind="stable")
+    out["layers"] = _join_per_key(pairs["k"].to_numpy(), pairs["layer"].to_numpy(dtype=object),
+                                  len(out))
+    out["recurring"] = _member(out["record_id"], rec["record_id"])
+    geom = gpd.GeoSeries(records.geometry.values.take(first_pos), crs=WGS84)
+    out["lon"] = np.round(geom.x.to_numpy(), 6)
+    out["lat"] = np.round(geom.y.to_numpy(), 6)
+    levels = district_paths(geom.to_crs(crs), districts_m)
+    out = out.join(levels.reset_index(drop=True))
+    gdf = gpd.GeoDataFrame(out, geometry=geom.values, crs=WGS84)
+    extra = [c for c in gdf.columns if c.startswith("level_")] + ["open"]
+    return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
+
+
+def _member(values: pd.Series, universe: pd.Series) -> np.ndarray:
+    """``values.isin(universe)`` through a hash index (much faster for string ids)."""
+    index = pd.Index(pd.unique(universe.to_numpy(dtype=object)))
+    return index.get_indexer(values.to_numpy(dtype=object)) >= 0
+
+
+def _join_per_key(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``;``-joined ``values`` per integer key in ``range(n)`` (keys sorted; "" when none).
+
+    Loops over the depth of the deepest group, never over rows.
+    """
+    out = np.full(n, "", dtype=object)
+    if len(keys) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    joined = values[starts].astype(object)
+    for depth in range(1, int(sizes.max())):
+        has = sizes > depth
+        joined[has] = joined[has] + ";" + values[starts[has] + depth]
+    out[keys[starts]] = joined
+    return out
+
+
+def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFrame) -> pd.Series:
+    """Blind-spot area inside every district at every level (m²)."""
+    if blind.empty:
+        return pd.Series(dtype=float)
+    tree = shapely.STRtree(blind.geometry.values)
+    d_idx, b_idx = tree.query(districts_m.geometry.values, predicate="intersects")
+    inter = shapely.intersection(districts_m.geometry.values[d_idx], blind.geometry.values[b_idx])
+    areas = pd.Series(shapely.area(inter)).groupby(d_idx).sum()
+    ids = districts_m["district_id"].to_numpy()
+    return pd.Series(areas.to_numpy(), index=ids[areas.index.to_numpy()])
+
+
+def _recurrence_table(rec: pd.DataFrame, features_m: gpd.GeoDataFrame) -> pd.DataFrame:
+    out = rec.copy()
+    out.insert(0, "layer", features_m["layer"].to_numpy()[rec["feature"].to_numpy().astype(int)]
+               if len(rec) else [])
+    out.insert(1, "feature_id",
+               features_m["feature_id"].to_numpy()[rec["feature"].to_numpy().astype(int)]
+               if len(rec) else [])
+    return out.drop(columns="feature")

@@ -1,0 +1,339 @@
+"""The workspace config: a folder with a ``geotool.toml``.
+
+A workspace names its city, its analysis defaults, its layers (``districts``
+is required, every other ``[layers.X]`` is a ledger layer) and where its
+records are. Paths are relative to the config file. See the README for the
+full format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import glob
+import math
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from geotool._errors import ConfigError, CRSError
+from geotool.crs import normalize_datum
+from geotool.text import Note
+
+__all__ = ["CONFIG_NAME", "Defaults", "LayerSpec", "RecordsSpec", "Workspace", "load_config"]
+
+CONFIG_NAME = "geotool.toml"
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Analysis parameters; the ``[defaults]`` table overrides these values.
+
+    Attributes
+    ----------
+    as_of : datetime.date or None
+        Analysis date used when a command gets no ``--as-of``.
+    window_days : int
+        A place counts as inspected if a record touched it in the last N days.
+    match_radius_m : float
+        A record touches a ledger feature within this distance, in metres.
+    reach_m : float
+        An area farther than this from every record in the window is a blind spot.
+    min_blindspot_m2 : float
+        Blind-spot parts smaller than this (square metres) are dropped.
+    recurrence_days : int
+        An issue found again within N days after one of the same category
+        was rectified at the same place makes the place recurring.
+    """
+
+    as_of: dt.date | None = None
+    window_days: int = 7
+    match_radius_m: float = 50.0
+    reach_m: float = 300.0
+    min_blindspot_m2: float = 10_000.0
+    recurrence_days: int = 30
+
+    def with_overrides(self, **kwargs: Any) -> Defaults:
+        """Return a copy with the given non-``None`` values replaced (validated)."""
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        return _validate_defaults(replace(self, **given), Note("where.command_line"))
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One ``[layers.X]`` table.
+
+    ``id``, ``name``, ``parent``, ``unit`` and ``type`` name the file's
+    attribute columns; ``crs`` overrides the file's CRS (needed for GCJ-02 and
+    BD-09 data, which files label as WGS-84); ``layer`` picks one layer of a
+    file holding several (a GeoPackage); ``label`` is the display name (``label_en`` in English output, else the key).
+    """
+
+    key: str
+    path: Path
+    id: str = "id"
+    name: str = "name"
+    parent: str = "parent"
+    unit: str | None = None
+    type: str | None = None
+    label: str | None = None
+    label_en: str | None = None
+    crs: str | None = None
+    sheet: str | None = None
+    layer: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordsSpec:
+    """The ``[records]`` table."""
+
+    paths: tuple[str, ...] = ()
+    crs: str | None = "EPSG:4326"
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A parsed ``geotool.toml``."""
+
+    root: Path
+    config_path: Path
+    city: str
+    defaults: Defaults
+    districts: LayerSpec
+    ledgers: tuple[LayerSpec, ...]
+    records: RecordsSpec
+
+    def record_files(self) -> list[Path]:
+        """Files matched by ``[records] paths``, sorted, each once.
+
+        Patterns are relative to the config's folder (absolute ones are
+        allowed; ``**`` matches any depth). Excel lock files (``~$...``) and
+        hidden files are skipped.
+        """
+        seen: dict[Path, None] = {}
+        for pattern in self.records.paths:
+            full = Path(pattern).expanduser()
+            full = full if full.is_absolute() else self.root / pattern
+            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
+            for path in matches:
+                if path.is_file() and not path.name.startswith(("~$", ".")):
+                    seen.setdefault(path.resolve(), None)
+        return list(seen)
+
+
+_TOP_KEYS = {"city", "defaults", "layers", "records"}
+_LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
+_RECORD_KEYS = {"paths", "crs", "columns", "values"}
+_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+    "window_days": (int,),
+    "match_radius_m": (int, float),
+    "reach_m": (int, float),
+    "min_blindspot_m2": (int, float),
+    "recurrence_days": (int,),
+}
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str | Note, path: Path) -> None:
+    for key in sorted(keys - allowed):
+        close = difflib.get_close_matches(key, sorted(allowed), n=1)
+        hint = (Note("hint.did_you_mean", name=close[0]) if close
+                else Note("hint.allowed", names=", ".join(sorted(allowed))))
+        raise ConfigError(Note("config.unknown_key", key=key, where=where, hint=hint), path=path)
+
+
+def _validate_defaults(d: Defaults, where: str | Note, path: Path | None = None) -> Defaults:
+    for name, types in _DEFAULT_TYPES.items():
+        value = getattr(d, name)
+        if isinstance(value, bool) or not isinstance(value, types):
+            key = "config.not_whole_number" if types == (int,) else "config.not_number"
+        elif not math.isfinite(value):
+            key = "config.not_finite"
+        elif value <= 0 and name != "min_blindspot_m2":
+            key = "config.not_positive"
+        elif value < 0:
+            key = "config.negative"
+        else:
+            continue
+        raise ConfigError(Note(key, where=where, name=name, value=value), path=path)
+    return d
+
+
+def parse_as_of(value: object, *, where: str = "as_of", path: Path | None = None) -> dt.date:
+    """Parse an analysis date ``YYYY-MM-DD`` (a TOML date is accepted too)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(Note("config.bad_date", where=where, value=value), path=path) from None
+
+
+def _defaults(table: Any, path: Path) -> Defaults:
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where="[defaults]"), path=path)
+    allowed = {f.name for f in fields(Defaults)}
+    _unknown(set(table), allowed, "[defaults]", path)
+    values = dict(table)
+    if "as_of" in values:
+        values["as_of"] = parse_as_of(values["as_of"], where="[defaults] as_of", path=path)
+    for key in ("match_radius_m", "reach_m", "min_blindspot_m2"):
+        if isinstance(values.get(key), int) and not isinstance(values.get(key), bool):
+            values[key] = float(values[key])
+    return _validate_defaults(Defaults(**values), "[defaults]", path)
+
+
+def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
+    where = f"[layers.{key}]"
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where=where), path=path)
+    _unknown(set(table), _LAYER_KEYS, where, path)
+    if "path" not in table:
+        raise ConfigError(Note("config.needs_path", where=where), path=path)
+    for name, value in table.items():
+        if name == "crs" and isinstance(value, int) and not isinstance(value, bool):
+            continue  # crs = 4326 means EPSG:4326
+        if not isinstance(value, str):
+            raise ConfigError(Note("config.not_string", where=where, name=name, value=value),
+                              path=path)
+    if not table["path"].strip():
+        raise ConfigError(Note("config.empty_path", where=where), path=path)
+    file = (root / table["path"]).resolve()
+    if not file.exists():
+        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
+        raise ConfigError(msg, path=path)
+    values = {k: v for k, v in table.items() if k != "path"}
+    if "crs" in values:
+        try:
+            values["crs"] = normalize_datum(values["crs"])
+        except CRSError as exc:
+            raise ConfigError(Note("config.crs", where=where, reason=exc.message),
+                              path=path) from None
+    return LayerSpec(key=key, path=file, **values)
+
+
+def _records(table: Any, path: Path) -> RecordsSpec:
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where="[records]"), path=path)
+    _unknown(set(table), _RECORD_KEYS, "[records]", path)
+    paths = table.get("paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(Note("config.paths_not_list", value=paths), path=path)
+    crs = table.get("crs", "EPSG:4326")
+    try:
+        crs = normalize_datum(crs)
+    except CRSError as exc:
+        raise ConfigError(Note("config.crs", where="[records]", reason=exc.message),
+                          path=path) from None
+    columns = table.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ConfigError(Note("config.columns_not_map"), path=path)
+    from geotool.io.tables import CANONICAL_COLUMNS
+
+    known = {*CANONICAL_COLUMNS, "updated_at", "lonlat"}
+    for header, canon in columns.items():
+        if canon not in known:
+            close = difflib.get_close_matches(canon, sorted(known), n=1)
+            hint = (Note("hint.did_you_mean", name=close[0]) if close
+                    else Note("hint.use_one_of", names=", ".join(sorted(known))))
+            msg = Note("config.not_record_column", header=header, canon=canon, hint=hint)
+            raise ConfigError(msg, path=path)
+    values = _record_values(table.get("values", {}), columns, path)
+    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns), values=values)
+
+
+_VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
+                  "kind": ("issue", "inspection")}
+
+
+def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
+    """``[records.values]``: header -> {cell value -> value}, checked against the column."""
+    from geotool.io.tables import canonical_column
+
+    example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.values_not_map", example=example, where="[records.values]"),
+                          path=path)
+    out: dict[str, dict[str, str]] = {}
+    for header, mapping in table.items():
+        if not isinstance(mapping, dict) or not all(
+                isinstance(v, str) for v in mapping.values()):
+            raise ConfigError(Note("config.values_not_map", example=example, where=repr(header)),
+                              path=path)
+        canon = canonical_column(header, columns)
+        if canon is None:
+            close = difflib.get_close_matches(header, sorted(columns), n=1)
+            hint = Note("hint.did_you_mean", name=close[0]) if close else ""
+            raise ConfigError(Note("config.values_unknown_column", column=header, hint=hint),
+                              path=path)
+        allowed = _VALUE_TARGETS.get(canon)
+        for value, target in mapping.items():
+            if allowed is not None and target not in allowed:
+                raise ConfigError(Note("config.values_bad_target", column=header, value=value,
+                                       target=target, canon=canon, allowed=", ".join(allowed)),
+                                  path=path)
+        out[str(header)] = {str(k): v for k, v in mapping.items()}
+    return out
+
+
+def load_config(path: str | Path) -> Workspace:
+    """Read and validate a workspace config.
+
+    Parameters
+    ----------
+    path : str or Path
+        The workspace folder or its ``geotool.toml``.
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    ConfigError
+        Missing file, TOML syntax error, unknown key (with a suggestion),
+        wrong type, missing ``[layers.districts]``, or a layer file that
+        does not exist.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if not path.exists():
+        raise ConfigError(Note("config.absent", name=CONFIG_NAME), path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(Note("config.bad_toml", detail=str(exc)), path=path) from None
+    except UnicodeDecodeError:
+        raise ConfigError(Note("config.not_utf8"), path=path) from None
+    _unknown(set(data), _TOP_KEYS, Note("where.top_level"), path)
+    root = path.parent.resolve()
+    city = data.get("city", {})
+    if not isinstance(city, dict):
+        raise ConfigError(Note("config.not_table", where="[city]"), path=path)
+    _unknown(set(city), {"name"}, "[city]", path)
+    name = city.get("name", root.name)
+    if not isinstance(name, str):
+        raise ConfigError(Note("config.not_string", where="[city]", name="name", value=name),
+                          path=path)
+    layers = data.get("layers", {})
+    if not isinstance(layers, dict) or "districts" not in layers:
+        raise ConfigError(Note("config.no_districts"), path=path)
+    specs = [_layer(key, layers[key], root, path) for key in layers]
+    districts = next(s for s in specs if s.key == "districts")
+    ledgers = tuple(s for s in specs if s.key != "districts")
+    return Workspace(
+        root=root,
+        config_path=path.resolve(),
+        city=name,
+        defaults=_defaults(data.get("defaults", {}), path),
+        districts=districts,
+        ledgers=ledgers,
+        records=_records(data.get("records", {}), path),
+    )

@@ -1,0 +1,492 @@
+"""Reading ledger layers and district polygons.
+
+Every layer comes out in one schema and one datum (WGS-84):
+
+* ledger features: ``layer, feature_id, name, unit, type, geometry``
+* districts: ``district_id, name, parent, level, geometry`` where ``level`` is
+  the nesting depth (0 = district, 1 = street, 2 = community, ...).
+
+Supported files: GeoJSON, GeoPackage, Shapefile (the .cpg is honoured; a
+.dbf without one is tried as UTF-8, then GBK) and KML. Invalid geometries are
+repaired (``make_valid``) with a note; empty or missing geometries, missing
+or duplicate ids are quarantined with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geotool._errors import CRSError, InputError
+from geotool.io.config import LayerSpec
+from geotool.crs import WGS84, to_wgs84
+from geotool.io.quarantine import quarantine_frame
+from geotool.text import Join, Note, geos_reason
+
+__all__ = ["LayerResult", "read_districts", "read_layer", "read_vector"]
+
+_POLY = ("Polygon", "MultiPolygon")
+_LINE = ("LineString", "MultiLineString", "LinearRing")
+
+
+@dataclass
+class LayerResult:
+    """A layer read into the canonical schema, its quarantined rows and notes."""
+
+    frame: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    read: int
+    notes: list[str] = field(default_factory=list)
+    converted_from: str | None = None
+
+
+_SPREADSHEETS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read a vector file with the right attribute encoding.
+
+    Parameters
+    ----------
+    path : Path
+        GeoJSON, GeoPackage, Shapefile, KML or any format GDAL reads.
+    layer : str, optional
+        The layer to read from a file holding several (a GeoPackage with
+        several tables). A KML's folders are all read, one after another.
+
+    Returns
+    -------
+    (GeoDataFrame, notes)
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a vector layer, or holds several
+        layers and none is named.
+    """
+    notes: list[str] = []
+    kwargs: dict[str, object] = {}
+    suffix = path.suffix.lower()
+    if suffix in _SPREADSHEETS:
+        raise InputError(Note("layer.is_spreadsheet"), path=path)
+    if suffix == ".shp":
+        cpg = path.with_suffix(".cpg")
+        if not cpg.exists() and not path.with_suffix(".CPG").exists():
+            encoding = _guess_dbf_encoding(path)
+            if encoding is not None:
+                kwargs["encoding"] = encoding
+                notes.append(Note("note.shp_no_cpg", encoding=encoding))
+    layers = _list_layers(path)
+    names = [str(name) for name in layers[:, 0]] if len(layers) else []
+    if layer is not None:
+        if layer not in names:
+            msg = Note("layer.no_such_layer", layer=layer,
+                       names=", ".join(names) if names else Note("word.none"))
+            raise InputError(msg, path=path)
+        return _read_one(path, layer, kwargs, notes), notes
+    if len(names) > 1 and suffix in (".kml", ".kmz"):
+        frames = [_read_one(path, name, kwargs, notes) for name in names]
+        frames = [f for f in frames if len(f)]
+        notes.append(Note("note.kml_folders", n=len(names),
+                          names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
+        if not frames:
+            return _read_one(path, names[0], kwargs, notes), notes
+        crs = frames[0].crs
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes
+    if len(names) > 1:
+        msg = Note("layer.several_layers", n=len(names), names=", ".join(names[:8]),
+                   first=names[0])
+        raise InputError(msg, path=path)
+    return _read_one(path, names[0] if names else None, kwargs, notes), notes
+
+
+def _list_layers(path: Path) -> np.ndarray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.list_layers(path)
+    except Exception as exc:  # noqa: BLE001 - GDAL reports unreadable files in many ways
+        raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
+              notes: list[str]) -> gpd.GeoDataFrame:
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = gpd.read_file(path, engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
+    except UnicodeDecodeError:
+        raise InputError(Note("layer.not_utf8"), path=path) from None
+    except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors of many kinds
+        raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
+    for w in caught:
+        text = Note("note.reader_warning", text=_one_line(w.message))
+        if text not in notes:
+            notes.append(text)
+    return gdf
+
+
+def _guess_dbf_encoding(path: Path) -> str | None:
+    """Encoding of a .dbf without a .cpg: None when its header names one, else UTF-8 or GBK."""
+    dbf = path.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = path.with_suffix(".DBF")
+    if not dbf.exists():
+        return None
+    raw = dbf.read_bytes()
+    if len(raw) < 32:
+        return None
+    if raw[29] not in (0, 0x57):  # a language driver id GDAL understands (0x57: ANSI)
+        return None
+    header_len = int.from_bytes(raw[8:10], "little")
+    records = raw[header_len:].rstrip(b"\x1a")
+    if records.isascii():
+        return "UTF-8"
+    try:
+        records.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        records.decode("gb18030")
+        return "GBK"
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_geographic(gdf: gpd.GeoDataFrame) -> bool:
+    geoms = gdf.geometry.values
+    valid = gdf.geometry[~(pd.isna(geoms) | shapely.is_empty(geoms))]
+    if valid.empty:
+        return True
+    minx, miny, maxx, maxy = valid.total_bounds
+    return -180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame, str | None]:
+    where = f"[layers.{spec.key}]"
+    datum = spec.crs
+    if datum is None and gdf.crs is None:
+        if _looks_geographic(gdf):
+            msg = Note("layer.no_crs", where=where)
+        else:
+            msg = Note("layer.no_crs_projected", where=where)
+        raise CRSError(msg, path=spec.path)
+    claimed = datum or (gdf.crs.to_string() if gdf.crs is not None else None)
+    geographic_claim = datum in ("GCJ-02", "BD-09") or (
+        (datum is None and gdf.crs is not None and gdf.crs.is_geographic)
+        or (datum is not None and datum.startswith("EPSG:") and _is_geographic(datum))
+    )
+    if geographic_claim and not _looks_geographic(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        msg = Note("layer.looks_projected", minx=minx, maxx=maxx, miny=miny, maxy=maxy,
+                   claimed=claimed, where=where)
+        raise CRSError(msg, path=spec.path)
+    projected_claim = not geographic_claim and (
+        (datum is not None and datum.startswith("EPSG:") and not _is_geographic(datum))
+        or (datum is None and gdf.crs is not None and gdf.crs.is_projected))
+    if projected_claim and _looks_geographic(gdf) and not _all_empty(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        msg = Note("layer.looks_degrees", minx=minx, maxx=maxx, miny=miny, maxy=maxy,
+                   claimed=claimed, where=where)
+        raise CRSError(msg, path=spec.path)
+    converted = datum if datum in ("GCJ-02", "BD-09") else None
+    if converted is None and gdf.crs is not None and datum is None:
+        converted = None if gdf.crs.equals(WGS84) else gdf.crs.to_string()
+    elif converted is None and datum is not None and datum != WGS84:
+        converted = datum
+    return to_wgs84(gdf, datum), converted
+
+
+def _all_empty(gdf: gpd.GeoDataFrame) -> bool:
+    geoms = gdf.geometry.values
+    return bool((pd.isna(geoms) | shapely.is_empty(geoms)).all())
+
+
+def _is_geographic(code: str) -> bool:
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(code).is_geographic
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def _clean_geometries(gdf: gpd.GeoDataFrame, path: Path, spec_key: str,
+                      rows: np.ndarray) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    geoms = gdf.geometry.values
+    missing = pd.isna(geoms) | shapely.is_empty(geoms)
+    invalid = ~missing & ~shapely.is_valid(geoms)
+    q = quarantine_frame(path, rows[missing], "geometry", None, "empty_geometry", layer=spec_key)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        fixed = shapely.make_valid(geoms[invalid])
+        # keep the original dimension: a polygon repaired to a collection keeps its polygons
+        orig_types = shapely.get_type_id(geoms[invalid])
+        fixed = np.array([_keep_dim(g, t) for g, t in zip(fixed, orig_types, strict=True)],
+                         dtype=object)
+        geoms = geoms.copy()
+        geoms[invalid] = fixed
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+        still = shapely.is_empty(geoms) | pd.isna(geoms)
+        newly = still & ~missing
+        repaired = int((invalid & ~newly).sum())
+        if repaired:
+            kinds = sorted({re.sub(r"\[.*", "", r).strip() for r in reasons})[:3]
+            key = "note.repaired_geometry" if repaired == 1 else "note.repaired_geometries"
+            notes.append(Note(key, n=repaired, kinds=Join(map(geos_reason, kinds), "; ")))
+        if newly.any():
+            q = _concat_quarantine([q, quarantine_frame(path, rows[newly], "geometry", None,
+                                                        "unrepairable_geometry", layer=spec_key)])
+            missing = missing | newly
+    return gdf[~missing], q, notes
+
+
+def _keep_dim(geom: shapely.Geometry, type_id: int) -> shapely.Geometry:
+    """Keep the parts of a repaired geometry that have the original dimension.
+
+    A polygon repaired to a collection keeps its polygons; one that collapses
+    to a line or a point (zero area) comes back empty: it cannot be repaired.
+    """
+    if geom is None:
+        return geom
+    dim = {0: 0, 4: 0, 1: 1, 2: 1, 5: 1, 3: 2, 6: 2}.get(int(type_id), 2)
+    if geom.geom_type != "GeometryCollection":
+        return geom if shapely.get_dimensions(geom) == dim else shapely.GeometryCollection()
+    parts = [g for g in geom.geoms if shapely.get_dimensions(g) == dim]
+    if not parts:
+        return shapely.GeometryCollection()
+    return shapely.union_all(parts)
+
+
+def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
+            required: bool) -> pd.Series:
+    if name is None:
+        return pd.Series(pd.NA, index=gdf.index, dtype="string")
+    if name not in gdf.columns:
+        lower = {c.lower(): c for c in gdf.columns}
+        if name.lower() in lower:
+            name = lower[name.lower()]
+        elif required:
+            have = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+            msg = Note("layer.no_column", name=name, role=role, key=spec.key, have=have)
+            raise InputError(msg, path=spec.path, column=name)
+        else:
+            return pd.Series(pd.NA, index=gdf.index, dtype="string")
+    values = gdf[name]
+    if role == "parent" and values.dtype == object:
+        values = values.map(_single_value, na_action="ignore")
+    if pd.api.types.is_float_dtype(values):
+        as_int = values.dropna()
+        if (as_int == as_int.round()).all():
+            values = values.astype("Int64")
+    out = values.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def _single_value(value: object) -> object:
+    """DataV GeoJSON gives ``parent`` as ``{"adcode": 411600}``: take the single value."""
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, dict) and len(value) == 1:
+        inner = next(iter(value.values()))
+        return None if inner is None else str(inner)
+    return value
+
+
+def read_layer(spec: LayerSpec) -> LayerResult:
+    """Read one ledger layer into the canonical feature schema, in WGS-84.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The ``[layers.X]`` entry.
+
+    Returns
+    -------
+    LayerResult
+        ``frame`` has columns ``layer, feature_id, name, unit, type,
+        geometry``; ``quarantine`` has the rows that could not be used.
+    """
+    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
+    read = len(gdf)
+    rows = np.arange(1, read + 1)
+    frame = gpd.GeoDataFrame(
+        {
+            "layer": spec.key,
+            "feature_id": _column(gdf, spec.id, spec, "id", required=True),
+            "name": _column(gdf, spec.name, spec, "name", required=False),
+            "unit": _column(gdf, spec.unit, spec, "unit", required=spec.unit is not None),
+            "type": _column(gdf, spec.type, spec, "type", required=spec.type is not None),
+            "_row": rows,
+        },
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    _fill_ids(frame, "feature_id", spec, notes)
+    frame, converted = _to_wgs84(frame, spec)
+    frame, q_geom, geom_notes = _clean_geometries(frame, spec.path, spec.key,
+                                                  frame["_row"].to_numpy())
+    notes += geom_notes
+    no_id = frame["feature_id"].isna()
+    dup = frame["feature_id"].duplicated(keep="first") & ~no_id
+    q = _concat_quarantine([
+        q_geom,
+        quarantine_frame(spec.path, frame.loc[no_id, "_row"].to_numpy(), spec.id, None,
+                         "missing_feature_id", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[dup, "_row"].to_numpy(), spec.id,
+                         frame.loc[dup, "feature_id"].to_numpy(), "duplicate_feature_id",
+                         layer=spec.key),
+    ])
+    frame = frame[~no_id & ~dup].copy()
+    frame["name"] = frame["name"].fillna(frame["feature_id"])
+    frame = frame.drop(columns="_row").reset_index(drop=True)
+    return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def _concat_quarantine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return quarantine_frame("", np.array([], dtype=int), None, None, "empty_geometry")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list[str]) -> None:
+    """A layer whose id column is empty throughout (KML placemarks) gets ids made up.
+
+    Unique names become the ids; otherwise ``<layer key>-<feature number>``.
+    A layer where only some ids are missing keeps them missing (quarantined).
+    """
+    if frame.empty or frame[column].notna().any():
+        return
+    names = frame["name"]
+    if names.notna().all() and not names.duplicated().any():
+        frame[column] = names
+        notes.append(Note("note.ids_from_names", column=spec.id))
+    else:
+        frame[column] = pd.Series([f"{spec.key}-{r}" for r in frame["_row"]],
+                                  index=frame.index, dtype="string")
+        notes.append(Note("note.ids_made_up", column=spec.id, key=spec.key))
+
+
+def read_districts(spec: LayerSpec) -> LayerResult:
+    """Read the districts layer: polygons, optionally nested through ``parent``.
+
+    Returns
+    -------
+    LayerResult
+        ``frame`` has ``district_id, name, parent, level, geometry``; level 0
+        is the top (区), 1 the next (街道), and so on.
+
+    Raises
+    ------
+    InputError
+        When no polygon remains, or parents form a cycle.
+    """
+    gdf, notes = read_vector(spec.path, layer=spec.layer or spec.sheet)
+    read = len(gdf)
+    rows = np.arange(1, read + 1)
+    frame = gpd.GeoDataFrame(
+        {
+            "district_id": _column(gdf, spec.id, spec, "id", required=True),
+            "name": _column(gdf, spec.name, spec, "name", required=False),
+            "parent": _column(gdf, spec.parent, spec, "parent", required=False),
+            "_row": rows,
+        },
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    _fill_ids(frame, "district_id", spec, notes)
+    frame, converted = _to_wgs84(frame, spec)
+    frame, q, geom_notes = _clean_geometries(frame, spec.path, spec.key, frame["_row"].to_numpy())
+    notes += geom_notes
+    types = frame.geometry.geom_type
+    not_poly = ~types.isin(_POLY)
+    no_id = frame["district_id"].isna()
+    dup = frame["district_id"].duplicated(keep="first") & ~no_id
+    q = _concat_quarantine([
+        q,
+        quarantine_frame(spec.path, frame.loc[not_poly, "_row"].to_numpy(), "geometry",
+                         types[not_poly].to_numpy(), "district_not_polygon", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[no_id & ~not_poly, "_row"].to_numpy(), spec.id,
+                         None, "missing_feature_id", layer=spec.key),
+        quarantine_frame(spec.path, frame.loc[dup & ~not_poly, "_row"].to_numpy(), spec.id,
+                         frame.loc[dup & ~not_poly, "district_id"].to_numpy(),
+                         "duplicate_feature_id", layer=spec.key),
+    ])
+    frame = frame[~not_poly & ~no_id & ~dup].copy()
+    if frame.empty:
+        raise InputError(Note("layer.no_district_polygon"), path=spec.path)
+    frame["name"] = frame["name"].fillna(frame["district_id"])
+    known = set(frame["district_id"])
+    orphan = frame["parent"].notna() & ~frame["parent"].isin(known)
+    if orphan.any():
+        codes = ", ".join(sorted(frame.loc[orphan, "parent"].unique())[:5])
+        notes.append(Note("note.orphan_parents", n=int(orphan.sum()), codes=codes))
+        frame.loc[orphan, "parent"] = pd.NA
+    frame["level"] = _levels(frame, spec.path)
+    frame = frame[["district_id", "name", "parent", "level", "geometry"]]
+    frame = frame.sort_values(["level", "district_id"]).reset_index(drop=True)
+    notes += _overlap_notes(frame)
+    return LayerResult(frame=frame, quarantine=q, read=read, notes=notes, converted_from=converted)
+
+
+def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
+    parent = dict(zip(frame["district_id"], frame["parent"], strict=True))
+    levels: dict[str, int] = {}
+    for start in sorted(parent):
+        chain, node = [], start
+        while node is not None and not pd.isna(node) and node not in levels:
+            if node in chain:
+                msg = Note("layer.parent_cycle", chain=" -> ".join(chain + [node]))
+                raise InputError(msg, path=path)
+            chain.append(node)
+            node = parent.get(node)
+        base = -1 if node is None or pd.isna(node) else levels[node]
+        for depth, item in enumerate(reversed(chain), start=1):
+            levels[item] = base + depth
+    return frame["district_id"].map(levels).astype(int)
+
+
+def _overlap_notes(frame: gpd.GeoDataFrame) -> list[str]:
+    from geotool.crs import to_metric
+
+    notes = []
+    metric = to_metric(frame)
+    for level, group in metric.groupby("level", sort=True):
+        if len(group) < 2:
+            continue
+        total = float(group.area.sum())
+        union = float(shapely.union_all(group.geometry.values).area)
+        overlap = total - union
+        if overlap > 1.0 and overlap > 1e-6 * total:
+            notes.append(Note("note.districts_overlap", level=level, overlap=overlap))
+    return notes
+
+
+def features_from_layers(results: list[LayerResult]) -> gpd.GeoDataFrame:
+    """Concatenate ledger layers into one feature table (WGS-84)."""
+    frames = [r.frame for r in results if not r.frame.empty]
+    if not frames:
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype="string") for c in ("layer", "feature_id", "name", "unit", "type")},
+            geometry=gpd.GeoSeries([], crs=WGS84),
+        )
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)

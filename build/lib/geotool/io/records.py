@@ -1,0 +1,584 @@
+"""Issue and inspection records: from raw spreadsheet cells to one clean table.
+
+:func:`normalize_records` turns the raw cells of :mod:`geotool.io.tables` into
+the canonical record table (WGS-84 points) and a quarantine table. Each row
+gets the first of these checks it fails, in this order, or is used:
+
+0. more cells than the header (``extra_cells``: an unquoted separator shifted them)
+1. ``found_at`` missing or not a date
+2. record kind not understood
+3. coordinates not understood or out of range, only one of lon/lat, 0,0,
+   lon/lat swapped, outside the city (more than ``city_margin_m`` beyond its
+   districts)
+4. no coordinates and no feature reference that resolves
+5. exact duplicate of an earlier row (``duplicate_row``); the same
+   ``record_id`` as an earlier row but a different kind, a different
+   category or feature (when both rows give one), or a place more than
+   100 m away (``conflicting_duplicate``: two records share an id, e.g. two
+   districts both numbering from 001). The earlier row (in file order) is kept.
+
+Only a record's location and its found date are essential. An optional
+field that cannot be read (a deadline of ``下周一``, a status of ``待定``, a
+rectified or updated date that is no date) keeps the record: the field is
+left empty (an issue with no readable status counts as open), the row's
+``problems`` column names the fields (``bad_deadline;unknown_status``) and
+each such cell is listed in :attr:`RecordsResult.flagged`, which has the
+quarantine's columns.
+
+A record without coordinates takes the location of the ledger feature it
+names (id first, then exact unique name): a point on it (the middle of a
+line, a representative point of a polygon).
+
+Several rows with the same ``record_id`` that pass check 5 are versions of
+one issue. They are all kept here; :mod:`geotool.analysis.issues` orders them by event
+time (``updated_at``, else ``rectified_at`` for rectified/closed rows, else
+``found_at``; ties in file order) to find the status as of a date.
+
+Dates written without a year (``9月1日``) take the most common year of the
+dated rows; times with a UTC offset are converted to China time. Both are
+reported in :attr:`RecordsResult.notes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geotool.crs import WGS84, bd09_to_wgs84, gcj02_to_wgs84, in_china, normalize_datum, to_metric
+from geotool.io.parsing import (
+    Distinct,
+    _cell_to_text,
+    parse_coordinates,
+    parse_dates,
+    parse_kinds,
+    parse_statuses,
+    split_lonlat,
+)
+from geotool.io.quarantine import QUARANTINE_COLUMNS
+from geotool.io.tables import CANONICAL_COLUMNS, Table
+from geotool.text import Note, reason_codes, reason_text, tr
+
+__all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "flag_text",
+           "normalize_records"]
+
+#: Columns of the records table (plus ``geometry``).
+RECORD_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "located_by", "problems", "_file", "_sheet",
+                  "_row", "_order"]
+
+_TEXT_COLUMNS = ("record_id", "feature_id", "feature_name", "category", "description", "source",
+                 "unit", "district", "address")
+_RAW_COLUMNS = [*CANONICAL_COLUMNS, "updated_at", "_file", "_sheet", "_row", "_extra",
+                "_merged"]
+_SAME_PLACE_M = 100.0
+
+
+@dataclass
+class RecordsResult:
+    """Normalised records, their quarantine and what was repaired."""
+
+    records: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    read: int
+    per_file: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+
+
+def feature_anchor_points(features: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """A point on each feature: the middle of a line, a point inside a polygon.
+
+    Examples
+    --------
+    >>> from shapely import LineString, box
+    >>> f = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]), box(0, 0, 2, 2)])
+    >>> [(p.x, p.y) for p in feature_anchor_points(f)]
+    [(5.0, 0.0), (1.0, 1.0)]
+    """
+    geoms = features.geometry.values
+    dims = shapely.get_dimensions(geoms)
+    anchor = shapely.point_on_surface(geoms)
+    lines = dims == 1
+    if lines.any():
+        anchor[lines] = shapely.line_interpolate_point(
+            shapely.line_merge(geoms[lines]), 0.5, normalized=True)
+        empty = shapely.is_empty(anchor)
+        anchor[empty] = shapely.point_on_surface(geoms[empty])
+    return gpd.GeoSeries(anchor, index=features.index, crs=features.crs)
+
+
+def _concat(tables: list[Table]) -> pd.DataFrame:
+    frames = []
+    for table in tables:
+        df = table.data
+        if "lonlat" in df.columns:
+            df = df.copy()
+            lon, lat = split_lonlat(df["lonlat"])
+            for col, val in (("lon", lon), ("lat", lat)):
+                val = val.astype(object).where(val.notna(), None)
+                if col not in df.columns:
+                    df[col] = val
+                else:
+                    df[col] = df[col].where(~pd.isna(df[col]) & (df[col].astype(str) != ""),
+                                            val)
+        frames.append(df.reindex(columns=_RAW_COLUMNS))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in [*_RAW_COLUMNS, "_order"]})
+    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(
+        drop=True)
+    data["_order"] = np.arange(len(data))
+    return data
+
+
+def _year_for_yearless(found: pd.Series) -> int | None:
+    counts = found.dropna().dt.year.value_counts()
+    if counts.empty:
+        return None
+    top = counts[counts == counts.max()]
+    return int(top.index.max())
+
+
+def _raw_text(values: pd.Series) -> np.ndarray:
+    """Cells as the text a planner typed (for the quarantine's ``value`` column)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = [_cell_to_text(u) for u in uniques]
+    texts[-1] = ""
+    return texts[codes]
+
+
+class _Reasons:
+    """The first failed check of each row: code, column and offending value.
+
+    ``optional`` collects cells of optional fields (deadline, status,
+    rectified/updated date) that could not be read: the row is kept, the
+    field left empty and the cell flagged (:func:`_flagged`).
+    """
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        n = len(data)
+        self.data = data
+        self.code = np.full(n, None, dtype=object)
+        self.column = np.full(n, "", dtype=object)
+        self.value = np.full(n, "", dtype=object)
+        self.optional: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+
+    def flag_optional(self, mask: np.ndarray | pd.Series, code: str, column: str,
+                      values: pd.Series) -> None:
+        """Flag unreadable cells of an optional field; the rows stay in use."""
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        if mask.any():
+            self.optional.append((code, column, mask, values.to_numpy(dtype=object)))
+
+    @property
+    def ok(self) -> np.ndarray:
+        return pd.isna(self.code)
+
+    def flag(self, mask: np.ndarray | pd.Series, code: str, column: str,
+             values: pd.Series | np.ndarray | None = None) -> None:
+        """Give ``code`` to rows in ``mask`` that have no reason yet.
+
+        ``values`` (the cells to show, or a function returning them) is only
+        looked at when some row is flagged.
+        """
+        if code not in reason_codes():  # pragma: no cover - a programming error
+            raise KeyError(code)
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool) & self.ok
+        if not mask.any():
+            return
+        self.code[mask] = code
+        self.column[mask] = column
+        if values is not None:
+            if callable(values):
+                values = values()
+            if isinstance(values, pd.Series):
+                values = values.to_numpy(dtype=object)
+            self.value[mask] = _raw_text(pd.Series(values[mask], dtype=object))
+
+
+def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
+    if datum == "GCJ-02":
+        return gcj02_to_wgs84(lon, lat)
+    if datum == "BD-09":
+        return bd09_to_wgs84(lon, lat)
+    if datum == WGS84:
+        return lon, lat
+    transformer = pyproj.Transformer.from_crs(datum, WGS84, always_xy=True)
+    x, y = transformer.transform(lon, lat, errcheck=False)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    bad = ~np.isfinite(x) | ~np.isfinite(y)
+    x[bad], y[bad] = np.nan, np.nan
+    return x, y
+
+
+def _is_geographic(datum: str) -> bool:
+    if datum in ("GCJ-02", "BD-09"):
+        return True
+    return pyproj.CRS.from_user_input(datum).is_geographic
+
+
+def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
+                      city: shapely.Geometry | None, *, datum: str | None = "EPSG:4326",
+                      city_margin_m: float = 1000.0, lang: str = "zh") -> RecordsResult:
+    """Turn raw record tables into the canonical records table.
+
+    Parameters
+    ----------
+    tables : list of Table
+        Raw cells from :func:`geotool.io.tables.read_table`.
+    features : GeoDataFrame
+        All ledger features (``layer, feature_id, name, ...``), WGS-84.
+    city : shapely geometry or None
+        The union of the districts, WGS-84; records farther than
+        ``city_margin_m`` outside it are quarantined. ``None`` disables the check.
+    datum : str
+        Datum of the coordinates: ``"EPSG:4326"``, ``"GCJ-02"``, ``"BD-09"``
+        or any EPSG code (a projected one takes x/y in its units).
+    city_margin_m : float
+        Tolerance outside the city boundary, in metres.
+    lang : str
+        Language of the quarantine reasons (``"zh"`` or ``"en"``).
+
+    Returns
+    -------
+    RecordsResult
+        ``read == len(records) + len(quarantine)`` always.
+    """
+    datum = normalize_datum(datum) or WGS84
+    notes: list[str] = []
+    data, cols = _drop_blank_rows(_concat(tables), notes)
+    n = len(data)
+    why = _Reasons(data)
+
+    why.flag(data["_merged"].notna(), "unclosed_quote", "", data["_merged"])
+    why.flag(data["_extra"].notna(), "extra_cells", "", data["_extra"])
+
+    for col in _TEXT_COLUMNS:
+        data[col] = cols[col].text()
+
+    _dates(data, why, notes, cols)
+    _kinds_and_statuses(data, why, cols)
+    located, lon_a, lat_a = _coordinates(data, why, datum, city, city_margin_m, cols,
+                                         notes)
+
+    # feature references
+    ref_x, ref_y = _reference_xy(data, features)
+    has_ref = ~np.isnan(ref_x)
+    has_id = data["feature_id"].notna().to_numpy()
+    has_name = data["feature_name"].notna().to_numpy()
+    by_ref = has_ref & ~located
+    why.flag(~located & has_id & ~has_ref, "unknown_feature_id", "feature_id",
+             data["feature_id"])
+    why.flag(~located & ~has_id & has_name & ~has_ref, "unknown_feature_name", "feature_name",
+             data["feature_name"])
+    why.flag(~located & ~has_id & ~has_name, "missing_location", "lon")
+
+    data["lon"] = np.where(located, lon_a, np.where(by_ref, ref_x, np.nan))
+    data["lat"] = np.where(located, lat_a, np.where(by_ref, ref_y, np.nan))
+    data["located_by"] = np.where(located, "coordinates",
+                                  np.where(has_id & by_ref, "feature_id", "feature_name"))
+
+    _duplicates(data, why)
+
+    missing_id = data["record_id"].isna()
+    if missing_id.any():
+        stems = {f: Path(f).name for f in data["_file"].dropna().unique()}
+        synthetic = (data.loc[missing_id, "_file"].map(stems) + "#"
+                     + data.loc[missing_id, "_sheet"].fillna("").astype(str) + "#"
+                     + data.loc[missing_id, "_row"].astype(str))
+        data.loc[missing_id, "record_id"] = synthetic.astype("string")
+
+    used = why.ok
+    data["problems"] = _problems(why, n)
+    records = data.loc[used, RECORD_COLUMNS]
+    records = gpd.GeoDataFrame(
+        records,
+        geometry=gpd.points_from_xy(records["lon"].to_numpy(float),
+                                    records["lat"].to_numpy(float)),
+        crs=WGS84,
+    ).reset_index(drop=True)
+    records["_row"] = records["_row"].astype(int)
+    quarantine = _quarantine(data, why, lang)
+    flagged = _flagged(data, why, used, lang)
+    per_file = {str(t.path): {"read": 0, "used": 0, "quarantined": 0} for t in tables}
+    per_file.update(_per_file(data, used))
+    k = int((used & (data["located_by"] != "coordinates").to_numpy()).sum())
+    if k:
+        notes.append(Note("note.located_by_feature", n=k))
+    if len(records) + len(quarantine) != n:  # pragma: no cover - an invariant
+        msg = f"internal error: {n} rows read but {len(records)} + {len(quarantine)} accounted"
+        raise AssertionError(msg)
+    return RecordsResult(records=records, quarantine=quarantine, read=n, per_file=per_file,
+                         notes=notes, flagged=flagged)
+
+
+def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
+                     ) -> tuple[pd.DataFrame, dict[str, Distinct]]:
+    """Drop rows whose every cell is blank after cleaning (``NaN``, ``NULL``, spaces)."""
+    names = [*CANONICAL_COLUMNS, "updated_at"]
+    cols = {c: Distinct(data[c]) for c in names}
+    blank = np.ones(len(data), dtype=bool)
+    for c in names:
+        blank &= cols[c].blank()
+    blank &= data["_extra"].isna().to_numpy() & data["_merged"].isna().to_numpy()
+    if not blank.any():
+        return data, cols
+    notes.append(Note("note.blank_word_rows", n=int(blank.sum())))
+    data = data[~blank].reset_index(drop=True)
+    return data, {c: Distinct(data[c]) for c in names}
+
+
+def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
+           cols: dict[str, Distinct]) -> None:
+    raw_found = data["found_at"]
+    found, bad, _ = parse_dates(cols["found_at"])
+    year = _year_for_yearless(found)
+    guessed_total = 0
+    if bad.any() and year is not None:
+        found, bad, guessed = parse_dates(cols["found_at"], default_year=year)
+        guessed_total += int(guessed.sum())
+    why.flag(bad, "bad_found_at", "found_at", raw_found)
+    why.flag(found.isna(), "missing_found_at", "found_at")
+    for col in ("deadline", "rectified_at", "updated_at"):
+        parsed, bad_c, guessed_c = parse_dates(cols[col], default_year=year)
+        guessed_total += int((guessed_c & ~bad_c).sum())
+        why.flag_optional(bad_c, f"bad_{col}", col, data[col])
+        data[col] = parsed
+    data["found_at"] = found
+    if guessed_total:
+        notes.append(Note("note.yearless_dates", n=guessed_total, year=year))
+    # suspicious but usable: kept, and said, so the unit can check the ledger
+    for col, key in (("rectified_at", "note.rectified_before_found"),
+                     ("updated_at", "note.updated_before_found")):
+        early = (data[col].dt.normalize() < found.dt.normalize()).fillna(False)
+        if early.any():
+            first = data.loc[early].head(5)
+            rows = [f"{str(f).replace(chr(92), '/').rsplit('/', 1)[-1]}:{r}"
+                    for f, r in zip(first["_file"], first["_row"], strict=True)]
+            notes.append(Note(key, n=int(early.sum()), rows=", ".join(rows)))
+
+
+def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Distinct]) -> None:
+    kind, bad_kind = parse_kinds(cols["kind"])
+    status, bad_status = parse_statuses(cols["status"])
+    has_issue_fields = data["category"].notna() | status.notna() | bad_status
+    default = pd.Series(np.where(has_issue_fields, "issue", "inspection"), index=data.index,
+                        dtype="string")
+    kind = kind.fillna(default)
+    why.flag(bad_kind, "unknown_kind", "kind", data["kind"])
+    is_issue = (kind == "issue").to_numpy(dtype=bool, na_value=False)
+    # an issue whose status cannot be read is kept and counts as open (flagged)
+    why.flag_optional(bad_status.to_numpy() & is_issue, "unknown_status", "status",
+                      data["status"])
+    status = status.where(is_issue)
+    data["kind"] = kind
+    data["status"] = status.where(status.notna() | ~is_issue, "open")
+
+
+def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Geometry | None,
+                 margin_m: float, cols: dict[str, Distinct], notes: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw_lon, raw_lat = data["lon"], data["lat"]
+    lon, bad_lon = parse_coordinates(cols["lon"])
+    lat, bad_lat = parse_coordinates(cols["lat"])
+    pair_in_lon = bad_lon.to_numpy() & cols["lat"].blank()
+    if pair_in_lon.any():  # "114.65,33.62" typed into the longitude column
+        rows = np.flatnonzero(pair_in_lon)
+        p_lon, p_lat = split_lonlat(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
+        v_lon, b_lon = parse_coordinates(p_lon)
+        v_lat, b_lat = parse_coordinates(p_lat)
+        fixed = (v_lon.notna() & v_lat.notna() & ~b_lon & ~b_lat).to_numpy()
+        if fixed.any():
+            lon.iloc[rows[fixed]] = v_lon.to_numpy()[fixed]
+            lat.iloc[rows[fixed]] = v_lat.to_numpy()[fixed]
+            bad_lon.iloc[rows[fixed]] = False
+            notes.append(Note("note.pair_in_lon", n=int(fixed.sum())))
+    why.flag(bad_lon, "bad_coordinates", "lon", raw_lon)
+    why.flag(bad_lat, "bad_coordinates", "lat", raw_lat)
+    lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
+    has_lon, has_lat = ~np.isnan(lon_a), ~np.isnan(lat_a)
+
+    def pair() -> np.ndarray:
+        return _raw_text(raw_lon) + "," + _raw_text(raw_lat)
+
+    why.flag(~has_lon & has_lat, "partial_coordinates", "lon", pair)
+    why.flag(has_lon & ~has_lat, "partial_coordinates", "lat", pair)
+    both = has_lon & has_lat
+    why.flag(both & (np.abs(lon_a) < 1e-9) & (np.abs(lat_a) < 1e-9), "zero_coordinates", "lon",
+             pair)
+    if _is_geographic(datum):
+        with np.errstate(invalid="ignore"):
+            swapped = both & ~in_china(lon_a, lat_a) & in_china(lat_a, lon_a)
+            why.flag(swapped, "swapped_coordinates", "lon", pair)
+            out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
+        why.flag(out_of_range, "bad_coordinates", "lon", pair)
+    x, y = _to_wgs84_xy(np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datum)
+    why.flag(both & (np.isnan(x) | np.isnan(y)), "bad_coordinates", "lon", pair)
+    located = both & why.ok
+    if city is not None and not city.is_empty and located.any():
+        zone = _city_zone(city, margin_m)
+        inside = shapely.contains_xy(zone, np.nan_to_num(x), np.nan_to_num(y))
+        why.flag(located & ~inside, "outside_city", "lon", pair)
+    located = both & why.ok
+    return located, x, y
+
+
+def _city_zone(city: shapely.Geometry, margin_m: float) -> shapely.Geometry:
+    series = gpd.GeoSeries([city], crs=WGS84)
+    metric = to_metric(series)
+    zone = metric.buffer(margin_m).to_crs(WGS84).iloc[0]
+    shapely.prepare(zone)
+    return zone
+
+
+def _reference_xy(data: pd.DataFrame, features: gpd.GeoDataFrame
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Anchor x/y of the feature each row names (id first, then unique name); NaN if none."""
+    n = len(data)
+    ref_x, ref_y = np.full(n, np.nan), np.full(n, np.nan)
+    if features.empty or n == 0:
+        return ref_x, ref_y
+    anchors = feature_anchor_points(features).values
+    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
+    ids = pd.Index(features["feature_id"].astype(str).to_numpy())
+    first_id = ~ids.duplicated(keep="first")
+    id_index = pd.Index(ids[first_id])
+    id_pos = np.flatnonzero(first_id)
+    names = features["name"].astype(str)
+    unique = ~names.duplicated(keep=False).to_numpy()
+    name_index = pd.Index(names.to_numpy()[unique])
+    name_pos = np.flatnonzero(unique)
+
+    fid = data["feature_id"]
+    has_id = fid.notna().to_numpy()
+    if has_id.any():
+        pos = id_index.get_indexer(fid[has_id].astype(str).to_numpy())
+        hit = pos >= 0
+        rows = np.flatnonzero(has_id)[hit]
+        ref_x[rows], ref_y[rows] = ax[id_pos[pos[hit]]], ay[id_pos[pos[hit]]]
+    need = np.isnan(ref_x) & ~has_id & data["feature_name"].notna().to_numpy()
+    if need.any():
+        pos = name_index.get_indexer(data.loc[need, "feature_name"].astype(str).to_numpy())
+        hit = pos >= 0
+        rows = np.flatnonzero(need)[hit]
+        ref_x[rows], ref_y[rows] = ax[name_pos[pos[hit]]], ay[name_pos[pos[hit]]]
+    return ref_x, ref_y
+
+
+def _duplicates(data: pd.DataFrame, why: _Reasons) -> None:
+    ok = why.ok
+    if not ok.any():
+        return
+    cols = [*CANONICAL_COLUMNS, "updated_at"]
+    # only rows sharing an id and a time can be copies: compare whole rows among those
+    key = data.loc[ok, ["record_id", "found_at"]]
+    maybe = np.flatnonzero(ok)[key.duplicated(keep=False).to_numpy()]
+    if len(maybe):
+        exact = np.zeros(len(data), dtype=bool)
+        exact[maybe] = data.loc[maybe, cols].duplicated(keep="first").to_numpy()
+        why.flag(exact, "duplicate_row", "record_id", data["record_id"])
+
+    ids = data["record_id"]
+    rest = why.ok & ids.notna().to_numpy()
+    if not rest.any():
+        return
+    rest &= ids.duplicated(keep=False).to_numpy()  # ids seen once cannot conflict
+    if not rest.any():
+        return
+    sub = data.loc[rest, ["record_id", "kind", "category", "feature_id", "lon", "lat", "_order"]]
+    sub = sub.sort_values("_order", kind="stable")
+    groups = sub.groupby("record_id", sort=False)
+    first = groups[["kind", "category", "feature_id", "lon", "lat"]].transform("first")
+    differs = np.zeros(len(sub), dtype=bool)
+    for col in ("kind", "category", "feature_id"):
+        a, b = sub[col], first[col]
+        both = a.notna() & b.notna()
+        differs |= (both & (a.astype(object) != b.astype(object))).to_numpy(dtype=bool)
+    lat0 = np.radians(first["lat"].to_numpy(float))
+    dx = (sub["lon"].to_numpy(float) - first["lon"].to_numpy(float)) * np.cos(lat0) * 111_320.0
+    dy = (sub["lat"].to_numpy(float) - first["lat"].to_numpy(float)) * 110_574.0
+    differs |= np.hypot(dx, dy) > _SAME_PLACE_M
+    conflict = np.zeros(len(data), dtype=bool)
+    conflict[sub.index.to_numpy()[differs]] = True
+    why.flag(conflict, "conflicting_duplicate", "record_id", data["record_id"])
+
+
+def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
+    bad = ~why.ok
+    if not bad.any():
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "row" else int)
+                             for c in QUARANTINE_COLUMNS})
+    codes = why.code[bad]
+    texts = {code: reason_text(code, lang) for code in set(codes)}
+    out = pd.DataFrame({
+        "file": data["_file"].to_numpy(dtype=object)[bad],
+        "sheet": data["_sheet"].fillna("").to_numpy(dtype=object)[bad],
+        "layer": "",
+        "row": data["_row"].to_numpy()[bad].astype(int),
+        "column": why.column[bad],
+        "value": why.value[bad],
+        "reason_code": codes,
+        "reason": [texts[c] for c in codes],
+    }, columns=QUARANTINE_COLUMNS)
+    return out.reset_index(drop=True)
+
+
+def _problems(why: _Reasons, n: int) -> pd.Series:
+    """Per row, the ``;``-joined codes of its flagged optional fields (``NA`` when none)."""
+    out = np.full(n, "", dtype=object)
+    for code, _column, mask, _values in why.optional:
+        out[mask] = np.where(out[mask] == "", code, out[mask] + ";" + code)
+    series = pd.Series(out, dtype="string")
+    return series.mask(series == "")
+
+
+def _flagged(data: pd.DataFrame, why: _Reasons, used: np.ndarray, lang: str) -> pd.DataFrame:
+    """One row per flagged cell of a used record, in the quarantine's columns."""
+    frames = []
+    for code, column, mask, values in why.optional:
+        keep = mask & used
+        if not keep.any():
+            continue
+        frames.append(pd.DataFrame({
+            "file": data["_file"].to_numpy(dtype=object)[keep],
+            "sheet": data["_sheet"].fillna("").to_numpy(dtype=object)[keep],
+            "layer": "",
+            "row": data["_row"].to_numpy()[keep].astype(int),
+            "column": column,
+            "value": _raw_text(pd.Series(values[keep], dtype=object)),
+            "reason_code": code,
+            "reason": flag_text(code, lang),
+        }, columns=QUARANTINE_COLUMNS))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "row" else int)
+                             for c in QUARANTINE_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["file", "sheet", "row", "column"], kind="stable").reset_index(drop=True)
+
+
+def flag_text(code: str, lang: str = "zh") -> str:
+    """The planner-facing text of a flagged cell: the reason, and that the record was kept.
+
+    Examples
+    --------
+    >>> flag_text("bad_deadline", "en")
+    'deadline not understood: the record is kept, this field left empty'
+    """
+    return tr("flag.kept", lang, reason=reason_text(code, lang))
+
+
+def _per_file(data: pd.DataFrame, used: np.ndarray) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    if data.empty:
+        return out
+    codes, files = pd.factorize(data["_file"], sort=True)
+    read = np.bincount(codes, minlength=len(files))
+    kept = np.bincount(codes, weights=np.asarray(used, dtype=float), minlength=len(files))
+    for path, n, u in zip(files, read, kept, strict=True):
+        out[str(path)] = {"read": int(n), "used": int(u), "quarantined": int(n) - int(u)}
+    return out

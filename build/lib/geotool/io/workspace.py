@@ -1,0 +1,189 @@
+"""Loading a whole workspace: config, districts, ledger layers and records.
+
+:func:`load_workspace` is what every command starts with. It returns the
+districts, the ledger features and the records, all in WGS-84 and in the
+canonical schemas, plus one quarantine table of every input row that could
+not be used and a per-file account (read = used + quarantined).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geotool._errors import InputError
+from geotool.io.config import Workspace, load_config
+from geotool.io.layers import features_from_layers, read_districts, read_layer
+from geotool.io.quarantine import QUARANTINE_COLUMNS
+from geotool.io.records import normalize_records
+from geotool.io.tables import read_table
+from geotool.text import Join, Note, reason_text
+
+__all__ = ["FileAccount", "Loaded", "load_workspace"]
+
+# .xls is kept so that read_table can tell the planner to save it as .xlsx
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+@dataclass
+class FileAccount:
+    """What happened to one input file."""
+
+    path: str
+    kind: str  # "districts", "layer:<key>" or "records"
+    read: int
+    used: int
+    quarantined: int
+    converted_from: str | None = None
+    notes: list[str] = field(default_factory=list)
+    flagged: int = 0  # cells of optional fields not understood (the rows are used)
+
+
+@dataclass
+class Loaded:
+    """A loaded workspace: everything in WGS-84 and canonical schemas."""
+
+    workspace: Workspace
+    districts: gpd.GeoDataFrame
+    features: gpd.GeoDataFrame
+    records: gpd.GeoDataFrame
+    quarantine: pd.DataFrame
+    accounts: list[FileAccount]
+    notes: list[str] = field(default_factory=list)
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+
+    @property
+    def read(self) -> int:
+        """Rows read from every file."""
+        return sum(a.read for a in self.accounts)
+
+    @property
+    def used(self) -> int:
+        """Rows used."""
+        return sum(a.used for a in self.accounts)
+
+    def layer_labels(self, lang: str = "zh") -> dict[str, str]:
+        """Ledger layer key -> display label: ``label`` (``label_en`` for English), else the key."""
+        if lang == "en":
+            return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
+        return {s.key: s.label or s.key for s in self.workspace.ledgers}
+
+
+#: Canonical names a planner may map a column to in ``[records.columns]``.
+_MAPPABLE = ("record_id", "found_at", "lon", "lat", "feature_id", "feature_name", "category",
+             "description", "source", "unit", "deadline", "status", "rectified_at", "district",
+             "address")
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
+    """Load a workspace folder (or its ``geotool.toml``).
+
+    Parameters
+    ----------
+    path : str, Path or Workspace
+        The workspace folder, its config file, or an already parsed config.
+    lang : str
+        Language of the quarantine reasons.
+
+    Returns
+    -------
+    Loaded
+
+    Raises
+    ------
+    ConfigError, InputError, CRSError
+        When the config or a file cannot be used at all; each names the file.
+    """
+    ws = path if isinstance(path, Workspace) else load_config(path)
+    accounts: list[FileAccount] = []
+    quarantines: list[pd.DataFrame] = []
+
+    dres = read_districts(ws.districts)
+    accounts.append(FileAccount(str(ws.districts.path), "districts", dres.read,
+                                len(dres.frame), len(dres.quarantine), dres.converted_from,
+                                dres.notes))
+    quarantines.append(dres.quarantine)
+    districts = dres.frame
+
+    layer_results = []
+    for spec in ws.ledgers:
+        res = read_layer(spec)
+        layer_results.append(res)
+        accounts.append(FileAccount(str(spec.path), f"layer:{spec.key}", res.read, len(res.frame),
+                                    len(res.quarantine), res.converted_from, res.notes))
+        quarantines.append(res.quarantine)
+    features = features_from_layers(layer_results)
+    shared_note = None
+    shared = features.loc[features["feature_id"].duplicated(keep=False), "feature_id"]
+    if len(shared):  # a record naming such an id touches each feature that has it
+        ids = sorted(shared.astype(str).unique())
+        shared_note = Note("note.ids_across_layers", n=len(ids), ids=", ".join(ids[:5]))
+    top = districts[districts["level"] == 0]
+    city = shapely.union_all(top.geometry.values) if len(top) else None
+    for account, res in zip(accounts[1:], layer_results, strict=True):
+        outside = _outside_count(res.frame, city)
+        if outside:
+            account.notes.append(Note("note.features_outside", n=outside))
+
+    matched = ws.record_files()
+    files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
+    if ws.records.paths and not files:
+        msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=str(ws.root))
+        raise InputError(msg, path=ws.config_path)
+    tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
+    rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
+    notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
+    if skipped:
+        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        notes.append(Note("note.skipped_files", n=len(skipped), names=names))
+    outside = _outside_count(rres.records, city)
+    if outside:
+        notes.append(Note("note.records_outside", n=outside))
+    flagged_per_file = rres.flagged["file"].value_counts().to_dict() if len(rres.flagged) else {}
+    for table in tables:
+        counts = rres.per_file.get(str(table.path), {"read": 0, "used": 0, "quarantined": 0})
+        file_notes = list(table.notes)
+        if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
+            file_notes.append(Note("note.encoding", encoding=table.encoding))
+        if table.ignored_columns:
+            file_notes.append(Note("note.columns_not_used_map",
+                                   columns=Join(table.ignored_columns, ", "),
+                                   example=table.ignored_columns[0],
+                                   names=", ".join(_MAPPABLE)))
+        accounts.append(FileAccount(str(table.path), "records", counts["read"], counts["used"],
+                                    counts["quarantined"],
+                                    ws.records.crs if ws.records.crs != "EPSG:4326" else None,
+                                    file_notes, int(flagged_per_file.get(str(table.path), 0))))
+    quarantines.append(rres.quarantine)
+    quarantine = pd.concat([q for q in quarantines if not q.empty] or
+                           [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    if len(quarantine):  # files named relative to the workspace: the list is shared with units
+        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
+    if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
+        texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
+        quarantine["reason"] = quarantine["reason_code"].map(texts)
+    flagged = rres.flagged.copy()
+    if len(flagged):
+        flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
+    return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
+                  quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged)
+
+
+def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> int:
+    """How many geometries touch no district at all."""
+    if city is None or frame.empty:
+        return 0
+    shapely.prepare(city)
+    return int((~shapely.intersects(city, frame.geometry.values)).sum())

@@ -1,0 +1,191 @@
+"""One district's interactive map ("挂图作战"): a self-contained HTML page.
+
+Layers (each switchable in the layer control): the district boundary; its
+streets, communities and finer areas with their names; one layer per ledger
+with every feature styled by state (covered, forgotten, open issues,
+recurring); the issues as clustered markers coloured and shaped by status;
+the blind spots hatched; and, hidden at first, a grid of open-issue
+density. A title panel gives the district's figures and rank; a legend
+explains every symbol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import shapely
+
+from geotool.output.render import _format as fmt
+from geotool.output.render._display import display_geoms, script_json
+from geotool.output.render._elements import DataLayer, JsCall, add_panel, offline_map, render_html
+from geotool.output.render._payloads import (
+    DistrictData,
+    areas_payload,
+    blind_payload,
+    features_payload,
+    issues_payload,
+    outline_payload,
+    select_district,
+)
+from geotool.output.render.heat import heat_breaks, heat_grid
+from geotool.output.render.panels import legend_panel, title_panel
+from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
+from geotool.output.render.tiles import Tiles
+from geotool.text import level_name, tr
+
+__all__ = ["DistrictMap", "district_map"]
+
+#: Nested areas get permanent name labels up to this many per level.
+MAX_PERMANENT_LABELS = 40
+#: Nested levels shown when the map opens (deeper ones start hidden).
+SHOWN_DEPTHS = 2
+
+_DIM = {"Point": "point", "MultiPoint": "point", "LineString": "line",
+        "MultiLineString": "line", "Polygon": "area", "MultiPolygon": "area"}
+_DRAW_ORDER = {"area": 0, "line": 1, "point": 2}
+
+
+@dataclass(frozen=True)
+class DistrictMap:
+    """A rendered district map.
+
+    Attributes
+    ----------
+    html : str
+        The whole page.
+    overlays : list of str
+        Plain-text names of the layer-control entries, in order.
+    issues : int
+        Issue markers drawn.
+    features : int
+        Ledger features drawn.
+    blindspots : int
+        Blind-spot parts drawn.
+    """
+
+    html: str
+    overlays: list[str]
+    issues: int
+    features: int
+    blindspots: int
+
+
+def _bounds(outline: gpd.GeoDataFrame, datum: str) -> list[list[float]]:
+    geoms = display_geoms(outline, None, tolerance_m=0, datum=datum)
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    return [[float(y0), float(x0)], [float(y1), float(x1)]]
+
+
+def _layer_order(features: gpd.GeoDataFrame, labels: dict[str, str]) -> list[str]:
+    present = list(dict.fromkeys(features["layer"].astype(str)))
+    keys = [k for k in labels if k in present] + [k for k in present if k not in labels]
+
+    def kind(key: str) -> int:
+        types = features.loc[features["layer"].astype(str) == key].geom_type
+        return min((_DRAW_ORDER.get(_DIM.get(t, "point"), 2) for t in types), default=2)
+
+    return sorted(keys, key=kind)
+
+
+def _named(label: str, n: int, lang: str) -> str:
+    return f"{label}（{n:,d}）" if lang != "en" else f"{label} ({n:,d})"
+
+
+def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
+                 index_href: str | None = "index.html") -> DistrictMap:
+    """Build the map page of one top-level district.
+
+    Parameters
+    ----------
+    result : GapResult
+        From :func:`geotool.analysis.gaps.find_gaps`.
+    district_id : str
+        A top-level district id present in ``result.districts``.
+    lang : {"zh", "en"}
+    tiles : Tiles
+        From :func:`geotool.output.render.tiles.resolve_tiles`.
+    index_href : str or None
+        Relative link back to the overview.
+
+    Returns
+    -------
+    DistrictMap
+    """
+    data: DistrictData = select_district(result, district_id)
+    datum = tiles.datum
+    mcrs = result.metric_crs or None
+    row = data.row
+    name = fmt.text(row["name"]) or district_id
+    title = tr("map.map_title", lang, city=result.city, district=name)
+    bounds = _bounds(data.outline, datum)
+    center = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
+    m = offline_map(tiles, title=title, center=center, bounds=bounds)
+    overlays: list[str] = []
+
+    def add(layer: DataLayer, plain: str) -> None:
+        layer.add_to(m)
+        overlays.append(plain)
+
+    add(DataLayer("outline", outline_payload(data.outline, mcrs, datum),
+                  {"color": OUTLINE_COLOR, "weight": 3}, name=tr("map.outline", lang)),
+        tr("map.outline", lang))
+    level_names = {}
+    for depth, areas in data.nested.items():
+        color, weight, dash = LEVEL_STYLES[min(depth, len(LEVEL_STYLES)) - 1]
+        payload, fields = areas_payload(areas, data.level_counts, mcrs, datum, lang)
+        label = _named(level_name(depth, lang), len(areas), lang)
+        level_names[depth] = level_name(depth, lang)
+        add(DataLayer("areas", payload, {"color": color, "weight": weight, "dash": dash,
+                                         "fields": fields,
+                                         "permanent": depth == 1
+                                         and len(areas) <= MAX_PERMANENT_LABELS},
+                      name=label, show=depth <= SHOWN_DEPTHS), label)
+
+    blind = data.blindspots
+    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
+    label = _named(tr("map.blindspots", lang), len(blind), lang)
+    add(DataLayer("blind", payload, opts, name=label), label)
+
+    feats = data.features
+    kinds: set[str] = set()
+    labels = (result.layer_labels_en or {}) if lang == "en" else result.layer_labels
+    for key in _layer_order(feats, result.layer_labels):
+        part = feats[feats["layer"].astype(str) == key]
+        kinds |= {_DIM.get(t, "point") for t in part.geom_type}
+        layer_label = str(labels.get(key, key))
+        payload, opts = features_payload(part, layer_label, mcrs, datum, lang)
+        label = _named(layer_label, len(part), lang)
+        add(DataLayer("features", payload, opts, name=label), label)
+
+    issues = data.issues
+    issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
+    payload, opts = issues_payload(issues, datum, lang)
+    label = _named(tr("map.issues", lang), len(issues), lang)
+    add(DataLayer("issues", payload, opts, name=label), label)
+
+    open_issues = issues[issues["open"].fillna(False).astype(bool)]
+    grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
+                     datum=datum)
+    breaks = heat_breaks(grid.max_count, len(HEAT_COLORS))
+    label = f"{tr('map.heat', lang)} {tr('map.heat_hint', lang)}"
+    add(DataLayer("heat", script_json({"cells": grid.cells}),
+                  {"breaks": breaks, "colors": list(HEAT_COLORS),
+                   "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
+
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.add_child(JsCall("finish", {"overlays": len(overlays)}))
+    n_level = data.level_counts.get(int(row["level"]), 0)
+    add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
+                             window_days=int(result.params.window_days), n_level=n_level,
+                             lang=lang, index_href=index_href))
+    add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
+                              level_names=level_names, heat_breaks=breaks,
+                              heat_cell_m=grid.cell_m))
+    return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
+                       features=len(feats), blindspots=len(blind))
+
+
+def _utm(data: DistrictData) -> str:
+    return data.outline.estimate_utm_crs().to_string()

@@ -1,0 +1,294 @@
+/* geotool maps: draws the data that geotool's Python renderer embeds in the page.
+ *
+ * Written for geotool. Every user-supplied string (names, descriptions, units)
+ * reaches the page through textContent, never as HTML. Nothing here makes a
+ * network request. window.geotoolStats reports what was drawn (for tests and
+ * the benchmark); stats.ready turns true when the map is complete.
+ */
+(function () {
+  "use strict";
+
+  var G = {layers: {}};
+  var stats = {
+    ready: false, readyMs: null, issues: 0, features: 0, blindspots: 0,
+    heatCells: 0, areas: 0, districts: 0
+  };
+  window.geotool = G;
+  window.geotoolStats = stats;
+
+  /* Keep each built layer by kind (for tests and for users' own scripts). */
+  function keep(kind, layer) {
+    (G.layers[kind] = G.layers[kind] || []).push(layer);
+    return layer;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function textNode(text) {
+    return el("span", null, text);
+  }
+
+  /* A popup body: a title and label/value rows (empty values skipped). */
+  G.card = function (title, fields, values, link) {
+    var box = el("div", "gt-card");
+    box.appendChild(el("div", "gt-card-title", title));
+    var table = el("table");
+    for (var i = 0; i < fields.length; i++) {
+      var v = values[i];
+      if (v === null || v === undefined || v === "") { continue; }
+      var tr = el("tr");
+      tr.appendChild(el("th", null, fields[i]));
+      tr.appendChild(el("td", null, v));
+      table.appendChild(tr);
+    }
+    box.appendChild(table);
+    if (link) {
+      var a = el("a", "gt-card-link", link.text);
+      a.setAttribute("href", link.href);
+      box.appendChild(a);
+    }
+    return box;
+  };
+
+  /* Panes (drawing order) and the initial view, before any layer is added. */
+  G.setup = function (map, opts) {
+    var panes = [["gtAreas", 350], ["gtBlind", 360], ["gtHeat", 370], ["gtPoints", 550]];
+    for (var i = 0; i < panes.length; i++) {
+      map.createPane(panes[i][0]).style.zIndex = String(panes[i][1]);
+    }
+    if (opts.background) { map.getContainer().style.background = opts.background; }
+    L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
+    if (opts.bounds) {
+      var fit = {padding: [16, 16], animate: false};
+      var side = opts.avoid ? document.getElementById(opts.avoid) : null;
+      if (side && window.innerWidth > 640) {
+        fit = {paddingTopLeft: [16, 16], paddingBottomRight: [side.offsetWidth + 24, 16],
+               animate: false};
+      }
+      map.fitBounds(opts.bounds, fit);
+    }
+    G.map = map;
+  };
+
+  /* The district boundary: drawn, not interactive. */
+  G.outline = function (data, opts) {
+    return keep("outline", L.geoJSON(data, {
+      pane: "gtAreas", interactive: false,
+      style: {color: opts.color, weight: opts.weight, fill: false}
+    }));
+  };
+
+  /* Nested areas (streets, communities): outline, name, popup with their figures. */
+  G.areas = function (data, opts) {
+    return keep("areas", L.geoJSON(data, {
+      pane: "gtAreas",
+      style: {color: opts.color, weight: opts.weight, dashArray: opts.dash,
+              fillColor: opts.color, fillOpacity: 0.04},
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        stats.areas += 1;
+        layer.bindTooltip(function () { return textNode(p.n); }, opts.permanent ?
+          {permanent: true, direction: "center", className: "gt-label"} : {sticky: true});
+        layer.bindPopup(function () { return G.card(p.n, opts.fields, p.v); });
+      }
+    }));
+  };
+
+  function pointIcon(style) {
+    return L.divIcon({
+      className: "gt-pt",
+      html: '<span class="gt-shape gt-' + style.shape + (style.hollow ? " gt-hollow" : "") +
+            '" style="--c:' + style.color + '"></span>',
+      iconSize: [14, 14], iconAnchor: [7, 7], popupAnchor: [0, -6], tooltipAnchor: [8, 0]
+    });
+  }
+
+  /* A ledger layer, each feature styled by its state (colour + dash/shape). */
+  G.features = function (data, opts) {
+    var icons = opts.styles.map(pointIcon);
+    return keep("features", L.geoJSON(data, {
+      style: function (f) {
+        var s = opts.styles[f.properties.s];
+        return {color: s.color, weight: s.weight, dashArray: s.dash, lineCap: "butt",
+                fillColor: s.color, fillOpacity: 0.22, opacity: 0.95};
+      },
+      pointToLayer: function (f, latlng) {
+        return L.marker(latlng, {icon: icons[f.properties.s], keyboard: false, pane: "gtPoints"});
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        stats.features += 1;
+        layer.bindTooltip(function () { return textNode(p.n); }, {sticky: true});
+        layer.bindPopup(function () { return G.card(p.n, opts.fields, p.v); });
+      }
+    }));
+  };
+
+  /* Blind spots: translucent polygons filled with an SVG hatch pattern. */
+  function ensureHatch(id, color) {
+    if (document.getElementById(id)) { return; }
+    var svg = L.SVG.create("svg");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "gt-defs");
+    var defs = L.SVG.create("defs");
+    var pattern = L.SVG.create("pattern");
+    pattern.setAttribute("id", id);
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "9");
+    pattern.setAttribute("height", "9");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    var back = L.SVG.create("rect");
+    back.setAttribute("width", "9");
+    back.setAttribute("height", "9");
+    back.setAttribute("fill", color);
+    back.setAttribute("fill-opacity", "0.10");
+    var line = L.SVG.create("line");
+    line.setAttribute("x1", "0");
+    line.setAttribute("y1", "0");
+    line.setAttribute("x2", "0");
+    line.setAttribute("y2", "9");
+    line.setAttribute("stroke", color);
+    line.setAttribute("stroke-width", "2.5");
+    line.setAttribute("stroke-opacity", "0.65");
+    pattern.appendChild(back);
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    svg.appendChild(defs);
+    document.body.appendChild(svg);
+  }
+
+  G.blind = function (data, opts) {
+    ensureHatch("gt-hatch", opts.color);
+    return keep("blind", L.geoJSON(data, {
+      pane: "gtBlind",
+      style: {color: opts.color, weight: 1.5, dashArray: "5 4", fillColor: "url(#gt-hatch)",
+              fillOpacity: 1},
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        stats.blindspots += 1;
+        layer.bindTooltip(function () { return textNode(p.n); }, {sticky: true});
+        layer.bindPopup(function () { return G.card(p.n, opts.fields, p.v); });
+      }
+    }));
+  };
+
+  /* Issues: one compact array, markers clustered, coloured and shaped by class. */
+  G.issues = function (data, opts) {
+    var icons = opts.classes.map(function (c) {
+      return L.divIcon({
+        className: "gt-pt",
+        html: '<span class="gt-issue gt-' + c.shape + '" style="--c:' + c.color + '">' +
+              c.glyph + "</span>",
+        iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]
+      });
+    });
+    var rank = opts.severity;  // class index -> severity (higher = worse)
+    var group = L.markerClusterGroup({
+      maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+      disableClusteringAtZoom: 19,
+      iconCreateFunction: function (cluster) {
+        var children = cluster.getAllChildMarkers();
+        var worst = 0;
+        for (var j = 0; j < children.length; j++) {
+          var cls = children[j].gtRow[2];
+          if (rank[cls] > rank[worst]) { worst = cls; }
+          if (rank[worst] === opts.maxSeverity) { break; }
+        }
+        var c = opts.classes[worst];
+        var n = cluster.getChildCount();
+        var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+        return L.divIcon({
+          html: '<div style="--c:' + c.color + '"><span>' + n + "</span></div>",
+          className: "gt-cluster gt-cluster-" + c.key, iconSize: L.point(size, size)
+        });
+      }
+    });
+    function popup(marker) {
+      var r = marker.gtRow;
+      var c = opts.classes[r[2]];
+      var status = data.statuses[r[3]];
+      if (c.key === "overdue") { status += " · " + opts.overdueWord; }
+      if (r[12]) { status += " · " + opts.recurringWord; }
+      return G.card(data.categories[r[4]], opts.fields,
+        [data.categories[r[4]], r[5], data.sources[r[6]], r[7], data.units[r[8]], r[9],
+         status, r[10], r[11]]);
+    }
+    var markers = new Array(data.rows.length);
+    for (var i = 0; i < data.rows.length; i++) {
+      var row = data.rows[i];
+      var m = L.marker([row[0], row[1]], {icon: icons[row[2]], keyboard: false});
+      m.gtRow = row;
+      m.bindPopup(popup);
+      markers[i] = m;
+    }
+    group.addLayers(markers);
+    stats.issues += markers.length;
+    return keep("issues", group);
+  };
+
+  /* Density of open issues: grid cells counted in Python, hidden by default. */
+  G.heat = function (data, opts) {
+    var group = L.featureGroup();
+    for (var i = 0; i < data.cells.length; i++) {
+      var c = data.cells[i];
+      var k = 0;
+      while (k + 1 < opts.breaks.length && c[8] >= opts.breaks[k + 1]) { k += 1; }
+      var poly = L.polygon([[c[0], c[1]], [c[2], c[3]], [c[4], c[5]], [c[6], c[7]]], {
+        pane: "gtHeat", stroke: true, weight: 0.5, color: "#ffffff", fillColor: opts.colors[k],
+        fillOpacity: 0.65
+      });
+      poly.bindTooltip(textNode(opts.cellText.replace("{n}", String(c[8]))), {sticky: true});
+      poly.addTo(group);
+      stats.heatCells += 1;
+    }
+    return keep("heat", group);
+  };
+
+  /* Overview: districts coloured by score, each with a link to its own map. */
+  G.scores = function (data, opts) {
+    return keep("scores", L.geoJSON(data, {
+      style: function (f) {
+        return {color: "#222222", weight: 1.5, fillColor: f.properties.c, fillOpacity: 0.75};
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        stats.districts += 1;
+        var label = el("span", null);
+        label.appendChild(el("b", null, p.n));
+        label.appendChild(el("br"));
+        label.appendChild(textNode(p.l));
+        layer.bindTooltip(label, {permanent: true, direction: "center", className: "gt-label"});
+        layer.bindPopup(function () {
+          return G.card(p.n, opts.fields, p.v, p.h ? {href: p.h, text: opts.linkText} : null);
+        });
+      }
+    }));
+  };
+
+  function now() {
+    return Math.round(window.performance ? window.performance.now() : 0);
+  }
+
+  /* Called last: every layer is built. Ready once the next frame is painted. */
+  G.finish = function (map, opts) {
+    stats.overlays = opts.overlays;
+    stats.scriptMs = now();
+    var done = function () {
+      stats.ready = true;
+      stats.readyMs = now();
+      document.documentElement.setAttribute("data-geotool-ready", "1");
+    };
+    if (window.requestAnimationFrame) {
+      window.requestAnimationFrame(function () { window.setTimeout(done, 0); });
+    } else {
+      window.setTimeout(done, 0);
+    }
+  };
+}());

@@ -1,0 +1,32 @@
+"""Words of real offices' inputs: flagged cells, value mappings, the datum guard,
+spreadsheet ledgers, the analysis extent and the responsibility check."""
+
+from __future__ import annotations
+
+INPUTS: dict[str, tuple[str, str]] = {
+    "flag.kept": ("{reason}：记录已保留，该项留空",
+                  "{reason}: the record is kept, this field left empty"),
+    "sheet.flagged": ("已标记", "Flagged"),
+    "header.problems": ("待核实项", "Problems"),
+    "header.address": ("地址", "Address"),
+    "cli.flagged_written": ("已标记的单元格清单：{path}", "flagged cells listed in {path}"),
+    "cli.flagged_summary": ("已标记（记录保留，该项留空）", "flagged (record kept, field left empty)"),
+    "cli.read_used_q_flagged": ("读入 {read}，使用 {used}，隔离 {q}，标记 {f}",
+                                "read {read}, used {used}, quarantined {q}, flagged {f}"),
+    "note.columns_not_used_map": (
+        "未使用的列：{columns}；要使用其中一列，在 geotool.toml 的 [records.columns] 中写明，"
+        "例如 \"{example}\" = \"description\"（可用的名称：{names}）",
+        "columns not used: {columns}; to use one, map it in [records.columns] of geotool.toml, "
+        "e.g. \"{example}\" = \"description\" (names: {names})"),
+    "config.values_not_map": (
+        "[records.values] 的每一项应为一张表，例如 {example}；{where} 不是",
+        "each entry of [records.values] must be a table, e.g. {example}; {where} is not"),
+    "config.values_bad_target": (
+        "[records.values] 中 {column} 的值 {value!r} 映射到 {target!r}，不是 {canon} 可用的值：可用 {allowed}",
+        "[records.values]: {column} maps {value!r} to {target!r}, not a value of {canon}: use {allowed}"),
+    "config.values_unknown_column": (
+        "[records.values] 中的列 {column!r} 不是已识别的列，也不在 [records.columns] 中{hint}",
+        "[records.values]: column {column!r} is neither a recognised header nor in [records.columns]{hint}"),
+    "note.values_mapped": ("按 [records.values] 换算了列 {column} 的 {n} 个值",
+                           "{n} value(s) of column {column} mapped by [records.values]"),
+}

@@ -1,0 +1,271 @@
+"""The datum guard: records or ledgers in GCJ-02/BD-09 that are labelled WGS-84.
+
+Phone apps and web maps in China give GCJ-02 (AMap, Tencent) or BD-09
+(Baidu) coordinates, hundreds of metres off WGS-84. A file read with the
+wrong datum gives no error, only wrong answers: every record sits beside
+the feature it reports on. The guard compares the records with the ledger
+features they name or lie near and asks which datum makes them line up.
+
+For each records file (its records located by coordinates) the *typical
+offset* is the median distance from a record to the feature it names (when
+at least :data:`MIN_PAIRS` records name one), else to the nearest ledger
+feature (capped at :data:`CAP_M`). It is computed three times: with the
+coordinates read as configured, as if they were GCJ-02 and as if they were
+BD-09. The guard speaks when another datum lines the records up clearly
+better: its typical offset is at most half the configured one, and at least
+:data:`MIN_GAIN_M` smaller. For a ledger layer labelled WGS-84 the same
+test moves the records into GCJ-02/BD-09 instead (the direction tells
+whether the records or the ledger are shifted).
+
+Each finding is one line naming the file, the likely datum and the exact
+fix (``在 [records] 中加上 crs = "GCJ-02"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotool.crs import (
+    BD09,
+    GCJ02,
+    WGS84,
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    metric_crs_for,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
+from geotool.text import Note
+
+__all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "check_layer_datum",
+           "check_records_datum", "typical_offsets"]
+
+#: Distances to the nearest feature are capped here (metres): a record far from every
+#: feature says nothing about the datum.
+CAP_M = 2000.0
+#: The better datum must bring the typical offset down by at least this (metres).
+MIN_GAIN_M = 100.0
+#: Records naming a feature needed to judge by named pairs alone.
+MIN_PAIRS = 5
+_MIN_POINTS = 5
+_MAX_POINTS = 5000
+
+_TO_WGS = {GCJ02: gcj02_to_wgs84, BD09: bd09_to_wgs84}
+_FROM_WGS = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
+
+
+@dataclass(frozen=True)
+class DatumFinding:
+    """A file whose coordinates line up with the others only in another datum.
+
+    Attributes
+    ----------
+    file : str
+        The file (records file or ledger layer).
+    section : str
+        The config table to fix: ``[records]`` or ``[layers.X]``.
+    configured : str
+        The datum it was read with.
+    likely : str
+        The datum that lines it up.
+    offset_m : float
+        Typical offset as read, metres.
+    fixed_offset_m : float
+        Typical offset in the likely datum, metres.
+    n : int
+        Records the judgement rests on.
+    """
+
+    file: str
+    section: str
+    configured: str
+    likely: str
+    offset_m: float
+    fixed_offset_m: float
+    n: int
+
+    def note(self) -> Note:
+        """The one-line warning, naming the file, the likely datum and the fix."""
+        if self.likely == WGS84:
+            fix = Note("datum.fix_wgs84", section=self.section)
+        else:
+            fix = Note("datum.fix_add", section=self.section, crs=self.likely)
+        return Note("datum.warning", file=self.file, likely=self.likely,
+                    configured=self.configured, before=round(self.offset_m),
+                    after=round(self.fixed_offset_m), n=self.n, fix=fix)
+
+
+def _sample(n: int) -> np.ndarray:
+    """Evenly spread positions (deterministic) of at most ``_MAX_POINTS`` of ``n``."""
+    if n <= _MAX_POINTS:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, _MAX_POINTS).round().astype(np.int64))
+
+
+def _distances(xy: np.ndarray, target: np.ndarray, features_m: gpd.GeoDataFrame,
+               crs) -> np.ndarray:
+    """Metres from WGS-84 points to their named feature (``target >= 0``) or the nearest one."""
+    pts = gpd.GeoSeries(shapely.points(xy), crs=WGS84).to_crs(crs).values
+    geoms = features_m.geometry.values
+    out = np.full(len(pts), CAP_M)
+    named = target >= 0
+    if named.any():
+        out[named] = np.minimum(shapely.distance(pts[named], geoms[target[named]]), CAP_M)
+    rest = ~named
+    if rest.any():
+        tree = shapely.STRtree(geoms)
+        (p_idx, _f_idx), dist = tree.query_nearest(pts[rest], max_distance=CAP_M,
+                                                    return_distance=True, all_matches=False)
+        sub = np.full(int(rest.sum()), CAP_M)
+        sub[p_idx] = dist
+        out[rest] = sub
+    return out
+
+
+def _targets(records: pd.DataFrame, features: gpd.GeoDataFrame) -> np.ndarray:
+    """Index into ``features`` of the feature each record names (id, else unique name); -1."""
+    n = len(records)
+    out = np.full(n, -1, dtype=np.int64)
+    if features.empty or n == 0:
+        return out
+    ids = pd.Index(features["feature_id"].astype(str).to_numpy())
+    first = ~ids.duplicated(keep="first")
+    pos = pd.Index(ids[first]).get_indexer(records["feature_id"].astype(str).to_numpy())
+    has = records["feature_id"].notna().to_numpy() & (pos >= 0)
+    out[has] = np.flatnonzero(first)[pos[has]]
+    names = features["name"].astype(str)
+    unique = ~names.duplicated(keep=False).to_numpy()
+    need = (out < 0) & records["feature_name"].notna().to_numpy()
+    if need.any():
+        npos = pd.Index(names.to_numpy()[unique]).get_indexer(
+            records.loc[need, "feature_name"].astype(str).to_numpy())
+        hit = npos >= 0
+        rows = np.flatnonzero(need)[hit]
+        out[rows] = np.flatnonzero(unique)[npos[hit]]
+    return out
+
+
+def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: dict[str, object],
+                    features: gpd.GeoDataFrame, target: np.ndarray | None = None
+                    ) -> tuple[dict[str, float], int]:
+    """Median distance (m) from points to ledger features, for each candidate shift.
+
+    Parameters
+    ----------
+    lon, lat : arrays
+        The points as read (WGS-84 degrees).
+    candidates : dict
+        Name -> function ``(lon, lat) -> (lon, lat)`` that applies the shift
+        (``None``: no shift).
+    features : GeoDataFrame
+        Ledger features, WGS-84.
+    target : array of int, optional
+        Index of the feature each point names (-1: none, use the nearest).
+
+    Returns
+    -------
+    (dict, int)
+        Candidate -> typical offset in metres, and the number of points used.
+    """
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    target = np.full(len(lon), -1, dtype=np.int64) if target is None else np.asarray(target)
+    if (target >= 0).sum() >= MIN_PAIRS:  # named pairs are the stronger evidence
+        keep = target >= 0
+        lon, lat, target = lon[keep], lat[keep], target[keep]
+    pick = _sample(len(lon))
+    lon, lat, target = lon[pick], lat[pick], target[pick]
+    if len(lon) < _MIN_POINTS or features.empty:
+        return {}, len(lon)
+    crs = metric_crs_for(features)
+    features_m = features.to_crs(crs)
+    out = {}
+    for name, shift in candidates.items():
+        x, y = (lon, lat) if shift is None else shift(lon, lat)
+        out[name] = float(np.median(_distances(np.column_stack([x, y]), target, features_m,
+                                               crs)))
+    return out, len(lon)
+
+
+def _verdict(offsets: dict[str, float], configured: str) -> str | None:
+    if configured not in offsets:
+        return None
+    best = min(offsets, key=lambda k: (offsets[k], k != configured))
+    before, after = offsets[configured], offsets[best]
+    if best != configured and after <= 0.5 * before and before - after >= MIN_GAIN_M:
+        return best
+    return None
+
+
+def check_records_datum(records: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *,
+                        datum: str = WGS84) -> list[DatumFinding]:
+    """Records files whose coordinates line up with the ledgers only in another datum.
+
+    Parameters
+    ----------
+    records : GeoDataFrame
+        Normalised records (WGS-84, as read with ``datum``), with ``_file``,
+        ``located_by``, ``feature_id`` and ``feature_name``.
+    features : GeoDataFrame
+        Ledger features, WGS-84.
+    datum : str
+        The datum ``[records] crs`` gave (``EPSG:4326``, ``GCJ-02`` or ``BD-09``);
+        other EPSG codes are not judged.
+
+    Returns
+    -------
+    list of DatumFinding
+        One per file, in file-name order.
+    """
+    if datum not in (WGS84, GCJ02, BD09) or records.empty or features.empty:
+        return []
+    by_xy = records[(records["located_by"] == "coordinates").to_numpy()]
+    if by_xy.empty:
+        return []
+    findings = []
+    for file, group in by_xy.groupby("_file", sort=True):
+        lon, lat = group.geometry.x.to_numpy(), group.geometry.y.to_numpy()
+        if datum != WGS84:  # back to the values as written in the file
+            lon, lat = _FROM_WGS[datum](lon, lat)
+        candidates = {WGS84: None, GCJ02: _TO_WGS[GCJ02], BD09: _TO_WGS[BD09]}
+        offsets, n = typical_offsets(lon, lat, candidates, features,
+                                     _targets(group, features))
+        likely = _verdict(offsets, datum)
+        if likely is not None:
+            findings.append(DatumFinding(str(file), "[records]", datum, likely, offsets[datum],
+                                         offsets[likely], n))
+    return findings
+
+
+def check_layer_datum(records: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *, key: str,
+                      file: str) -> DatumFinding | None:
+    """A ledger layer labelled WGS-84 that lines up with the records only after a shift.
+
+    The records (as read) are moved into GCJ-02 and BD-09: when that lines
+    them up with the layer's features, the layer itself is in that datum.
+
+    Parameters
+    ----------
+    records : GeoDataFrame
+        Normalised records, WGS-84.
+    layer : GeoDataFrame
+        The features of one ledger layer read as WGS-84.
+    key, file : str
+        The layer's key (``[layers.<key>]``) and file, for the message.
+    """
+    if records.empty or layer.empty:
+        return None
+    by_xy = records[(records["located_by"] == "coordinates").to_numpy()]
+    lon, lat = by_xy.geometry.x.to_numpy(), by_xy.geometry.y.to_numpy()
+    candidates = {WGS84: None, GCJ02: _FROM_WGS[GCJ02], BD09: _FROM_WGS[BD09]}
+    offsets, n = typical_offsets(lon, lat, candidates, layer.reset_index(drop=True),
+                                 _targets(by_xy, layer.reset_index(drop=True)))
+    likely = _verdict(offsets, WGS84)
+    if likely is None:
+        return None
+    return DatumFinding(file, f"[layers.{key}]", WGS84, likely, offsets[WGS84], offsets[likely],
+                        n)
