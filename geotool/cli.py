@@ -110,27 +110,84 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
+    from geotool.output.report import summary_table, write_gaps
+
+    result = _analyse(args, workspace, summary=True)
+    write_gaps(result, out, lang=args.lang)
+    print(summary_table(result, lang=args.lang))
+    print(tr("cli.gaps_written", args.lang, path=out))
+    return result
+
+
+def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    """Load the workspace and run the analysis: in this process, or on dask when asked."""
+    _check_given(args)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is not None and scheduler:
+        raise ConfigError(tr("dask.both_options", args.lang))
+    if workers is None and not scheduler:
+        return _analyse_here(args, workspace, summary=summary)
+    from geotool.analysis.distributed import dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
+        return _analyse_on(client, scheduler or tr("dask.local", args.lang, n=workers), args,
+                           workspace, summary=summary)
+
+
+def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
     import pandas as pd
 
     from geotool.analysis.gaps import find_gaps
     from geotool.io.workspace import load_workspace
-    from geotool.output.report import summary_table, write_gaps
 
-    _check_given(args)
     loaded = load_workspace(workspace, lang=args.lang)
-    _print_load_summary(loaded, args.lang)
+    if summary:
+        _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
                  + pd.Timedelta(days=1)).sum())
-    if later:
+    if later and summary:
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    result = find_gaps(loaded, params=params)
-    write_gaps(result, out, lang=args.lang)
-    print(summary_table(result, lang=args.lang))
-    print(tr("cli.gaps_written", args.lang, path=out))
+    return find_gaps(loaded, params=params)
+
+
+def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
+    from geotool.analysis.distributed import find_gaps_distributed, found_range
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang, parquet="index")
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    params = _params(args, loaded)
+    top = loaded.districts["level"] == loaded.districts["level"].min()
+    print(tr("dask.cluster", args.lang, where=where, parts=int(top.sum())))
+    result, stats = find_gaps_distributed(loaded, params=params, client=client)
+    span = found_range(stats)
+    if span is not None and (params.as_of < span[0] or (params.as_of - span[1]).days > 30):
+        print(tr("cli.as_of_outside", args.lang, as_of=params.as_of, first=span[0],
+                 last=span[1]), file=sys.stderr)
+    if stats.after_as_of and summary:
+        print(tr("cli.after_as_of", args.lang, n=stats.after_as_of, as_of=params.as_of))
     return result
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+    from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
+
+    _check_given(args)
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    result = find_gaps(loaded, params=params)
+    written = write_unit_lists(result, Path(args.out), lang=args.lang)
+    print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
+    return EXIT_OK
 
 
 def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
@@ -177,29 +234,18 @@ def _render(args: argparse.Namespace, result, out: Path, evaluation=None) -> Non
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
-
     _check_tiles(args)
-    _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
-    _warn_datum(loaded, args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
-    _render(args, result, Path(args.out), loaded.workspace.evaluation)
+    result = _analyse(args, Path(args.workspace), summary=False)
+    _render(args, result, Path(args.out), _evaluation(args.workspace)[0])
     return EXIT_OK
 
 
-def _analysed(args: argparse.Namespace):
-    """Load the workspace and run the gap analysis as of ``--as-of``."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
+def _evaluation(workspace):
+    """The workspace's ``[evaluation]`` table (or ``None``) and its config file."""
+    from geotool.io.config import load_config
 
-    loaded = load_workspace(args.workspace, lang=args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    return loaded, find_gaps(loaded, params=params)
+    config = load_config(workspace)
+    return config.evaluation, config.config_path
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
@@ -207,10 +253,10 @@ def cmd_risk(args: argparse.Namespace) -> int:
     from geotool.analysis.risk import evaluation_risk
     from geotool.output.risk_files import risk_lines, write_risk
 
-    loaded, result = _analysed(args)
-    spec = loaded.workspace.evaluation
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, config_path = _evaluation(args.workspace)
     if spec is None:
-        raise ConfigError(tr("risk.no_evaluation", args.lang), path=loaded.workspace.config_path)
+        raise ConfigError(tr("risk.no_evaluation", args.lang), path=config_path)
     risk = evaluation_risk(result, spec, draws=args.draws, seed=args.seed)
     write_risk(risk, Path(args.out))
     labels = result.layer_labels_en if args.lang == "en" else result.layer_labels
@@ -253,10 +299,11 @@ def cmd_route(args: argparse.Namespace) -> int:
     from geotool.output.route_files import write_route
 
     tiles = resolve_tiles(args.tiles)
-    loaded, result = _analysed(args)
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, _ = _evaluation(args.workspace)
     risk = None
-    if args.stops != "forgotten" and loaded.workspace.evaluation is not None:
-        risk = evaluation_risk(result, loaded.workspace.evaluation, draws=1)
+    if args.stops != "forgotten" and spec is not None:
+        risk = evaluation_risk(result, spec, draws=1)
     route = plan_route(result, args.district, start=args.start, stops=args.stops,
                        max_stops=args.max_stops, risk=risk, closed=not args.one_way)
     for note in route.notes:
@@ -316,6 +363,26 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
 
 
+def _cluster_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="run on a dask LocalCluster of N worker processes (one task per "
+                        "top-level district)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records "
+                        "must be on storage every worker can read)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"not a positive whole number: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tiles", default="osm",
                    help="base map: osm (default, WGS-84), none (no network at all), amap "
@@ -356,12 +423,20 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_lists)
 
     p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
     p.add_argument("workspace")
     _analysis_options(p)
+    _cluster_options(p)
     p.add_argument("--district", action="append", help="only this district id (repeatable)")
     p.add_argument("--out", default="maps", help="output folder (default: maps)")
     _map_options(p)

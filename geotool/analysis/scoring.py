@@ -23,7 +23,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["WEIGHTS", "district_table", "score", "units_table"]
+__all__ = ["NO_UNIT", "WEIGHTS", "district_table", "score", "units_table"]
+
+#: The ``unit`` of features and issues that name no responsible unit: a neutral marker in the
+#: data (an empty text), translated only where it is shown (``lists.no_unit``).
+NO_UNIT = ""
 
 WEIGHTS = {"coverage": 0.40, "blindspots": 0.25, "overdue": 0.20, "recurring": 0.15}
 
@@ -128,9 +132,9 @@ def units_table(features: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
         ``unit, features, uncovered_features, recurring_features,
         open_issues, overdue_issues``, worst first (overdue, open,
         uncovered), ties by unit name. Features or issues without a unit are
-        listed under ``(未填写)``.
+        listed under :data:`NO_UNIT`.
     """
-    blank = "(未填写)"
+    blank = NO_UNIT
     fu = features.assign(unit=features["unit"].fillna(blank)).groupby("unit")
     iu = issues.assign(unit=issues["unit"].fillna(blank)).groupby("unit")
     t = pd.DataFrame({

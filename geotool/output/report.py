@@ -13,20 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from geotool._atomic import remove_stale_temps, scratch_dir, write_atomic
+from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import shown_path
 from geotool.schema import public_columns
-from geotool.text import header, reason_text, render, status_label, tr
+from geotool.text import header, reason_text, render, tr
 
 __all__ = [
     "escape_formulas",
     "load_summary_lines",
     "summary_table",
-    "write_gaps",
     "write_flagged",
+    "write_gaps",
     "write_quarantine",
 ]
 
@@ -75,76 +74,6 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out[public_columns(out.columns)]
 
 
-def _cell_rows(df: pd.DataFrame) -> list[list[object]]:
-    cols = []
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            s = s.dt.strftime("%Y-%m-%d %H:%M")
-        cols.append(s.astype(object).where(s.notna(), None))
-    if not cols:
-        return []
-    return pd.concat(cols, axis=1).to_numpy().tolist()
-
-
-def _write_body(ws, df: pd.DataFrame) -> None:
-    """Write the cells with the type-specific writers: text stays text, numbers numbers."""
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool for c in df.columns]
-    writers = [ws.write_number if num else ws.write_string for num in numeric]
-    for i, row in enumerate(_cell_rows(df), start=1):
-        for j, value in enumerate(row):
-            if value is not None:
-                writers[j](i, j, value if numeric[j] else str(value))
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
-          created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
-    import xlsxwriter
-
-    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
-
-    def writer(tmp: Path) -> None:
-        with scratch_dir(path.parent, "xlsx-parts") as parts:  # never $TMPDIR: see scratch_dir
-            _xlsx_book(tmp, parts)
-
-    def _xlsx_book(tmp: Path, parts: Path) -> None:
-        book = xlsxwriter.Workbook(str(tmp), {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": True, "tmpdir": str(parts)})
-        book.set_properties({"created": created})  # not the clock: same input, same bytes
-        head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79",
-                                "text_wrap": True, "valign": "vcenter", "border": 1})
-        pct = book.add_format({"num_format": "0.0%"})
-        try:
-            for name, df in sheets.items():
-                shown = escape_formulas(df)
-                if "status" in shown:
-                    shown["status"] = shown["status"].map(lambda s: status_label(s, lang),
-                                                          na_action="ignore")
-                if "visit_state" in shown:
-                    shown["visit_state"] = shown["visit_state"].map(
-                        lambda s: tr(f"visit.{s}", lang), na_action="ignore")
-                for col in shown.columns:
-                    if shown[col].dtype == bool:
-                        shown[col] = np.where(shown[col], yes, no)
-                ws = book.add_worksheet(name)
-                for j, col in enumerate(df.columns):
-                    sample = [len(str(v)) for v in df[col].head(200)]
-                    width = max([len(str(header(col, lang))) * 2] + sample)
-                    is_pct = col.endswith(("rate", "share")) or col.startswith("coverage_rate")
-                    ws.set_column(j, j, min(max(width, 8), 50), pct if is_pct else None)
-                ws.write_row(0, 0, [header(c, lang) for c in df.columns], head)
-                _write_body(ws, shown)
-                ws.freeze_panes(1, 0)
-                ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
-        finally:
-            book.close()
-
-    return write_atomic(path, writer)
-
-
-
-
 def geojson_bytes(gdf, *, layer: str) -> bytes:
     """A GeoDataFrame as GeoJSON bytes (WGS-84, 6 decimals: about 0.1 m)."""
     import io
@@ -157,22 +86,18 @@ def geojson_bytes(gdf, *, layer: str) -> bytes:
     return buffer.getvalue()
 
 
-def _open_first(issues) -> pd.DataFrame:
-    """The spreadsheet's issue list: open issues, overdue first, oldest first."""
-    is_open = issues["open"].to_numpy(dtype=bool)
-    sheet = _plain(issues[is_open])
-    return sheet.sort_values(["overdue", "days_open", "record_id"], ascending=[False, False, True],
-                             kind="stable")
-
-
-def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
-               ) -> dict[str, Path]:
+def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
+               unit_lists: bool = True, progress=None) -> dict[str, Path]:
     """Write every gap list of a :class:`~geotool.analysis.gaps.GapResult` into ``out``.
 
     Files: ``features.csv``, ``districts.csv``, ``issues.csv``,
-    ``blindspots.geojson``, ``units.csv``, ``gaps.xlsx`` and, when rows were
+    ``blindspots.geojson``, ``units.csv``, ``gaps.xlsx`` (the city view,
+    :mod:`~geotool.output.city_workbook`), one workbook per responsible unit in
+    ``units/`` (:mod:`~geotool.output.unit_lists`) and, when rows were
     quarantined, ``quarantine.csv``. Each is written atomically. ``xlsx=False``
-    skips the spreadsheet (the slowest file for very large inputs).
+    skips the spreadsheets (the slowest files for very large inputs);
+    ``unit_lists=False`` skips the units' workbooks. ``progress`` is called
+    with a stage name before each file group.
 
     Returns
     -------
@@ -185,7 +110,6 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
     features = _plain(result.features)
     districts = _plain(result.districts)
     issues = _plain(result.issues)
-    blind = _plain(result.blindspots).assign(area_m2=lambda d: d["area_m2"].round(1))
     written = {
         "features": _csv(features, out / "features.csv"),
         "districts": _csv(districts, out / "districts.csv"),
@@ -199,12 +123,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
         tmp.write_bytes(geojson_bytes(gdf, layer="blindspots"))
 
     written["blindspots"] = write_atomic(out / "blindspots.geojson", geojson)
-    sheets_src = {"districts": districts, "features": features.sort_values(
-        ["covered", "district", "layer", "feature_id"], kind="stable"),
-        "issues": _open_first(result.issues), "blindspots": blind, "units": result.units}
     if len(result.quarantine):
         written["quarantine"] = write_quarantine(result.quarantine, out, lang=lang)
-        sheets_src["quarantine"] = result.quarantine
     else:
         stale = out / "quarantine.csv"
         if stale.exists():
@@ -212,13 +132,20 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True
     flagged = getattr(result, "flagged", None)
     if flagged is not None and len(flagged):
         written["flagged"] = write_flagged(flagged, out, lang=lang)
-        sheets_src["flagged"] = flagged
     elif (out / "flagged.csv").exists():
         (out / "flagged.csv").unlink()
-    sheets = {tr(f"sheet.{k}", lang): v for k, v in sheets_src.items()}
     if xlsx:
-        created = dt.datetime.combine(result.as_of, dt.time())
-        written["xlsx"] = _xlsx(sheets, out / "gaps.xlsx", lang, created)
+        from geotool.output.city_workbook import write_city_workbook
+
+        if progress is not None:
+            progress("gaps.xlsx")
+        written["xlsx"] = write_city_workbook(result, out / "gaps.xlsx", lang=lang)
+    if xlsx and unit_lists:
+        from geotool.output.unit_lists import write_unit_lists
+
+        if progress is not None:
+            progress("units")
+        written.update(write_unit_lists(result, out, lang=lang))
     written["run"] = _run_manifest(result, out, written)
     return written
 

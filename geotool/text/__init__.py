@@ -30,10 +30,13 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
+from geotool.text._dask import DASK
 from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
+from geotool.text._help import HELP
 from geotool.text._history import HISTORY
 from geotool.text._inputs import INPUTS
+from geotool.text._lists import LISTS
 from geotool.text._mapview import MAPVIEW
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
@@ -60,6 +63,8 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 TABLE: dict[str, tuple[str, str]] = _merge(
     MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS, MAPVIEW,
     GUARD,  # issue #8, input guards
+    LISTS, HELP,  # issue #12: units' workbooks, command-line help
+    DASK,  # issue #16, distributed engine and Parquet records
     RISK,  # issue #15, evaluation risk and route
 )
 

@@ -1,0 +1,321 @@
+"""Each responsible unit's lists (责任清单), and place names for the city view.
+
+From a :class:`~geotool.analysis.gaps.GapResult`, :func:`unit_worklists`
+builds, for every responsible unit (责任单位), what it has to act on:
+
+* **places**: its ledger places nobody inspected in the window (遗忘场所),
+  never-inspected first, then the longest since the last inspection;
+* **issues**: its open issues, most urgent first: most days overdue, then
+  recurring, then the longest open, ties by issue id;
+* **recurring**: its places where a problem came back (反弹), most
+  recurrences first;
+* **summary**: one row per unit with its counts and its rank among the
+  units (1 = worst: overdue issues, then open issues, then forgotten
+  places, then recurring places, ties by unit name).
+
+Records and places without a unit carry :data:`~geotool.analysis.scoring.NO_UNIT`
+(a neutral marker, never a word): the campaign office's own list.
+
+Every function is vectorised; none reads the clock (days count to ``as_of``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotool.analysis.districts import district_paths
+from geotool.analysis.scoring import NO_UNIT
+from geotool.crs import WGS84, wgs84_to_gcj02
+
+__all__ = [
+    "PLACE_COLUMNS",
+    "WORK_ISSUE_COLUMNS",
+    "Worklists",
+    "blindspot_table",
+    "days_overdue",
+    "feature_names",
+    "level_names",
+    "unit_worklists",
+]
+
+PLACE_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
+                 "community_name", "last_touched", "days_since", "open_issues", "recurring"]
+WORK_ISSUE_COLUMNS = ["unit", "record_id", "category", "description", "place", "feature_ids",
+                      "address", "district_name", "street_name", "community_name", "found_at", "deadline",
+                      "days_overdue", "status", "source", "recurring", "days_open", "lon", "lat"]
+RECURRING_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
+                     "community_name", "recurrences", "last_recurrence", "open_issues"]
+SUMMARY_COLUMNS = ["rank", "unit", "forgotten_places", "open_issues", "overdue_issues",
+                   "max_days_overdue", "recurring_places"]
+_NAME_LEVELS = ("district_name", "street_name", "community_name")
+
+
+@dataclass
+class Worklists:
+    """The units' lists, each a frame with a ``unit`` column, sorted within each unit.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        :data:`SUMMARY_COLUMNS`, worst unit first; only units with something to do.
+    places, issues, recurring : DataFrame
+        :data:`PLACE_COLUMNS`, :data:`WORK_ISSUE_COLUMNS`, ``RECURRING_COLUMNS``,
+        ordered by the summary's rank, then most urgent first.
+    as_of : date
+        The analysis date the days count to.
+    """
+
+    summary: pd.DataFrame
+    places: pd.DataFrame
+    issues: pd.DataFrame
+    recurring: pd.DataFrame
+    as_of: dt.date
+
+    def of(self, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """``(places, issues, recurring)`` of one unit."""
+        return tuple(f[f["unit"].to_numpy() == unit]  # type: ignore[return-value]
+                     for f in (self.places, self.issues, self.recurring))
+
+
+def level_names(frame: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """Names of the district, street and community of each row, and the whole path.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        With ``level_<n>`` columns of district ids (as :func:`district_paths` gives).
+    districts : DataFrame
+        ``district_id, name, level``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``frame``: ``district_name``, ``street_name``,
+        ``community_name`` (the first three levels; ``<NA>`` when absent) and
+        ``district_path_names`` (every level's name joined by ``/``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"district_id": ["A", "A1"], "name": ["甲区", "一街道"], "level": [0, 1]})
+    >>> f = pd.DataFrame({"level_0": ["A", None], "level_1": ["A1", None]})
+    >>> level_names(f, d)["district_path_names"].tolist()
+    ['甲区/一街道', <NA>]
+    """
+    names = pd.Series(districts["name"].astype("string").to_numpy(),
+                      index=districts["district_id"].astype(str).to_numpy())
+    names = names[~names.index.duplicated()]
+    levels = sorted(districts["level"].unique())
+    out = pd.DataFrame(index=frame.index)
+    path = pd.Series("", index=frame.index, dtype="string")
+    for i, level in enumerate(levels):
+        key = f"level_{level}"
+        ids = frame[key] if key in frame else pd.Series(pd.NA, index=frame.index)
+        named = pd.Series(names.reindex(ids.astype("string").to_numpy()).to_numpy(),
+                          index=frame.index, dtype="string")
+        if i < len(_NAME_LEVELS):
+            out[_NAME_LEVELS[i]] = named
+        path = path.where(named.isna(), (path + "/").where(path != "", "") + named.fillna(""))
+    for col in _NAME_LEVELS:
+        if col not in out:
+            out[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    out["district_path_names"] = path.replace("", pd.NA)
+    return out
+
+
+def feature_names(ids: pd.Series, features: pd.DataFrame) -> pd.Series:
+    """``;``-joined names of the features whose ids are listed (``;``-joined) in ``ids``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"feature_id": ["P1", "P2"], "name": ["一小学", "二医院"]})
+    >>> feature_names(pd.Series(["P2;P1", "", None]), f).tolist()
+    ['二医院;一小学', '', '']
+    """
+    out = pd.Series("", index=ids.index, dtype=object)
+    if not len(ids):
+        return out
+    lookup = features[["feature_id", "name"]].astype({"feature_id": str})
+    lookup = lookup.drop_duplicates("feature_id")
+    split = ids.fillna("").astype(str).str.split(";").explode()
+    split = split[split != ""]
+    if split.empty:
+        return out
+    named = pd.Series(lookup.set_index("feature_id")["name"].reindex(split.to_numpy()).to_numpy(),
+                      index=split.index).fillna(pd.Series(split.to_numpy(), index=split.index))
+    joined = named.astype(str).groupby(level=0, sort=False).agg(";".join)
+    out.loc[joined.index] = joined.to_numpy()
+    return out
+
+
+def days_overdue(issues: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Whole days past the deadline as of ``as_of`` (0 when not overdue).
+
+    An issue is overdue on the day after its deadline, which is then 1 day overdue.
+
+    Examples
+    --------
+    >>> i = pd.DataFrame({"deadline": pd.to_datetime(["2026-09-10", "2026-09-20", None]),
+    ...                   "overdue": [True, False, False]})
+    >>> days_overdue(i, dt.date(2026, 9, 14)).tolist()
+    [4, 0, 0]
+    """
+    day = pd.Timestamp(as_of)
+    late = (day - pd.to_datetime(issues["deadline"]).dt.normalize()).dt.days
+    late = late.where(issues["overdue"].to_numpy(dtype=bool), 0)
+    return late.fillna(0).clip(lower=0).astype(np.int64)
+
+
+def _units(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), NO_UNIT).astype(str)
+
+
+def _days_since(when: pd.Series, as_of: dt.date) -> pd.Series:
+    return (pd.Timestamp(as_of) - pd.to_datetime(when).dt.normalize()).dt.days.astype("Int64")
+
+
+def unit_worklists(result) -> Worklists:
+    """Every unit's lists from a gap result.
+
+    Parameters
+    ----------
+    result : GapResult
+        From :func:`geotool.analysis.gaps.find_gaps`.
+
+    Returns
+    -------
+    Worklists
+    """
+    as_of = result.as_of
+    districts = pd.DataFrame(result.districts.drop(columns="geometry"))
+    feats = pd.DataFrame(result.features.drop(columns="geometry"))
+    feats["unit"] = _units(feats["unit"])
+    fnames = level_names(feats, districts)
+
+    forgotten = feats[~feats["covered"].to_numpy(dtype=bool)]
+    places = forgotten[["unit", "layer", "feature_id", "name"]].join(fnames[list(_NAME_LEVELS)])
+    places["last_touched"] = forgotten["last_touched"]
+    places["days_since"] = _days_since(forgotten["last_touched"], as_of)
+    places["open_issues"] = forgotten["open_issues"]
+    places["recurring"] = forgotten["recurring"]
+
+    iss = pd.DataFrame(result.issues.drop(columns="geometry"))
+    iss = iss[iss["open"].to_numpy(dtype=bool)]
+    inames = level_names(iss, districts)
+    issues = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
+                           "category": iss["category"], "description": iss["description"],
+                           "place": feature_names(iss["feature_ids"], feats),
+                           "feature_ids": iss["feature_ids"],
+                           "address": iss.get("address")},
+                          index=iss.index)
+    issues = issues.join(inames[list(_NAME_LEVELS)])
+    for col in ("found_at", "deadline"):
+        issues[col] = iss[col]
+    issues["days_overdue"] = days_overdue(iss, as_of)
+    for col in ("status", "source", "recurring", "days_open", "lon", "lat"):
+        issues[col] = iss[col]
+
+    recurring = _recurring_places(result, feats, fnames)
+    summary = _summary(places, issues, recurring)
+    rank = pd.Series(summary["rank"].to_numpy(), index=summary["unit"].to_numpy())
+
+    def ordered(frame: pd.DataFrame, keys: list[str], ascending: list[bool]) -> pd.DataFrame:
+        frame = frame.assign(_rank=rank.reindex(frame["unit"].to_numpy()).to_numpy())
+        frame = frame.sort_values(["_rank", *keys], ascending=[True, *ascending],
+                                  kind="stable", na_position="first")
+        return frame.drop(columns="_rank").reset_index(drop=True)
+
+    places = ordered(places, ["days_since", "open_issues", "layer", "feature_id"],
+                     [False, False, True, True])
+    issues = ordered(issues, ["days_overdue", "recurring", "days_open", "record_id"],
+                     [False, False, False, True])
+    recurring = ordered(recurring, ["recurrences", "last_recurrence", "layer", "feature_id"],
+                        [False, False, True, True])
+    return Worklists(summary=summary, places=places[PLACE_COLUMNS],
+                     issues=issues[WORK_ISSUE_COLUMNS], recurring=recurring[RECURRING_COLUMNS],
+                     as_of=as_of)
+
+
+def _recurring_places(result, feats: pd.DataFrame, fnames: pd.DataFrame) -> pd.DataFrame:
+    rec = result.recurrences
+    flagged = feats[feats["recurring"].to_numpy(dtype=bool)]
+    out = flagged[["unit", "layer", "feature_id", "name"]].join(fnames[list(_NAME_LEVELS)])
+    key = pd.MultiIndex.from_arrays([flagged["layer"].astype(str),
+                                     flagged["feature_id"].astype(str)])
+    if len(rec):
+        per = rec.assign(layer=rec["layer"].astype(str), feature_id=rec["feature_id"].astype(str)
+                         ).groupby(["layer", "feature_id"])
+        out["recurrences"] = per.size().reindex(key).fillna(0).astype(np.int64).to_numpy()
+        out["last_recurrence"] = per["found_at"].max().reindex(key).to_numpy()
+    else:
+        out["recurrences"] = np.zeros(len(out), dtype=np.int64)
+        out["last_recurrence"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    out["open_issues"] = flagged["open_issues"]
+    return out
+
+
+def _summary(places: pd.DataFrame, issues: pd.DataFrame, recurring: pd.DataFrame
+             ) -> pd.DataFrame:
+    by_issue = issues.groupby("unit")
+    t = pd.DataFrame({"forgotten_places": places.groupby("unit").size()})
+    t = t.join(pd.DataFrame({"open_issues": by_issue.size(),
+                             "overdue_issues": (issues["days_overdue"] > 0).groupby(
+                                 issues["unit"]).sum(),
+                             "max_days_overdue": by_issue["days_overdue"].max()}), how="outer")
+    t = t.join(pd.DataFrame({"recurring_places": recurring.groupby("unit").size()}), how="outer")
+    t = t.fillna(0).astype(np.int64)
+    t.index.name = "unit"
+    t = t.reset_index().sort_values(
+        ["overdue_issues", "open_issues", "forgotten_places", "recurring_places", "unit"],
+        ascending=[False, False, False, False, True], kind="stable").reset_index(drop=True)
+    t["rank"] = np.arange(1, len(t) + 1)
+    return t[SUMMARY_COLUMNS]
+
+
+def blindspot_table(result) -> pd.DataFrame:
+    """The blind spots with where they are: names, a centre point and the places inside.
+
+    Each part is placed in the district, street and community holding most of
+    its area; its centre is a point inside it (``point_on_surface``), given in
+    WGS-84 and in GCJ-02 (what phone map apps use), 6 decimals.
+
+    Returns
+    -------
+    DataFrame
+        ``district_id, district_name, street_name, community_name, part,
+        area_m2, centre_lon, centre_lat, centre_lon_gcj02, centre_lat_gcj02,
+        features_inside, uncovered_inside, feature_ids_inside,
+        feature_names_inside``.
+    """
+    blind = result.blindspots
+    cols = ["district_id", "district_name", "street_name", "community_name", "part", "area_m2",
+            "centre_lon", "centre_lat", "centre_lon_gcj02", "centre_lat_gcj02",
+            "features_inside", "uncovered_inside", "feature_ids_inside", "feature_names_inside"]
+    if blind.empty:
+        return pd.DataFrame(columns=cols)
+    crs = result.metric_crs or None
+    metric = blind.to_crs(crs) if crs else blind.to_crs(blind.estimate_utm_crs())
+    dm = result.districts[["district_id", "name", "parent", "level", "geometry"]].to_crs(
+        metric.crs)
+    levels = district_paths(metric.geometry, dm)
+    names = level_names(levels, pd.DataFrame(dm.drop(columns="geometry")))
+    centre = gpd.GeoSeries(shapely.point_on_surface(metric.geometry.values),
+                           crs=metric.crs).to_crs(WGS84)
+    lon, lat = centre.x.to_numpy(), centre.y.to_numpy()
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    out = pd.DataFrame({"district_id": blind["district_id"].to_numpy()}, index=blind.index)
+    out = out.join(names[list(_NAME_LEVELS)])
+    out["part"] = blind["part"]
+    out["area_m2"] = blind["area_m2"].round(1)
+    out["centre_lon"], out["centre_lat"] = np.round(lon, 6), np.round(lat, 6)
+    out["centre_lon_gcj02"], out["centre_lat_gcj02"] = np.round(glon, 6), np.round(glat, 6)
+    for col in ("features_inside", "uncovered_inside", "feature_ids_inside"):
+        out[col] = blind[col]
+    feats = pd.DataFrame(result.features[["feature_id", "name"]])
+    out["feature_names_inside"] = feature_names(blind["feature_ids_inside"], feats)
+    return out[cols].reset_index(drop=True)

@@ -1,0 +1,176 @@
+"""One workbook per responsible unit (``units/<unit>.xlsx``) and the cover that ranks them.
+
+Each unit with something to do gets a printable workbook of three sheets,
+its forgotten places, its open issues (most urgent first) and its recurring
+places, each headed by the unit's summary: the as-of date, its counts and its
+rank among the units. Records and places that name no unit go to a list of
+their own for the campaign office, named in the current language. The cover
+(``units/00-<cover>.xlsx``) ranks the units worst first with their counts and
+the file of each.
+
+File names are made safe: characters no file system accepts become ``_``,
+names reserved on Windows get a leading ``_``, long names are cut, and two
+units whose safe names coincide get ``-2``, ``-3`` in rank order. A unit
+name never leaves the ``units`` folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from geotool._atomic import remove_stale_temps
+from geotool.analysis.scoring import NO_UNIT
+from geotool.analysis.worklists import Worklists, unit_worklists
+from geotool.output.city_workbook import layer_labeler, shown_frame
+from geotool.output.workbook import Sheet, write_workbook
+from geotool.text import header, tr
+
+__all__ = ["UNITS_DIR", "safe_file_names", "write_unit_lists"]
+
+UNITS_DIR = "units"
+_BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+_MAX_STEM = 80
+
+_PLACES = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
+           "last_touched", "days_since", "open_issues", "recurring"]
+_ISSUES = ["record_id", "category", "description", "place", "feature_ids", "address",
+           "district_name",
+           "street_name", "community_name", "found_at", "deadline", "days_overdue", "status",
+           "source", "recurring", "days_open", "lon", "lat"]
+_RECURRING = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
+              "recurrences", "last_recurrence", "open_issues"]
+_COUNTS = ["forgotten_places", "open_issues", "overdue_issues", "recurring_places"]
+
+
+def _stem(name: str) -> str:
+    stem = _BAD.sub("_", name).strip(" .")[:_MAX_STEM].strip(" .")
+    if not stem:
+        stem = "_"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem
+    return stem
+
+
+def safe_file_names(names: list[str], *, taken: set[str] | None = None) -> list[str]:
+    """A safe, distinct ``.xlsx`` file name for each name, in order.
+
+    Examples
+    --------
+    >>> safe_file_names(["城管局", "a/b", "a:b", "CON", "..", "城管局"])
+    ['城管局.xlsx', 'a_b.xlsx', 'a_b-2.xlsx', '_CON.xlsx', '_.xlsx', '城管局-2.xlsx']
+    """
+    used = {t.lower() for t in (taken or set())}
+    out = []
+    for name in names:
+        stem = _stem(str(name))
+        candidate, n = stem, 1
+        while f"{candidate}.xlsx".lower() in used:
+            n += 1
+            candidate = f"{stem}-{n}"
+        used.add(f"{candidate}.xlsx".lower())
+        out.append(f"{candidate}.xlsx")
+    return out
+
+
+def _shown_name(unit: str, lang: str) -> str:
+    return tr("lists.no_unit", lang) if unit == NO_UNIT else unit
+
+
+def _top(result, unit: str, row: pd.Series, n_units: int, lang: str) -> list[list[object]]:
+    counts: list[object] = []
+    for col in _COUNTS:
+        counts += [header(col, lang), int(row[col])]
+    return [
+        [tr("lists.title", lang, city=result.city, unit=_shown_name(unit, lang))],
+        [tr("lists.as_of_label", lang), result.as_of,
+         tr("lists.rank_label", lang, n=n_units), int(row["rank"]),
+         tr("lists.window", lang, days=result.params.window_days)],
+        counts,
+    ]
+
+
+def _unit_sheets(result, unit: str, row: pd.Series, parts: tuple[pd.DataFrame, ...],
+                 n_units: int, lang: str, label) -> list[Sheet]:
+    top = _top(result, unit, row, n_units, lang)
+    title = tr("lists.title", lang, city=result.city, unit=_shown_name(unit, lang))
+    as_of = tr("lists.as_of", lang, as_of=result.as_of.isoformat())
+    sheets = []
+    for key, frame, cols in zip(("lists.sheet_places", "lists.sheet_issues",
+                                 "lists.sheet_recurring"), parts,
+                                (_PLACES, _ISSUES, _RECURRING), strict=True):
+        shown = shown_frame(frame[cols].reset_index(drop=True), lang, label)
+        sheets.append(Sheet(name=tr(key, lang), frame=shown,
+                            headers=[header(c, lang) for c in cols], top=top,
+                            title=title, as_of=as_of))
+    return sheets
+
+
+def _cover(result, lists: Worklists, files: list[str], lang: str) -> Sheet:
+    s = lists.summary.copy()
+    s["unit"] = [_shown_name(u, lang) for u in s["unit"]]
+    s["file"] = files
+    cols = ["rank", "unit", *_COUNTS, "max_days_overdue", "file"]
+    heads = [tr("lists.file", lang) if c == "file" else header(c, lang) for c in cols]
+    title = tr("lists.cover_title", lang, city=result.city)
+    return Sheet(name=tr("lists.sheet_cover", lang), frame=s[cols], headers=heads,
+                 top=[[title], [tr("lists.as_of_label", lang), result.as_of]], title=title,
+                 as_of=tr("lists.as_of", lang, as_of=result.as_of.isoformat()))
+
+
+def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
+                     lists: Worklists | None = None, progress=None) -> dict[str, Path]:
+    """Write every unit's workbook and the cover into ``out/units``.
+
+    Parameters
+    ----------
+    result : GapResult
+    out : path
+        The output folder; workbooks go into its ``units`` folder. Workbooks
+        there from an earlier run for units with nothing to do now are removed.
+    lang : {"zh", "en"}
+    lists : Worklists, optional
+        Precomputed :func:`~geotool.analysis.worklists.unit_worklists`.
+    progress : callable, optional
+        Called with ``(done, total)`` after each workbook.
+
+    Returns
+    -------
+    dict
+        ``"unit:<unit>"`` (``"unit:"`` for the no-unit list) -> path, and
+        ``"cover"`` -> the cover's path.
+    """
+    folder = Path(out) / UNITS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(folder)
+    lists = lists or unit_worklists(result)
+    summary = lists.summary
+    cover_name = f"00-{tr('lists.sheet_cover', lang)}.xlsx"
+    names = [tr("lists.no_unit_file", lang) if u == NO_UNIT else u for u in summary["unit"]]
+    files = safe_file_names(names, taken={cover_name})
+    created = dt.datetime.combine(result.as_of, dt.time())
+    label = layer_labeler(result, lang)
+    groups = [f.groupby("unit", sort=False).indices
+              for f in (lists.places, lists.issues, lists.recurring)]
+    frames = (lists.places, lists.issues, lists.recurring)
+    written: dict[str, Path] = {}
+    n = len(summary)
+    for i, (row, file) in enumerate(zip(summary.itertuples(index=False), files, strict=True)):
+        unit = row.unit
+        parts = tuple(f.iloc[g.get(unit, [])] for f, g in zip(frames, groups, strict=True))
+        sheets = _unit_sheets(result, unit, pd.Series(row._asdict()), parts, n, lang, label)
+        written[f"unit:{unit}"] = write_workbook(folder / file, sheets, lang=lang, created=created)
+        if progress is not None:
+            progress(i + 1, n)
+    written["cover"] = write_workbook(folder / cover_name, [_cover(result, lists, files, lang)],
+                                      lang=lang, created=created)
+    keep = {p.name for p in written.values()}
+    for old in folder.glob("*.xlsx"):
+        if old.name not in keep:
+            old.unlink()
+    return written

@@ -1,0 +1,122 @@
+"""Words of the command line's help and argument errors (``help.``, ``arg.``)."""
+
+from __future__ import annotations
+
+HELP: dict[str, tuple[str, str]] = {
+    # ---- the parser itself ----
+    "help.usage": ("用法：", "usage: "),
+    "help.positionals": ("位置参数", "positional arguments"),
+    "help.options": ("选项", "options"),
+    "help.commands": ("命令", "commands"),
+    "help.help": ("显示本帮助并退出", "show this help and exit"),
+    "help.version": ("显示版本号并退出", "show the version and exit"),
+    "help.lang": ("提示、地图和表格的语言：zh（中文，默认）或 en（英文）",
+                  "language of messages, maps and spreadsheets: zh (Chinese, default) or en"),
+    "help.examples": ("示例", "examples"),
+    "help.prog": (
+        ("geotool：创建全国文明城市的点位覆盖与缺口分析工具。读入工作区（geotool.toml 及其台账图层、"
+        "巡查和问题记录），找出遗忘场所、盲区、超期和反弹问题，按区、街道、社区和责任单位排名，"
+        "写出表格、各单位清单和离线地图。"),
+        ("geotool: coverage and gap analysis for civilized-city campaign offices. It reads a "
+        "workspace (geotool.toml with its ledger layers, inspection and issue records), finds "
+        "forgotten places, blind spots, overdue and recurring issues, ranks districts, streets, "
+        "communities and responsible units, and writes spreadsheets, each unit's list and "
+        "offline maps.")),
+    # ---- commands: one-line help, a paragraph, two examples ----
+    "help.validate": ("读入工作区并核对每一行是否可用", "load a workspace and account for every row"),
+    "help.validate.desc": (
+        ("读入工作区的全部图层和记录，报告每个文件读入、使用和隔离的行数以及自动修复的内容；"
+        "无法使用的行连同原因写入 quarantine.csv。加 --strict 时，只要有行被隔离就以退出码 3 结束，"
+        "适合在每周汇总数据后先检查一遍。"),
+        ("Reads every layer and record file of the workspace and reports, per file, the rows "
+        "read, used and quarantined and what was repaired; unusable rows go to quarantine.csv "
+        "with their reasons. With --strict the command exits with 3 when any row was "
+        "quarantined: run it first when the week's data comes in.")),
+    "help.validate.ex1": ("检查工作区", "check a workspace"),
+    "help.validate.ex2": ("有隔离行时以退出码 3 结束", "exit 3 when rows were quarantined"),
+    "help.gaps": ("写出遗忘场所、盲区、问题清单和各单位清单",
+                  "write forgotten places, blind spots, issues and each unit's list"),
+    "help.gaps.desc": (
+        ("按分析日期（--as-of）计算：时间窗内无人巡查的台账点位（遗忘场所）、巡查够不到的区域（盲区）、"
+        "未销号、超期和反弹的问题，以及区、街道、社区的得分和排名。写出 CSV、GeoJSON、"
+        "全市总表 gaps.xlsx 和每个责任单位一本的清单（units/ 文件夹）。"),
+        ("Computes, as of the analysis date (--as-of), the ledger places nobody inspected in the "
+        "window (forgotten places), the areas no inspection reaches (blind spots), open, "
+        "overdue and recurring issues, and the scores and rankings of districts, streets and "
+        "communities. Writes CSV, GeoJSON, the city workbook gaps.xlsx and one workbook per "
+        "responsible unit (the units/ folder).")),
+    "help.gaps.ex1": ("按 10 月 30 日分析，写到 out/", "analyse as of 30 October, write to out/"),
+    "help.gaps.ex2": ("巡查时间窗 14 天，英文表格", "a 14-day window, English spreadsheets"),
+    "help.lists": ("只写出各责任单位的清单和汇总封面（每周下发用）",
+                   "write only each unit's workbook and a cover (the week's hand-out)"),
+    "help.lists.desc": (
+        ("按分析日期为每个有任务的责任单位写一本可直接打印的清单（units/<单位>.xlsx）：遗忘场所、"
+        "未销号问题（最紧急的在前）和反弹点位，表头有分析日期、各项数量和在全部单位中的排名；"
+        "未填写责任单位的记录单列一本交创文办分派。封面按问题由多到少排列各单位。"),
+        ("Writes, as of the analysis date, one printable workbook per responsible unit with "
+        "something to do (units/<unit>.xlsx): its forgotten places, its open issues (most "
+        "urgent first) and its recurring places, headed by the as-of date, its counts and its "
+        "rank among the units; records naming no unit get a list of their own for the campaign "
+        "office. The cover ranks the units worst first.")),
+    "help.lists.ex1": ("本周的各单位清单", "this week's unit lists"),
+    "help.lists.ex2": ("日期可以写成中文，英文表格", "a Chinese date, English workbooks"),
+    "help.maps": ("每个区画一张离线交互地图", "render one offline interactive map per district"),
+    "help.maps.desc": (
+        ("按分析日期为每个区画一张可离线打开的交互地图（挂图作战）：台账点位按覆盖状态着色，"
+        "问题、盲区和街道社区边界分图层显示，另有全市总览图。--district 只画指定的区（名称或代码）。"),
+        ("Draws, as of the analysis date, one interactive map per district that opens offline "
+        "(for the wall): ledger places coloured by coverage, issues, blind spots and street "
+        "and community boundaries as layers, and a city overview. --district draws only the "
+        "named districts (name or code).")),
+    "help.maps.ex1": ("只画川东区，不用底图", "one district by its name, no base map"),
+    "help.maps.ex2": ("高德底图（GCJ-02）并输出 PNG", "AMap tiles (GCJ-02) and PNG images"),
+    "help.demo": ("在自带的示例市上运行全部命令", "run everything on the bundled sample city"),
+    "help.demo.desc": (
+        ("在源码自带的示例市上依次检查数据、计算缺口、写出各单位清单并画地图，"
+        "结果写到 OUT/out 和 OUT/maps，用来熟悉工具或检查安装是否正常。"),
+        ("Validates, finds the gaps, writes each unit's list and draws the maps of the sample "
+        "city bundled with the source, into OUT/out and OUT/maps: to get to know the tool or "
+        "check an installation.")),
+    "help.demo.ex1": ("写到当前文件夹", "write into the current folder"),
+    "help.demo.ex2": ("不联网，写到 /tmp/demo", "no network, into /tmp/demo"),
+    # ---- options ----
+    "help.workspace": ("工作区文件夹（含 geotool.toml）", "workspace folder (with geotool.toml)"),
+    "help.strict": ("有行被隔离时以退出码 3 结束", "exit 3 when any row was quarantined"),
+    "help.out_validate": ("quarantine.csv 所在文件夹（默认 out）",
+                          "folder for quarantine.csv (default: out)"),
+    "help.out": ("输出文件夹（默认 {default}）", "output folder (default: {default})"),
+    "help.out_demo": ("写到 OUT/out（表格）和 OUT/maps（地图）", "writes OUT/out (lists) and OUT/maps"),
+    "help.as_of": ("分析日期，如 2026-10-30、2026/10/30 或 2026年10月30日",
+                   "analysis date, e.g. 2026-10-30 or 2026/10/30 (Chinese dates too)"),
+    "help.window_days": ("巡查时间窗（天）", "coverage window, days"),
+    "help.match_radius_m": ("记录与台账点位的匹配距离（米）", "record-to-place distance, metres"),
+    "help.reach_m": ("一条记录覆盖的半径，超出即为盲区（米）", "blind-spot reach, metres"),
+    "help.min_blindspot_m2": ("最小盲区面积（平方米）", "smallest blind spot, m²"),
+    "help.recurrence_days": ("反弹判定天数", "recurrence window, days"),
+    "help.district": ("只画这个区（名称或代码，可重复）", "only this district, name or code (repeatable)"),
+    "help.tiles": (
+        ("底图：osm（默认，WGS-84）、none（完全不联网）、amap（高德，GCJ-02，数据随之偏移）、"
+        "tianditu:KEY、内网瓦片地址模板 {{z}}/{{x}}/{{y}}，或 gcj02:URL（GCJ-02 内网瓦片）"),
+        ("base map: osm (default, WGS-84), none (no network at all), amap (GCJ-02: data is "
+        "shifted to match), tianditu:KEY, a tile URL template {{z}}/{{x}}/{{y}} (intranet), or "
+        "gcj02:URL for a GCJ-02 intranet server")),
+    "help.png": ("同时为每个区输出一张静态 PNG", "also write a static PNG per district"),
+    # ---- argument errors ----
+    "arg.unknown_option": ("不认识的选项 {option!r}", "unknown option {option!r}"),
+    "arg.unknown_command": ("没有 {name!r} 这个命令（可用：{names}）",
+                            "no command {name!r} (commands: {names})"),
+    "arg.extra": ("多余的参数 {value!r}", "unexpected argument {value!r}"),
+    "arg.required": ("缺少参数：{names}", "missing argument(s): {names}"),
+    "arg.needs_value": ("选项 {option} 后面要跟一个值", "option {option} needs a value"),
+    "arg.bad_choice": ("选项 {option} 不接受 {value!r}（可用：{names}）",
+                       "option {option} does not take {value!r} (use one of: {names})"),
+    "arg.not_int": ("选项 {option} 要一个整数，不是 {value!r}",
+                    "option {option} takes a whole number, not {value!r}"),
+    "arg.not_number": ("选项 {option} 要一个数，不是 {value!r}",
+                       "option {option} takes a number, not {value!r}"),
+    "arg.bad_date": ("选项 --as-of 的 {value!r} 不是日期（可写 2026-10-30、2026/10/30 或 2026年10月30日）",
+                     "--as-of {value!r} is not a date (write 2026-10-30 or 2026/10/30)"),
+    "arg.other": ("{text}", "{text}"),
+    "arg.unknown_district": ("没有 {value!r} 这个区（可用：{names}）",
+                             "no district {value!r} (districts: {names})"),
+}
