@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from geotool._errors import ConfigError, GeotoolError
+from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool.text import tr
 
 __all__ = ["main"]
@@ -116,7 +116,17 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     write_gaps(result, out, lang=args.lang)
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
+    _save_if_asked(args, workspace, result)
     return result
+
+
+def _save_if_asked(args: argparse.Namespace, workspace: Path, result) -> None:
+    """Save the snapshot with ``--save`` or ``[history] save = true``."""
+    from geotool.io.config import load_config
+
+    config = load_config(workspace)
+    if getattr(args, "save", False) or (config.history is not None and config.history.save):
+        _save(config, result, args.lang)
 
 
 def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
@@ -172,6 +182,70 @@ def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *
     if stats.after_as_of and summary:
         print(tr("cli.after_as_of", args.lang, n=stats.after_as_of, as_of=params.as_of))
     return result
+
+
+def _save(workspace, result, lang: str) -> None:
+    from geotool.analysis.snapshot import save_result
+    from geotool.io.history import store_label, workspace_store
+
+    with workspace_store(workspace) as store:
+        save_result(store, result)
+    print(tr("history.saved", lang, as_of=result.as_of, where=store_label(workspace)))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """``geotool history WORKSPACE``: list the saved snapshots."""
+    from geotool.io.config import load_config
+    from geotool.io.history import store_label, workspace_store
+    from geotool.output.history_list import history_lines
+
+    workspace = load_config(args.workspace)
+    where = store_label(workspace)
+    store = workspace_store(workspace, create=False)
+    if store is None:
+        print(tr("history.none", args.lang, where=where))
+        return EXIT_OK
+    with store:
+        for line in history_lines(store, where=where, lang=args.lang):
+            print(line)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``geotool diff WORKSPACE --from D1 --to D2``: what changed, as diff.csv/.xlsx."""
+    from geotool.analysis.diff import diff_snapshots, snapshot_at
+    from geotool.analysis.gaps import find_gaps
+    from geotool.analysis.snapshot import snapshot_of
+    from geotool.io.history import workspace_store
+    from geotool.io.workspace import load_workspace
+    from geotool.output.diffs import write_diff
+
+    if args.date_from >= args.date_to:
+        raise ConfigError(tr("diff.order", args.lang))
+    loaded = None
+
+    def compute(date: dt.date):
+        nonlocal loaded
+        if loaded is None:
+            loaded = load_workspace(args.workspace, lang=args.lang)
+        args.as_of = date
+        print(tr("diff.computed", args.lang, date=date))
+        return snapshot_of(find_gaps(loaded, params=_params(args, loaded)))
+
+    from geotool.io.config import load_config
+
+    store = workspace_store(load_config(args.workspace), create=False)
+    try:
+        a, _ = snapshot_at(args.date_from, store=store, compute=compute)
+        b, _ = snapshot_at(args.date_to, store=store, compute=compute)
+    finally:
+        if store is not None:
+            store.close()
+    diff = diff_snapshots(a, b)
+    written = write_diff(diff, Path(args.out), lang=args.lang)
+    print(tr("diff.written", args.lang, d1=a.as_of, d2=b.as_of, path=written["changes"].parent,
+             n=len(diff.changes)))
+    return EXIT_OK
 
 
 def cmd_lists(args: argparse.Namespace) -> int:
@@ -425,7 +499,21 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     _analysis_options(p)
     _cluster_options(p)
     p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--save", action="store_true",
+                   help="also save this date's snapshot in the history store ([history])")
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("history", parents=[lang], help="list the saved snapshots")
+    p.add_argument("workspace")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("diff", parents=[lang], help="what changed between two dates")
+    p.add_argument("workspace")
+    p.add_argument("--from", dest="date_from", type=_date, required=True, help="D1 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, required=True, help="D2 YYYY-MM-DD")
+    _analysis_options(p)
+    p.add_argument("--out", default="out", help="folder for diff.csv/diff.xlsx (default: out)")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
     p.add_argument("workspace")
@@ -475,6 +563,22 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     return parser
 
 
+_LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
+                0x1C: "\\x1c", 0x1D: "\\x1d", 0x1E: "\\x1e", 0x85: "\\x85",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def _one_line(text: str) -> str:
+    r"""An error message on one line: every line break shown as its escape.
+
+    Examples
+    --------
+    >>> _one_line("out/a\nb.html: No space left")
+    'out/a\\nb.html: No space left'
+    """
+    return text.translate(_LINE_BREAKS)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``geotool`` command; returns the exit code."""
     for stream in (sys.stdout, sys.stderr):
@@ -491,13 +595,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         fix = tr("cli.os_error_fix", args.lang)
-        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
-              file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: "
+                        f"{fix}"), file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)

@@ -281,7 +281,8 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         values = records[col]
         latest = values.take(last_pos).reset_index(drop=True)
         out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
-    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
+    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open",
+                "reopened_at"):
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
     flayer = features_m["layer"].astype(str).to_numpy()
