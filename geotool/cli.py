@@ -286,6 +286,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+<<<<<<< HEAD
 def _risk_extras(result, evaluation) -> list:
     """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
     if evaluation is None:
@@ -302,6 +303,13 @@ def _render(args: argparse.Namespace, result, out: Path, evaluation=None) -> Non
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
                         tiles=args.tiles, png=args.png,
                         extras=_risk_extras(result, evaluation))
+=======
+def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
+    from geotool.output.render import render_maps
+
+    index = render_maps(result, out, districts=args.district or None, lang=args.lang,
+                        tiles=args.tiles, png=args.png, history=history)
+>>>>>>> main
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -310,6 +318,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
     _check_tiles(args)
     result = _analyse(args, Path(args.workspace), summary=False)
+<<<<<<< HEAD
     _render(args, result, Path(args.out), _evaluation(args.workspace)[0])
     return EXIT_OK
 
@@ -393,7 +402,23 @@ def cmd_route(args: argparse.Namespace) -> int:
     write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
     print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
     print(tr("route.written", args.lang, path=out))
+=======
+    _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
+>>>>>>> main
     return EXIT_OK
+
+
+def _history_for(workspace: Path, result):
+    """The history the maps show, when the workspace has a history store (else ``None``)."""
+    from geotool.analysis.trends import history_view
+    from geotool.io.config import load_config
+    from geotool.io.history import workspace_store
+
+    store = workspace_store(load_config(workspace), create=False)
+    if store is None:
+        return None
+    with store:
+        return history_view(result, store)
 
 
 def sample_workspace() -> Path:
