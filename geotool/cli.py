@@ -286,7 +286,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-<<<<<<< HEAD
 def _risk_extras(result, evaluation) -> list:
     """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
     if evaluation is None:
@@ -297,19 +296,13 @@ def _risk_extras(result, evaluation) -> list:
     return [RiskOverlay(evaluation_risk(result, evaluation, draws=1))]  # exact figures only
 
 
-def _render(args: argparse.Namespace, result, out: Path, evaluation=None) -> None:
+def _render(args: argparse.Namespace, result, out: Path, evaluation=None,
+            history=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
                         tiles=args.tiles, png=args.png,
-                        extras=_risk_extras(result, evaluation))
-=======
-def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
-    from geotool.output.render import render_maps
-
-    index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png, history=history)
->>>>>>> main
+                        extras=_risk_extras(result, evaluation), history=history)
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -318,8 +311,8 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
     _check_tiles(args)
     result = _analyse(args, Path(args.workspace), summary=False)
-<<<<<<< HEAD
-    _render(args, result, Path(args.out), _evaluation(args.workspace)[0])
+    _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
+            history=_history_for(Path(args.workspace), result))
     return EXIT_OK
 
 
@@ -402,9 +395,6 @@ def cmd_route(args: argparse.Namespace) -> int:
     write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
     print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
     print(tr("route.written", args.lang, path=out))
-=======
-    _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
->>>>>>> main
     return EXIT_OK
 
 

@@ -102,11 +102,8 @@ def _named(label: str, n: int, lang: str) -> str:
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
-<<<<<<< HEAD
-                 index_href: str | None = "index.html", extras: Sequence = ()) -> DistrictMap:
-=======
-                 index_href: str | None = "index.html", history=None) -> DistrictMap:
->>>>>>> main
+                 index_href: str | None = "index.html", history=None,
+                 extras: Sequence = ()) -> DistrictMap:
     """Build the map page of one top-level district.
 
     Parameters
@@ -120,15 +117,12 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         From :func:`geotool.output.render.tiles.resolve_tiles`.
     index_href : str or None
         Relative link back to the overview.
-<<<<<<< HEAD
-    extras : sequence
-        Optional overlays (:mod:`geotool.output.render.extras`: evaluation
-        risk, inspection route), each adding layers and a title-panel part.
-=======
     history : HistoryView, optional
         Adds the 本周新增 layer (new issues, newly forgotten places since the
         previous snapshot; :func:`geotool.analysis.trends.history_view`).
->>>>>>> main
+    extras : sequence
+        Optional overlays (:mod:`geotool.output.render.extras`: evaluation
+        risk, inspection route), each adding layers and a title-panel part.
 
     Returns
     -------

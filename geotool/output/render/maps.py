@@ -97,11 +97,7 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
 
 def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                 lang: str = "zh", tiles: str = "osm", png: bool = False,
-<<<<<<< HEAD
-                extras: Sequence = ()) -> Path:
-=======
-                history=None) -> Path:
->>>>>>> main
+                history=None, extras: Sequence = ()) -> Path:
     """Write one interactive map per top-level district and ``index.html``.
 
     Parameters
@@ -157,11 +153,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
             written: dict[str, str] = {}
             for did in chosen:
                 page = district_map(result, did, lang=lang, tiles=base, index_href="index.html",
-<<<<<<< HEAD
-                                    extras=extras)
-=======
-                                    history=history)
->>>>>>> main
+                                    history=history, extras=extras)
                 names.append(_stage(stage / f"{stems[did]}.html", page.html))
                 if png:
                     from geotool.output.render.png import district_png
