@@ -55,6 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
     _suggest_extent(loaded, args.lang)
+    _check_line(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -70,6 +71,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(tr("cli.strict_datum", args.lang, n=doubts), file=sys.stderr)
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
+    return EXIT_OK
+
+
+def _check_line(loaded, lang: str):
+    """The responsibility check's one-line summary (when ``[check]`` names a grid layer)."""
+    from geotool.analysis.responsibility import responsibility_check
+    from geotool.output.check_report import check_summary
+
+    spec = loaded.workspace.check
+    if spec is None:
+        return None
+    result = responsibility_check(loaded, min_area_m2=spec.min_area_m2)
+    print("  " + check_summary(result, lang=lang))
+    return result
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``geotool check WORKSPACE``: gaps and overlaps of the grid, places with no unit."""
+    from geotool.io.workspace import load_workspace
+    from geotool.output.check_report import write_check
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    if loaded.workspace.check is None:
+        raise ConfigError(tr("check.none", args.lang), path=loaded.workspace.config_path)
+    result = _check_line(loaded, args.lang)
+    written = write_check(result, Path(args.out), lang=args.lang)
+    print(tr("check.written", args.lang, path=written["xlsx"]))
     return EXIT_OK
 
 
@@ -458,6 +486,12 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 3 when any row was quarantined")
     p.add_argument("--out", default="out", help="folder for quarantine.csv (default: out)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("check", parents=[lang],
+                       help="responsibility check: grid gaps and overlaps, places with no unit")
+    p.add_argument("workspace")
+    p.add_argument("--out", default="out", help="folder for check.xlsx/check.geojson (default: out)")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
     p.add_argument("workspace")

@@ -131,6 +131,14 @@ class ExtentSpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """The ``[check]`` table: the grid/community polygon layer of the responsibility check."""
+
+    layer: str
+    min_area_m2: float = 1.0
+
+
+@dataclass(frozen=True)
 class HistorySpec:
     """The ``[history]`` table: where saved snapshots go.
 
@@ -156,6 +164,7 @@ class Workspace:
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
     extent: ExtentSpec | None = None
+    check: CheckSpec | None = None
     history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
@@ -176,7 +185,7 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history"}
+_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history", "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -416,8 +425,28 @@ def load_config(path: str | Path) -> Workspace:
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
         extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
+        check=_check(data["check"], path, ledgers) if "check" in data else None,
         history=_history(data.get("history", {}), root, path),
     )
+
+
+def _check(table: Any, path: Path, ledgers: tuple[LayerSpec, ...]) -> CheckSpec:
+    """``[check]``: ``layer`` names a ledger layer of grid cells; ``min_area_m2`` optional."""
+    where = "[check]"
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where=where), path=path)
+    _unknown(set(table), {"layer", "min_area_m2"}, where, path)
+    known = [s.key for s in ledgers]
+    layer = table.get("layer")
+    if not isinstance(layer, str) or layer not in known:
+        raise ConfigError(Note("check.bad_layer", value=layer, known=", ".join(known) or "-"),
+                          path=path)
+    value = table.get("min_area_m2", 1.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value) or value < 0:
+        raise ConfigError(Note("config.negative", where=where, name="min_area_m2", value=value),
+                          path=path)
+    return CheckSpec(layer=layer, min_area_m2=float(value))
 
 
 def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) -> ExtentSpec:
