@@ -15,11 +15,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from geotool.analysis.diff import diff_snapshots  # noqa: E402
-from geotool.analysis.gaps import find_gaps  # noqa: E402
-from geotool.analysis.snapshot import save_result  # noqa: E402
-from geotool.io.history import open_store  # noqa: E402
-from geotool.io.workspace import load_workspace  # noqa: E402
+from geotool.analysis.diff import diff_snapshots
+from geotool.analysis.gaps import find_gaps
+from geotool.analysis.snapshot import save_result
+from geotool.io.history import open_store
+from geotool.io.workspace import load_workspace
 
 DATES = [dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19),
          dt.date(2026, 10, 26)]
