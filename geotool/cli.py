@@ -54,6 +54,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
+    _suggest_extent(loaded, args.lang)
+    _check_line(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -70,6 +72,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
+
+
+def _check_line(loaded, lang: str):
+    """The responsibility check's one-line summary (when ``[check]`` names a grid layer)."""
+    from geotool.analysis.responsibility import responsibility_check
+    from geotool.output.check_report import check_summary
+
+    spec = loaded.workspace.check
+    if spec is None:
+        return None
+    result = responsibility_check(loaded, min_area_m2=spec.min_area_m2)
+    print("  " + check_summary(result, lang=lang))
+    return result
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``geotool check WORKSPACE``: gaps and overlaps of the grid, places with no unit."""
+    from geotool.io.workspace import load_workspace
+    from geotool.output.check_report import write_check
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    if loaded.workspace.check is None:
+        raise ConfigError(tr("check.none", args.lang), path=loaded.workspace.config_path)
+    result = _check_line(loaded, args.lang)
+    written = write_check(result, Path(args.out), lang=args.lang)
+    print(tr("check.written", args.lang, path=written["xlsx"]))
+    return EXIT_OK
+
+
+def _suggest_extent(loaded, lang: str) -> None:
+    """Suggest ``[extent]`` when districts are large and mostly far from any ledger feature."""
+    from geotool.analysis.extent import suggest_extent
+    from geotool.text import render
+
+    note = suggest_extent(loaded)
+    if note is not None:
+        print("  - " + render(note, lang))
 
 
 def _write_flagged(loaded, out: Path, lang: str) -> None:
@@ -222,6 +261,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
+    from geotool.io.config import Defaults
+
+    for date in (args.date_from, args.date_to):  # both within the sane range, before any work
+        Defaults().with_overrides(as_of=date)
     loaded = None
 
     def compute(date: dt.date):
@@ -303,6 +346,31 @@ def cmd_maps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """``geotool convert WORKSPACE --to parquet``: records into partitioned GeoParquet, once."""
+    from geotool.analysis.conversion import convert_records
+    from geotool.io.parquet import CONVERSION_DIR
+    from geotool.io.workspace import load_workspace
+    from geotool.output.report import write_quarantine
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    if loaded.parquet is not None or not any(a.kind == "records" for a in loaded.accounts):
+        raise ConfigError(tr("parquet.no_tables", args.lang), path=loaded.workspace.config_path)
+    _print_load_summary(loaded, args.lang)
+    root = loaded.workspace.root
+    out = Path(args.out) if args.out else root / "records_parquet"
+    paths = convert_records(loaded, out)
+    q = loaded.quarantine[(loaded.quarantine["layer"].fillna("") == "").to_numpy()]
+    write_quarantine(q, out / CONVERSION_DIR, lang=args.lang)
+    print(tr("parquet.written", args.lang, files=len(paths), rows=len(loaded.records), path=out))
+    try:
+        pattern = (out.resolve().relative_to(root.resolve()) / "*.parquet").as_posix()
+    except ValueError:
+        pattern = (out.resolve() / "*.parquet").as_posix()
+    print(tr("parquet.config_hint", args.lang, pattern=pattern))
+    return EXIT_OK
+
+
 def _history_for(workspace: Path, result):
     """The history the maps show, when the workspace has a history store (else ``None``)."""
     from geotool.analysis.trends import history_view
@@ -372,6 +440,12 @@ def _positive(text: str) -> int:
     if value < 1:
         msg = f"not a positive whole number: {text!r}"
         raise argparse.ArgumentTypeError(msg)
+    from geotool.io.config import PARAMETER_RANGES
+
+    low, high, unit = PARAMETER_RANGES["workers"]
+    if value > high:
+        msg = f"{value} is outside the sane range {low}–{high} {unit}"
+        raise argparse.ArgumentTypeError(msg)
     return value
 
 
@@ -412,6 +486,12 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", help="folder for quarantine.csv (default: out)")
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("check", parents=[lang],
+                       help="responsibility check: grid gaps and overlaps, places with no unit")
+    p.add_argument("workspace")
+    p.add_argument("--out", default="out", help="folder for check.xlsx/check.geojson (default: out)")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
     p.add_argument("workspace")
     _analysis_options(p)
@@ -438,6 +518,13 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     _analysis_options(p)
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.set_defaults(func=cmd_lists)
+
+    p = sub.add_parser("convert", parents=[lang],
+                       help="turn the record spreadsheets into partitioned GeoParquet, once")
+    p.add_argument("workspace")
+    p.add_argument("--to", choices=("parquet",), required=True, help="target format")
+    p.add_argument("--out", help="folder for the Parquet files (default: WORKSPACE/records_parquet)")
+    p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
     p.add_argument("workspace")

@@ -48,4 +48,50 @@ INPUTS: dict[str, tuple[str, str]] = {
         "{n} 行只有地址没有经纬度，已隔离：geotool 不联网，不做地址解析，请补上经纬度",
         "{n} row(s) have an address but no coordinates and were quarantined: geotool works "
         "offline and does not geocode addresses; add their coordinates"),
+    "extent.one_way": (
+        "[extent] 需要且只需要 path、layers、buffer_m 三者之一（现有：{given}）",
+        "[extent] takes exactly one of path, layers, buffer_m (given: {given})"),
+    "extent.crs_needs_path": ("[extent] 的 crs/layer 只用于 path", "[extent] crs/layer go with path only"),
+    "extent.bad_layers": (
+        "[extent] layers 中的 {value!r} 不是台账图层：可用 {known}",
+        "[extent] layers: {value!r} is not a ledger layer: use {known}"),
+    "extent.no_polygon": ("范围文件中没有面要素：分析范围必须是面",
+                          "no polygon in the extent file: the analysis extent must be polygons"),
+    "extent.layers_no_polygon": (
+        "[extent] layers 所列图层中没有面要素：{layers}",
+        "[extent] layers hold no polygon: {layers}"),
+    "extent.suggest": (
+        "区划面积大，且大多远离台账点位（{names}：台账点位 {buffer_m:.0f} 米内只占面积的 {share:.0%}）："
+        "盲区占比会接近 100%。可在 geotool.toml 中加上 [extent]，例如 buffer_m = {buffer_m:.0f}，"
+        "或 path = \"建成区.geojson\"",
+        "districts are large and mostly far from the ledger features ({names}: only {share:.0%} "
+        "of the area lies within {buffer_m:.0f} m of one): blind-spot shares will be near 100%; "
+        "add [extent] to geotool.toml, e.g. buffer_m = {buffer_m:.0f} or path = \"built_up_area.geojson\""),
+    "map.extent": ("分析范围", "Analysis extent"),
+    "header.extent_area_m2": ("分析范围面积(平方米)", "Extent area (m²)"),
+    "check.bad_layer": (
+        "[check] layer = {value!r} 不是台账图层：写上网格或社区面图层的名称，可用 {known}",
+        "[check] layer = {value!r} is not a ledger layer: name the grid or community polygon layer, one of {known}"),
+    "check.none": (
+        "geotool.toml 中没有 [check]：加上 [check] layer = \"网格图层名\"",
+        "no [check] in geotool.toml: add [check] layer = \"<grid layer>\""),
+    "check.summary": (
+        "责任全覆盖检查（图层 {layer}，{cells} 个网格）：空白 {gaps} 处（{gap_area:,.0f} 平方米），"
+        "重叠 {overlaps} 处（{overlap_area:,.0f} 平方米），无责任单位的点位 {no_unit} 个，"
+        "不在任何网格内的点位 {outside} 个",
+        "responsibility check (layer {layer}, {cells} cells): {gaps} gap(s) ({gap_area:,.0f} m²), "
+        "{overlaps} overlap(s) ({overlap_area:,.0f} m²), {no_unit} feature(s) with no unit, "
+        "{outside} feature(s) outside every cell"),
+    "check.written": ("检查结果已写入 {path}", "check results written to {path}"),
+    "sheet.check_gaps": ("网格空白", "Gaps"),
+    "sheet.check_overlaps": ("网格重叠", "Overlaps"),
+    "sheet.check_no_unit": ("无责任单位", "No unit"),
+    "sheet.check_outside": ("不在网格内", "Outside cells"),
+    "header.cell_a": ("网格甲", "Cell A"),
+    "header.cell_b": ("网格乙", "Cell B"),
+    "header.problem": ("问题", "Problem"),
+    "check.problem_gap": ("网格空白", "gap"),
+    "check.problem_overlap": ("网格重叠", "overlap"),
+    "check.problem_no_unit": ("无责任单位", "no unit"),
+    "check.problem_outside": ("不在网格内", "outside every cell"),
 }

@@ -35,6 +35,8 @@ from geotool.output.render._payloads import (
     outline_payload,
     select_district,
 )
+from geotool.output.render._places import place_labels
+from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
 from geotool.output.render.issue_points import issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
@@ -149,12 +151,20 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         level_names[depth] = level_name(depth, lang)
         add(DataLayer("areas", payload, {"color": color, "weight": weight, "dash": dash,
                                          "fields": fields,
-                                         "permanent": depth == 1
-                                         and len(areas) <= MAX_PERMANENT_LABELS},
+                                         "permanent": False},
                       name=label, show=depth <= SHOWN_DEPTHS), label)
 
+    names = place_labels(data.nested, data.features, metric_crs=mcrs or _utm(data), datum=datum)
+    add(DataLayer("labels", script_json(names), {}, name=tr("mapview.place_names", lang)),
+        tr("mapview.place_names", lang))
+
+    extent = extent_layer(result, data.outline, mcrs, datum, lang)  # [extent] outline
+    if extent is not None:
+        add(*extent)
+
     blind = data.blindspots
-    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
+    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR, nested=data.nested,
+                                  features=data.features)
     label = _named(tr("map.blindspots", lang), len(blind), lang)
     add(DataLayer("blind", payload, opts, name=label), label)
 
@@ -165,7 +175,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         part = feats[feats["layer"].astype(str) == key]
         kinds |= {_DIM.get(t, "point") for t in part.geom_type}
         layer_label = str(labels.get(key, key))
-        payload, opts = features_payload(part, layer_label, mcrs, datum, lang)
+        payload, opts = features_payload(part, layer_label, mcrs, datum, lang,
+                                         districts=result.districts)
         label = _named(layer_label, len(part), lang)
         add(DataLayer("features", payload, opts, name=label), label)
 
