@@ -450,9 +450,10 @@ def _positive(text: str) -> int:
 
 
 def _map_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tiles", default="osm",
-                   help="base map: osm (default, WGS-84), none (no network at all), amap "
-                        "(GCJ-02: data is shifted to match), tianditu:KEY, a tile URL template "
+    p.add_argument("--tiles", default="amap",
+                   help="base map: amap (default; 高德, GCJ-02: data is shifted to match; plain "
+                        "background with a note when tiles do not load), none (no network at "
+                        "all), osm (WGS-84), tianditu:KEY, a tile URL template "
                         "{z}/{x}/{y} (intranet), or gcj02:URL for a GCJ-02 intranet server")
     p.add_argument("--png", action="store_true", help="also write a static PNG per district")
 

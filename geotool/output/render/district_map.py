@@ -209,7 +209,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
     add_layer_control(m, collapsed=False, position="topright")
     m.add_child(JsCall("finish", {"overlays": len(overlays),
-                                  "closeWord": tr("mapview.close", lang)}))
+                                  "closeWord": tr("mapview.close", lang),
+                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,

@@ -273,7 +273,9 @@
   /* Called last: every layer is built. Ready once the next frame is painted. */
   G.finish = function (map, opts) {
     stats.overlays = opts.overlays;
-    if (G.layout) { G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord}); }
+    if (G.layout) {
+      G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord, tilesNote: opts.tilesNote});
+    }
     stats.scriptMs = now();
     var done = function () {
       stats.ready = true;

@@ -95,7 +95,7 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
 
 
 def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
-                lang: str = "zh", tiles: str = "osm", png: bool = False,
+                lang: str = "zh", tiles: str = "amap", png: bool = False,
                 history=None) -> Path:
     """Write one interactive map per top-level district and ``index.html``.
 
@@ -110,7 +110,8 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     lang : {"zh", "en"}
         Language of every text on the maps.
     tiles : str
-        Base map: ``"osm"`` (default), ``"none"``, ``"amap"``,
+        Base map: ``"amap"`` (default; GCJ-02, with a plain background and a
+        note when tiles do not load), ``"none"``, ``"osm"``,
         ``"tianditu:<key>"`` or a tile URL template (see
         :mod:`geotool.output.render.tiles`). GCJ-02 tiles shift all drawn data to
         GCJ-02.
