@@ -437,3 +437,57 @@ def test_merged_range_far_beyond_the_data_is_bounded(tmp_path):
     assert fill_merged(sheet.rows, sheet.merged, 0, 6) == 1  # F3 only: no row past the data
     table = read_table(path)
     assert table.data["status"].tolist() == ["未整改", "未整改"]
+
+
+def test_missing_layer_in_non_utf8_folder_is_one_line_error(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws").rename(tmp_path / os.fsdecode("周口".encode("gbk")))
+    (root / "points.geojson").unlink()
+    code, _, err = validate(root, capsys)
+    line = one_line_error(code, err, shown_path(root / "points.geojson"))
+    assert line.encode("utf-8")
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--from", "1000-01-01"), ("--to", "2262-04-12")])
+def test_diff_dates_out_of_range(tmp_path, capsys, flag, value):
+    root = make_workspace(tmp_path / "ws")
+    dates = {"--from": "2026-09-01", "--to": "2026-09-05", flag: value}
+    code = main(["diff", str(root), "--lang", "en", "--from", dates["--from"],
+                 "--to", dates["--to"], "--out", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    one_line_error(code, err, "command line", value)
+
+
+def test_workers_out_of_range(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gaps", str(root), "--as-of", "2026-09-05", "--workers", "999999999"])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert err.count("\n") == 1 and "999999999 is outside the sane range 1–256" in err
+
+
+def test_numeric_ids_of_a_spreadsheet_ledger(tmp_path):
+    path = write_workbook(tmp_path / "points.xlsx", {"台账": [
+        ["点位编号", "点位名称", "经度", "纬度"],
+        [411603.0, 1e20, 114.62, 33.62], [1e20, 7.0, 114.63, 33.62],
+        [2.5, "站", 114.64, 33.62]]})
+    res = read_layer(LayerSpec(key="points", path=path, id="点位编号", name="点位名称"))
+    assert res.read == len(res.frame) + len(res.quarantine) == 3
+    assert res.frame["feature_id"].tolist() == ["411603", "100000000000000000000",
+                                                "2.5"]
+    assert res.frame["name"].tolist() == ["100000000000000000000", "7", "站"]
+
+
+def test_deleted_shapefile_records_are_counted_at_their_position(tmp_path):
+    path = tmp_path / "m.shp"
+    gpd.GeoDataFrame({"id": ["A", "B", "C"]}, geometry=[Point(114.62, 33.62)] * 3,
+                     crs=4326).to_file(path)
+    raw = bytearray((tmp_path / "m.dbf").read_bytes())
+    header_len = int.from_bytes(raw[8:10], "little")
+    record_len = int.from_bytes(raw[10:12], "little")
+    raw[header_len + record_len] = ord("*")  # B: deleted in a GIS, not packed
+    (tmp_path / "m.dbf").write_bytes(bytes(raw))
+    res = read_layer(LayerSpec(key="m", path=path))
+    assert res.read == 3
+    assert res.frame["feature_id"].tolist() == ["A", "C"]
+    assert res.quarantine[["row", "reason_code"]].values.tolist() == [[2, "deleted_record"]]

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from geotool._errors import ConfigError, CRSError
+from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
+from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
@@ -74,6 +75,7 @@ PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
     "reach_m": (0.0, 50_000.0, "m"),
     "min_blindspot_m2": (0.0, 1e10, "m²"),
     "recurrence_days": (1, 3_650, "days"),
+    "workers": (1, 256, "processes"),  # --workers: a LocalCluster of this many processes
 }
 _OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 
@@ -130,6 +132,14 @@ class ExtentSpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """The ``[check]`` table: the grid/community polygon layer of the responsibility check."""
+
+    layer: str
+    min_area_m2: float = 1.0
+
+
+@dataclass(frozen=True)
 class HistorySpec:
     """The ``[history]`` table: where saved snapshots go.
 
@@ -154,7 +164,9 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    evaluation: EvaluationSpec | None = None
     extent: ExtentSpec | None = None
+    check: CheckSpec | None = None
     history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
@@ -175,7 +187,8 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history"}
+_TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "history",
+             "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -264,7 +277,7 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
         raise ConfigError(Note("config.empty_path", where=where), path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
+        msg = Note("config.missing_file", where=where, given=table["path"], file=shown_path(file))
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
@@ -414,9 +427,31 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        evaluation=parse_evaluation(data.get("evaluation"), layers=[s.key for s in ledgers],
+                                    path=path),
         extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
+        check=_check(data["check"], path, ledgers) if "check" in data else None,
         history=_history(data.get("history", {}), root, path),
     )
+
+
+def _check(table: Any, path: Path, ledgers: tuple[LayerSpec, ...]) -> CheckSpec:
+    """``[check]``: ``layer`` names a ledger layer of grid cells; ``min_area_m2`` optional."""
+    where = "[check]"
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where=where), path=path)
+    _unknown(set(table), {"layer", "min_area_m2"}, where, path)
+    known = [s.key for s in ledgers]
+    layer = table.get("layer")
+    if not isinstance(layer, str) or layer not in known:
+        raise ConfigError(Note("check.bad_layer", value=layer, known=", ".join(known) or "-"),
+                          path=path)
+    value = table.get("min_area_m2", 1.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value) or value < 0:
+        raise ConfigError(Note("config.negative", where=where, name="min_area_m2", value=value),
+                          path=path)
+    return CheckSpec(layer=layer, min_area_m2=float(value))
 
 
 def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) -> ExtentSpec:

@@ -75,10 +75,22 @@ class Loaded:
         return sum(a.used for a in self.accounts)
 
     def layer_labels(self, lang: str = "zh") -> dict[str, str]:
-        """Ledger layer key -> display label: ``label`` (``label_en`` for English), else the key."""
+        """Ledger layer key -> display label.
+
+        ``label`` (``label_en`` for English), else the built-in name of a
+        well-known key (``alleys`` 背街小巷, ``markets`` 农贸市场 ...), else the key.
+        """
         if lang == "en":
-            return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
-        return {s.key: s.label or s.key for s in self.workspace.ledgers}
+            return {s.key: s.label_en or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
+        return {s.key: s.label or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
+
+
+def _builtin_label(key: str, lang: str) -> str:
+    """The built-in name of a well-known layer key (``geotool.text``), else the key itself."""
+    from geotool.text import TABLE, tr
+
+    word = f"mapview.layer_{key.strip().lower()}"
+    return tr(word, lang) if word in TABLE else key
 
 
 #: Canonical names a planner may map a column to in ``[records.columns]``.

@@ -101,9 +101,10 @@ def _trends(result, top: pd.DataFrame, history, lang: str) -> str:
         for _, r in top.sort_values(["rank", "district_id"], ascending=[False, True]).iterrows()]
     items = "".join(
         f'<figure class="gt-trend-item" data-district="{escape(did)}" '
-        'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
-        f"</figcaption>{trend_svg(history.trend, did, lang=lang, title=tr('trend.title', lang, name=name))}"
-        "</figure>" for name, did in charts)
+        f'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
+        "</figcaption>"
+        + trend_svg(history.trend, did, lang=lang, title=tr("trend.title", lang, name=name))
+        + "</figure>" for name, did in charts)
     return (f'<section id="gt-trends"><h2>{escape(tr("trend.heading", lang))}</h2>'
             f"{trend_legend(lang)}{items}</section>")
 
@@ -155,7 +156,8 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
     add_layer_control(m, collapsed=True, position="bottomright")
-    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang)}))
+    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang),
+                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
     side = (f'<div class="gt-panel gt-side" id="gt-side" {dock_attrs("right", "ranking", lang)}>'
             f"<h1>{escape(title)}</h1>"
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
