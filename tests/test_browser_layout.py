@@ -201,3 +201,22 @@ def test_place_names_fall_back_to_the_largest_features():
     got = place_labels({}, feats, metric_crs="EPSG:32650", datum="WGS-84")
     assert got["text"] == ["大场", "长巷", "小场"]  # by size (a line counts 10 m² a metre); unnamed skipped
     assert got["rank"] == [1, 1, 1]
+
+
+def test_default_base_map_falls_back_to_a_plain_background_with_a_note(sample_result, view,
+                                                                        tmp_path):
+    """AMap (the default) unreachable: tiles dropped, plain background, a small note."""
+    from geotool.output.render import render_maps
+
+    stem = _pages(sample_result)[1]
+    render_maps(sample_result, tmp_path, districts=[stem])  # default tiles
+    text = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+    assert "autonavi.com" in text
+    page, errors = view(tmp_path / f"{stem}.html", "phone")
+    page.wait_for_function("window.geotoolStats.tilesDropped === true", timeout=15_000)
+    note = page.locator(".gt-tiles-note")
+    assert note.is_visible() and "底图未能加载" in note.inner_text()
+    assert page.locator(".leaflet-tile-pane img").count() == 0
+    assert page.evaluate(MAP_SHARE_JS) >= 0.6
+    _shot(page, tmp_path, f"zh-phone-{stem}-amap-offline")
+    assert errors == []
