@@ -69,8 +69,15 @@ class PostGISStore(HistoryStore):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            yield cur
+        """One transaction; a database error (permissions, lost connection) is one line."""
+        import psycopg
+
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                yield cur
+        except psycopg.Error as exc:
+            raise HistoryError(key="history.failed", path=self.where,
+                               params={"reason": " ".join(str(exc).split())}) from None
 
     def _lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
