@@ -25,7 +25,7 @@ __all__ = ["read_extent"]
 
 
 def _polygons(geoms) -> shapely.Geometry:
-    geoms = shapely.make_valid(geoms[~shapely.is_empty(geoms) & ~(geoms == None)])  # noqa: E711
+    geoms = shapely.make_valid(geoms[~shapely.is_empty(geoms) & ~(geoms == None)])
     parts = shapely.get_parts(geoms)
     polys = parts[shapely.get_dimensions(parts) == 2]
     return shapely.union_all(polys) if len(polys) else shapely.Polygon()
