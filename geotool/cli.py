@@ -655,7 +655,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--one-way", action="store_true", help="end at the last stop (default: "
                                                           "back to the start)")
     p.add_argument("--out", default="route", help="output folder (default: route)")
-    p.add_argument("--tiles", default="osm", help="base map of route.html (as for maps)")
+    p.add_argument("--tiles", default="amap", help="base map of route.html (as for maps)")
     p.set_defaults(func=cmd_route)
 
     p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")

@@ -352,7 +352,7 @@ def test_png_maps_are_written_without_warnings(result, tmp_path):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", data[16:24])
-        assert (width, height) == (1500, 1200)
+        assert (width, height) == (1920, 1080)  # a 16:9 slide
         assert len(data) > 20_000
 
 
