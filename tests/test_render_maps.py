@@ -426,3 +426,11 @@ def test_large_district_map_stays_under_5_mb(tmp_path):
     assert layers["rectified"]["id"] == []  # too many: counted in cells only
     names = _overlay_names(text)
     assert any("汇总" in n and n.startswith("未销号问题") for n in names)
+
+
+def test_png_overview_slide(result, tmp_path):
+    render_maps(result, tmp_path, tiles="none", png=True)
+    data = (tmp_path / "index.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1920, 1080)
