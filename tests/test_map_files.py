@@ -59,7 +59,7 @@ def test_four_byte_district_id_gives_a_complete_map_set(tmp_path):
     out = tmp_path / "maps"
     assert _maps(ws, out, "--png") == 0
     names = sorted(p.name for p in out.iterdir())
-    assert len(names) == 5 and "index.html" in names  # 2 maps + 2 PNGs + index
+    assert len(names) == 6 and "index.html" in names  # 2 maps + 2 PNGs + index + index.png
     assert all(len(n.encode()) <= MAX_NAME_BYTES for n in names)
 
 

@@ -86,7 +86,8 @@ def test_every_field_renders_literally(hostile, tmp_path, extra):
     assert not marker.exists()
     _assert_literal(tmp_path, all_in_one(marker), lang="en" if "en" in extra else "zh")
     if "--png" in extra:
-        assert len(list(tmp_path.glob("*.png"))) == 2
+        pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+        assert len(pngs) == 3 and "A.png" in pngs and "index.png" in pngs
 
 
 @pytest.mark.parametrize("name", list(PAYLOADS))
@@ -141,7 +142,7 @@ def test_dollar_in_names_is_literal_in_png(name, tmp_path):
     ws = make_hostile_workspace(tmp_path / "ws", name)
     assert _maps(ws, tmp_path / "out", "--png") == 0
     pngs = sorted((tmp_path / "out").glob("*.png"))
-    assert len(pngs) == 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    assert len(pngs) == 3 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
 
 
 def test_png_text_artists_do_not_parse_math(hostile, monkeypatch):

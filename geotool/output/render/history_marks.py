@@ -22,6 +22,7 @@ import pandas as pd
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
 from geotool.output.render._elements import DataLayer
+from geotool.output.render._mpl_text import literal_text
 from geotool.output.render.style import OKABE_ITO
 from geotool.text import header, tr
 
@@ -154,7 +155,7 @@ def trends_png(trend: pd.DataFrame, names: dict[str, str], *, city: str,
 
         buffer = io.BytesIO()
         try:
-            fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+            literal_text(fig).savefig(buffer, format="png", dpi=110, metadata={"Software": None})
         finally:
             plt.close(fig)
     return buffer.getvalue()

@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from geotool.output.render import _format as fmt
+from geotool.output.render._mpl_text import literal_text
 from geotool.output.render.overview import top_districts
 from geotool.output.render.png import SLIDE_DPI, SLIDE_INCHES, _halo, _scale_and_north, cjk_font
 from geotool.output.render.style import score_color
@@ -91,5 +92,5 @@ def overview_png(result, *, lang: str = "zh", dpi: int = SLIDE_DPI) -> bytes:
                     cell.get_text().set_color("white")
                     cell.get_text().set_fontweight("bold")
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi)
+            literal_text(fig).savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

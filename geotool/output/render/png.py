@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from geotool.output.render import _format as fmt
+from geotool.output.render._mpl_text import literal_text
 from geotool.output.render._payloads import select_district
 from geotool.output.render.style import (
     BLIND_COLOR,
@@ -222,7 +223,7 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
             for text in [*legend.get_texts(), legend.get_title()]:
                 text.set_parse_math(False)
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi)
+            literal_text(fig).savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
