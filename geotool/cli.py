@@ -329,11 +329,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
+def _risk_extras(result, evaluation) -> list:
+    """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
+    if evaluation is None:
+        return []
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.render.extras import RiskOverlay
+
+    return [RiskOverlay(evaluation_risk(result, evaluation, draws=1))]  # exact figures only
+
+
+def _render(args: argparse.Namespace, result, out: Path, evaluation=None,
+            history=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png, history=history)
+                        tiles=args.tiles, png=args.png,
+                        extras=_risk_extras(result, evaluation), history=history)
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -342,7 +354,90 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
     _check_tiles(args)
     result = _analyse(args, Path(args.workspace), summary=False)
-    _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
+    _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
+            history=_history_for(Path(args.workspace), result))
+    return EXIT_OK
+
+
+def _evaluation(workspace):
+    """The workspace's ``[evaluation]`` table (or ``None``) and its config file."""
+    from geotool.io.config import load_config
+
+    config = load_config(workspace)
+    return config.evaluation, config.config_path
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    """``geotool risk WORKSPACE --as-of D``: expected points lost and the places to fix first."""
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.risk_files import risk_lines, write_risk
+
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, config_path = _evaluation(args.workspace)
+    if spec is None:
+        raise ConfigError(tr("risk.no_evaluation", args.lang), path=config_path)
+    risk = evaluation_risk(result, spec, draws=args.draws, seed=args.seed)
+    write_risk(risk, Path(args.out))
+    labels = result.layer_labels_en if args.lang == "en" else result.layer_labels
+    for line in risk_lines(risk, lang=args.lang, labels=labels):
+        print(line)
+    print(tr("risk.written", args.lang, path=args.out))
+    return EXIT_OK
+
+
+def _lonlat(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text)) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text))
+    return lon, lat
+
+
+def _top_of(districts, district_id: str) -> str:
+    """The top-level district that contains ``district_id`` (itself when top-level)."""
+    parents = dict(zip(districts["district_id"].astype(str), districts["parent"], strict=True))
+    node = district_id
+    for _ in range(len(parents)):
+        parent = parents.get(node)
+        if parent is None or str(parent) not in parents or str(parent) in ("<NA>", "nan"):
+            return node
+        node = str(parent)
+    return node
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    """``geotool route WORKSPACE --as-of D --district ID``: a short tour through places to see."""
+    from geotool._atomic import write_atomic
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.analysis.route import plan_route
+    from geotool.output.render.district_map import district_map
+    from geotool.output.render.extras import RouteOverlay
+    from geotool.output.render.tiles import resolve_tiles
+    from geotool.output.route_files import write_route
+
+    tiles = resolve_tiles(args.tiles)
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, _ = _evaluation(args.workspace)
+    risk = None
+    if args.stops != "forgotten" and spec is not None:
+        risk = evaluation_risk(result, spec, draws=1)
+    route = plan_route(result, args.district, start=args.start, stops=args.stops,
+                       max_stops=args.max_stops, risk=risk, closed=not args.one_way)
+    for note in route.notes:
+        print(note.render(args.lang))
+    n = int((route.stops["order"] > 0).sum())
+    if n == 0:
+        print(tr("route.no_stops", args.lang, district=route.district_name))
+        return EXIT_OK
+    out = Path(args.out)
+    write_route(route, out, lang=args.lang)
+    page = district_map(result, _top_of(result.districts, args.district), lang=args.lang,
+                        tiles=tiles, index_href=None, extras=[RouteOverlay(route)])
+    write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
+    print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
+    print(tr("route.written", args.lang, path=out))
     return EXIT_OK
 
 
@@ -409,8 +504,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_tiles(args)
     result = _run_gaps(args, sample_workspace(), out / "out")
+    from geotool.io.config import load_config
+
     args.district, args.png = None, getattr(args, "png", False)
-    _render(args, result, out / "maps")
+    _render(args, result, out / "maps", load_config(sample_workspace()).evaluation)
     return EXIT_OK
 
 
@@ -535,6 +632,31 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--out", default="maps", help="output folder (default: maps)")
     _map_options(p)
     p.set_defaults(func=cmd_maps)
+
+    p = sub.add_parser("risk", parents=[lang],
+                       help="simulate the evaluators' draw: expected points lost, places to fix")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--draws", type=int, help="simulated evaluations (default 10000)")
+    p.add_argument("--seed", type=int, help="random seed (default 0): same seed, same figures")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.set_defaults(func=cmd_risk)
+
+    p = sub.add_parser("route", parents=[lang],
+                       help="a short inspection tour through a district's forgotten places")
+    p.add_argument("workspace")
+    _analysis_options(p)
+    p.add_argument("--district", required=True, help="district, street or community id")
+    p.add_argument("--start", type=_lonlat, help="start LON,LAT (WGS-84); default: the "
+                                                  "district's centre point")
+    p.add_argument("--stops", choices=("forgotten", "risk", "all"), default="forgotten",
+                   help="forgotten places (default), the riskiest places, or both")
+    p.add_argument("--max-stops", type=int, help="at most N stops, by priority")
+    p.add_argument("--one-way", action="store_true", help="end at the last stop (default: "
+                                                          "back to the start)")
+    p.add_argument("--out", default="route", help="output folder (default: route)")
+    p.add_argument("--tiles", default="osm", help="base map of route.html (as for maps)")
+    p.set_defaults(func=cmd_route)
 
     p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
     _analysis_options(p)

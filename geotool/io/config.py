@@ -19,6 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
+from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
@@ -163,6 +164,7 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    evaluation: EvaluationSpec | None = None
     extent: ExtentSpec | None = None
     check: CheckSpec | None = None
     history: HistorySpec | None = None
@@ -185,7 +187,8 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history", "check"}
+_TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "history",
+             "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -424,6 +427,8 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        evaluation=parse_evaluation(data.get("evaluation"), layers=[s.key for s in ledgers],
+                                    path=path),
         extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
         check=_check(data["check"], path, ledgers) if "check" in data else None,
         history=_history(data.get("history", {}), root, path),

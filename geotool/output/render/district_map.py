@@ -11,6 +11,7 @@ explains every symbol.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -103,7 +104,8 @@ def _named(label: str, n: int, lang: str) -> str:
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
-                 index_href: str | None = "index.html", history=None) -> DistrictMap:
+                 index_href: str | None = "index.html", history=None,
+                 extras: Sequence = ()) -> DistrictMap:
     """Build the map page of one top-level district.
 
     Parameters
@@ -120,6 +122,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     history : HistoryView, optional
         Adds the 本周新增 layer (new issues, newly forgotten places since the
         previous snapshot; :func:`geotool.analysis.trends.history_view`).
+    extras : sequence
+        Optional overlays (:mod:`geotool.output.render.extras`: evaluation
+        risk, inspection route), each adding layers and a title-panel part.
 
     Returns
     -------
@@ -207,6 +212,10 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
+    for extra in extras:
+        for layer, plain in extra.layers(district_id, metric_crs=mcrs, datum=datum, lang=lang):
+            add(layer, plain)
+
     add_layer_control(m, collapsed=False, position="topright")
     m.add_child(JsCall("finish", {"overlays": len(overlays),
                                   "closeWord": tr("mapview.close", lang),
@@ -214,7 +223,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,
-                             lang=lang, index_href=index_href))
+                             lang=lang, index_href=index_href,
+                             extra_html="".join(e.panel(district_id, lang=lang)
+                                                for e in extras)))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
                               heat_cell_m=grid.cell_m, aggregated=aggregated))
