@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import os
 import sys
 from pathlib import Path
 
+from geotool._argparse import Parser, examples_epilog, prescan_lang, wrap
 from geotool._errors import ConfigError, GeotoolError
+from geotool._progress import Stages
 from geotool.text import tr
 
 __all__ = ["main"]
@@ -24,11 +25,13 @@ EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"not a date YYYY-MM-DD: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
+    """An ``--as-of`` date in any form records accept (``2026-10-30``, ``2026/10/30``, ``2026年10月30日``)."""
+    from geotool.io.parsing import parse_date
+
+    value, _ = parse_date(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(tr("arg.bad_date", Parser.lang, value=text))
+    return value.date()
 
 
 def _print_load_summary(loaded, lang: str) -> None:
@@ -117,7 +120,9 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     from geotool.output.report import summary_table, write_gaps
 
     _check_given(args)
-    loaded = load_workspace(workspace, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.load")
+        loaded = load_workspace(workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
@@ -126,8 +131,11 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
                  + pd.Timedelta(days=1)).sum())
     if later:
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    result = find_gaps(loaded, params=params)
-    write_gaps(result, out, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.analyse")
+        result = find_gaps(loaded, params=params)
+        stages.stage("progress.write")
+        write_gaps(result, out, lang=args.lang, progress=stages.file, unit_progress=stages.count)
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
     return result
@@ -140,11 +148,18 @@ def cmd_lists(args: argparse.Namespace) -> int:
     from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
 
     _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.load")
+        loaded = load_workspace(args.workspace, lang=args.lang)
+    _warn_datum(loaded, args.lang)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
-    written = write_unit_lists(result, Path(args.out), lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.analyse")
+        result = find_gaps(loaded, params=params)
+        stages.stage("progress.units")
+        written = write_unit_lists(result, Path(args.out), lang=args.lang,
+                                   progress=stages.count)
     print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
     return EXIT_OK
 
@@ -182,17 +197,25 @@ def _render(args: argparse.Namespace, result, out: Path) -> None:
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
+    from geotool.analysis.districts import resolve_districts
     from geotool.analysis.gaps import find_gaps
     from geotool.io.workspace import load_workspace
 
     _check_tiles(args)
     _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.load")
+        loaded = load_workspace(args.workspace, lang=args.lang)
     _warn_datum(loaded, args.lang)
+    if args.district:
+        args.district = resolve_districts(loaded.districts, args.district)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
-    _render(args, result, Path(args.out))
+    with Stages(args.lang) as stages:
+        stages.stage("progress.analyse")
+        result = find_gaps(loaded, params=params)
+        stages.stage("progress.maps")
+        _render(args, result, Path(args.out))
     return EXIT_OK
 
 
@@ -226,76 +249,97 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD")
-    p.add_argument("--window-days", type=int, help="coverage window in days")
-    p.add_argument("--match-radius-m", type=float, help="record-to-feature distance, metres")
-    p.add_argument("--reach-m", type=float, help="blind-spot reach, metres")
-    p.add_argument("--min-blindspot-m2", type=float, help="smallest blind spot, m²")
-    p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
+_EXAMPLES = {
+    "validate": [("geotool validate layers", "help.validate.ex1"),
+                 ("geotool validate layers --strict", "help.validate.ex2")],
+    "gaps": [("geotool gaps layers --as-of 2026-10-30 --out out", "help.gaps.ex1"),
+             ("geotool gaps layers --as-of 2026/10/30 --window-days 14 --lang en",
+              "help.gaps.ex2")],
+    "lists": [("geotool lists layers --as-of 2026-10-30", "help.lists.ex1"),
+              ("geotool lists layers --as-of 2026年10月30日 --lang en", "help.lists.ex2")],
+    "maps": [("geotool maps layers --as-of 2026-10-26 --district 川东区 --tiles none",
+              "help.maps.ex1"),
+             ("geotool maps layers --as-of 2026-10-26 --tiles amap --png", "help.maps.ex2")],
+    "demo": [("geotool demo", "help.demo.ex1"),
+             ("geotool demo --tiles none --out /tmp/demo", "help.demo.ex2")],
+}
 
 
-def _map_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tiles", default="osm",
-                   help="base map: osm (default, WGS-84), none (no network at all), amap "
-                        "(GCJ-02: data is shifted to match), tianditu:KEY, a tile URL template "
-                        "{z}/{x}/{y} (intranet), or gcj02:URL for a GCJ-02 intranet server")
-    p.add_argument("--png", action="store_true", help="also write a static PNG per district")
+def _analysis_options(p: argparse.ArgumentParser, lang: str) -> None:
+    def mv(key: str) -> str:
+        return tr(f"help.mv_{key}", lang)
+
+    p.add_argument("--as-of", type=_date, metavar=mv("date"), help=tr("help.as_of", lang))
+    p.add_argument("--window-days", type=int, metavar=mv("days"),
+                   help=tr("help.window_days", lang))
+    p.add_argument("--match-radius-m", type=float, metavar=mv("m"),
+                   help=tr("help.match_radius_m", lang))
+    p.add_argument("--reach-m", type=float, metavar=mv("m"), help=tr("help.reach_m", lang))
+    p.add_argument("--min-blindspot-m2", type=float, metavar=mv("m2"),
+                   help=tr("help.min_blindspot_m2", lang))
+    p.add_argument("--recurrence-days", type=int, metavar=mv("days"),
+                   help=tr("help.recurrence_days", lang))
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose mistakes are one line and exit 2, like every other error."""
+def _map_options(p: argparse.ArgumentParser, lang: str) -> None:
+    p.add_argument("--tiles", default="osm", metavar=tr("help.mv_tiles", lang),
+                   help=tr("help.tiles", lang).replace("%", "%%"))
+    p.add_argument("--png", action="store_true", help=tr("help.png", lang))
 
-    lang = "zh"
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        hint = tr("cli.usage_hint", self.lang, prog=self.prog)
-        self.exit(EXIT_UNUSABLE, f"geotool: {tr('cli.error', self.lang)}: {message} ({hint})\n")
+def _command(sub, name: str, lang: str, parent: argparse.ArgumentParser) -> Parser:
+    examples = [(command, tr(key, lang)) for command, key in _EXAMPLES[name]]
+    return sub.add_parser(name, parents=[parent], help=tr(f"help.{name}", lang),
+                          description=wrap(tr(f"help.{name}.desc", lang), lang),
+                          epilog=examples_epilog(lang, examples))
 
 
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
-    """The argument parser of the ``geotool`` command."""
+    """The argument parser of the ``geotool`` command, its help in ``lang``."""
     from geotool import __version__
 
-    _Parser.lang = lang
-    parser = _Parser(prog="geotool", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"geotool {__version__}")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                        help="language of messages, maps and spreadsheets")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
+    Parser.lang = lang
+    parser = Parser(prog="geotool", description=wrap(tr("help.prog", lang), lang))
+    parser.add_argument("--version", action="version", version=f"geotool {__version__}",
+                        help=tr("help.version", lang))
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=tr("help.lang", lang))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser,
+                                title=tr("help.commands", lang),
+                                metavar=tr("help.mv_command", lang))
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                        help=tr("help.lang", lang))
+    workspace = {"metavar": tr("help.mv_workspace", lang), "help": tr("help.workspace", lang)}
+    folder = tr("help.mv_folder", lang)
 
-    p = sub.add_parser("validate", parents=[lang], help="load a workspace and account for every row")
-    p.add_argument("workspace")
-    p.add_argument("--strict", action="store_true", help="exit 3 when any row was quarantined")
-    p.add_argument("--out", default="out", help="folder for quarantine.csv (default: out)")
+    p = _command(sub, "validate", lang, parent)
+    p.add_argument("workspace", **workspace)
+    p.add_argument("--strict", action="store_true", help=tr("help.strict", lang))
+    p.add_argument("--out", default="out", metavar=folder, help=tr("help.out_validate", lang))
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.set_defaults(func=cmd_gaps)
+    for name, func in (("gaps", cmd_gaps), ("lists", cmd_lists)):
+        p = _command(sub, name, lang, parent)
+        p.add_argument("workspace", **workspace)
+        _analysis_options(p, lang)
+        p.add_argument("--out", default="out", metavar=folder,
+                       help=tr("help.out", lang, default="out"))
+        p.set_defaults(func=func)
 
-    p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.set_defaults(func=cmd_lists)
-
-    p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--district", action="append", help="only this district id (repeatable)")
-    p.add_argument("--out", default="maps", help="output folder (default: maps)")
-    _map_options(p)
+    p = _command(sub, "maps", lang, parent)
+    p.add_argument("workspace", **workspace)
+    _analysis_options(p, lang)
+    p.add_argument("--district", action="append", metavar=tr("help.mv_district", lang),
+                   help=tr("help.district", lang))
+    p.add_argument("--out", default="maps", metavar=folder,
+                   help=tr("help.out", lang, default="maps"))
+    _map_options(p, lang)
     p.set_defaults(func=cmd_maps)
 
-    p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
-    _analysis_options(p)
-    p.add_argument("--out", default=".", help="writes OUT/out (gap lists) and OUT/maps")
-    _map_options(p)
+    p = _command(sub, "demo", lang, parent)
+    _analysis_options(p, lang)
+    p.add_argument("--out", default=".", metavar=folder, help=tr("help.out_demo", lang))
+    _map_options(p, lang)
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -306,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     argv = sys.argv[1:] if argv is None else list(argv)
-    lang = "en" if any(a in ("--lang=en",) for a in argv) or any(
-        a == "--lang" and b == "en" for a, b in itertools.pairwise(argv)) else "zh"
+    lang = prescan_lang(argv)  # the help is built before --lang is parsed
+    Parser.argv = argv
     args = build_parser(lang).parse_args(argv)
     try:
         return args.func(args)

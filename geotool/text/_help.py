@@ -101,6 +101,22 @@ HELP: dict[str, tuple[str, str]] = {
         "shifted to match), tianditu:KEY, a tile URL template {{z}}/{{x}}/{{y}} (intranet), or "
         "gcj02:URL for a GCJ-02 intranet server")),
     "help.png": ("同时为每个区输出一张静态 PNG", "also write a static PNG per district"),
+    # ---- placeholders in the usage line ----
+    "help.mv_date": ("日期", "DATE"),
+    "help.mv_days": ("天数", "DAYS"),
+    "help.mv_m": ("米", "M"),
+    "help.mv_m2": ("平方米", "M2"),
+    "help.mv_folder": ("文件夹", "FOLDER"),
+    "help.mv_workspace": ("工作区", "WORKSPACE"),
+    "help.mv_command": ("命令", "COMMAND"),
+    "help.mv_district": ("区", "DISTRICT"),
+    "help.mv_tiles": ("底图", "TILES"),
+    # ---- progress on a terminal ----
+    "progress.load": ("读入工作区…", "reading the workspace…"),
+    "progress.analyse": ("分析中…", "analysing…"),
+    "progress.write": ("写出文件…", "writing files…"),
+    "progress.units": ("写出各单位清单…", "writing the units' workbooks…"),
+    "progress.maps": ("画地图…", "drawing maps…"),
     # ---- argument errors ----
     "arg.unknown_option": ("不认识的选项 {option!r}", "unknown option {option!r}"),
     "arg.unknown_command": ("没有 {name!r} 这个命令（可用：{names}）",
