@@ -28,6 +28,10 @@ def _date(text: str) -> dt.date:
     """An ``--as-of`` date in any form records accept (``2026-10-30``, ``2026/10/30``, ``2026年10月30日``)."""
     from geotool.io.parsing import parse_date
 
+    try:
+        return dt.date.fromisoformat(text.strip())  # any ISO date: its range is checked later
+    except ValueError:
+        pass
     value, _ = parse_date(text)
     if value is None:
         raise argparse.ArgumentTypeError(tr("arg.bad_date", Parser.lang, value=text))
