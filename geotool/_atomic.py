@@ -10,12 +10,14 @@ Fault injection for tests: with ``GEOTOOL_KILL_AT=<point>:<n>`` in the
 environment the process SIGKILLs itself at the ``n``-th time it reaches that
 point (``write``: the temporary file is complete, not yet renamed;
 ``publish``: just renamed). Tests use it instead of killing at wall-clock
-moments, so every kill lands where the test says.
+moments, so every kill lands where the test says. ``GEOTOOL_FAIL_AT=<point>:<n>``
+raises an ``OSError`` (no space left on device) there instead, as a full disk would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -31,20 +33,24 @@ __all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "sc
 TEMP_PREFIX = ".geotool-"
 _TEMP_RE = re.compile(r"^\.geotool-.*\.[0-9a-f]{16}\.tmp$")
 _KILL_ENV = "GEOTOOL_KILL_AT"
+_FAIL_ENV = "GEOTOOL_FAIL_AT"
 _reached: dict[str, int] = {}
 
 
 def checkpoint(point: str) -> None:
     """Count a pass through ``point``; SIGKILL the process where ``GEOTOOL_KILL_AT`` says.
 
-    A no-op unless the environment variable is set (tests only).
+    A no-op unless ``GEOTOOL_KILL_AT`` or ``GEOTOOL_FAIL_AT`` is set (tests only).
     """
-    target = os.environ.get(_KILL_ENV)
-    if not target:
+    kill, fail = os.environ.get(_KILL_ENV), os.environ.get(_FAIL_ENV)
+    if not kill and not fail:
         return
     _reached[point] = _reached.get(point, 0) + 1
-    if target == f"{point}:{_reached[point]}":
+    here = f"{point}:{_reached[point]}"
+    if kill == here:
         os.kill(os.getpid(), signal.SIGKILL)
+    if fail == here:
+        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (injected at {here})")
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 
 from geotool.text import Note, join_where, render, where_prefix
 
-__all__ = ["CRSError", "ConfigError", "GeotoolError", "InputError", "shown_path"]
+__all__ = ["CRSError", "ConfigError", "GeotoolError", "HistoryError", "InputError", "shown_path"]
 
 
 def shown_path(path: object) -> str:
@@ -145,3 +145,7 @@ class InputError(GeotoolError):
 
 class CRSError(GeotoolError):
     """A coordinate reference system or datum is unknown or missing."""
+
+
+class HistoryError(GeotoolError):
+    """The history store cannot be opened, is of a newer schema, or lacks a snapshot."""

@@ -14,28 +14,15 @@ import os
 import sys
 from pathlib import Path
 
-from geotool._argparse import Parser, examples_epilog, prescan_lang, wrap
-from geotool._errors import ConfigError, GeotoolError
+from geotool._argparse import Parser, prescan_lang
+from geotool._cli_options import build_parser as _build_parser
+from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool._progress import Stages
 from geotool.text import tr
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
-
-
-def _date(text: str) -> dt.date:
-    """An ``--as-of`` date in any form records accept (``2026-10-30``, ``2026/10/30``, ``2026年10月30日``)."""
-    from geotool.io.parsing import parse_date
-
-    try:
-        return dt.date.fromisoformat(text.strip())  # any ISO date: its range is checked later
-    except ValueError:
-        pass
-    value, _ = parse_date(text)
-    if value is None:
-        raise argparse.ArgumentTypeError(tr("arg.bad_date", Parser.lang, value=text))
-    return value.date()
 
 
 def _print_load_summary(loaded, lang: str) -> None:
@@ -117,50 +104,166 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
-    import pandas as pd
-
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
     from geotool.output.report import summary_table, write_gaps
 
-    _check_given(args)
+    result = _analyse(args, workspace, summary=True)
     with Stages(args.lang) as stages:
-        stages.stage("progress.load")
-        loaded = load_workspace(workspace, lang=args.lang)
-    _print_load_summary(loaded, args.lang)
-    _warn_datum(loaded, args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
-                 + pd.Timedelta(days=1)).sum())
-    if later:
-        print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    with Stages(args.lang) as stages:
-        stages.stage("progress.analyse")
-        result = find_gaps(loaded, params=params)
         stages.stage("progress.write")
         write_gaps(result, out, lang=args.lang, progress=stages.file, unit_progress=stages.count)
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
+    _save_if_asked(args, workspace, result)
     return result
+
+
+def _save_if_asked(args: argparse.Namespace, workspace: Path, result) -> None:
+    """Save the snapshot with ``--save`` or ``[history] save = true``."""
+    from geotool.io.config import load_config
+
+    config = load_config(workspace)
+    if getattr(args, "save", False) or (config.history is not None and config.history.save):
+        _save(config, result, args.lang)
+
+
+def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    """Load the workspace and run the analysis: in this process, or on dask when asked."""
+    _check_given(args)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is not None and scheduler:
+        raise ConfigError(tr("dask.both_options", args.lang))
+    if workers is None and not scheduler:
+        return _analyse_here(args, workspace, summary=summary)
+    from geotool.analysis.distributed import dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
+        return _analyse_on(client, scheduler or tr("dask.local", args.lang, n=workers), args,
+                           workspace, summary=summary)
+
+
+def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
+    import pandas as pd
+
+    from geotool.analysis.gaps import find_gaps
+    from geotool.io.workspace import load_workspace
+
+    with Stages(args.lang) as stages:
+        stages.stage("progress.load")
+        loaded = load_workspace(workspace, lang=args.lang)
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    _resolve_districts(args, loaded)
+    params = _params(args, loaded)
+    _warn_date_range(loaded, params.as_of, args.lang)
+    later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
+                 + pd.Timedelta(days=1)).sum())
+    if later and summary:
+        print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
+    with Stages(args.lang) as stages:
+        stages.stage("progress.analyse")
+        return find_gaps(loaded, params=params)
+
+
+def _resolve_districts(args: argparse.Namespace, loaded) -> None:
+    """``--district`` names or ids -> top-level ids (an unknown one fails before any work)."""
+    if getattr(args, "district", None):
+        from geotool.analysis.districts import resolve_districts
+
+        args.district = resolve_districts(loaded.districts, args.district)
+
+
+def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
+    from geotool.analysis.distributed import find_gaps_distributed, found_range
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(workspace, lang=args.lang, parquet="index")
+    if summary:
+        _print_load_summary(loaded, args.lang)
+    _warn_datum(loaded, args.lang)
+    _resolve_districts(args, loaded)
+    params = _params(args, loaded)
+    top = loaded.districts["level"] == loaded.districts["level"].min()
+    print(tr("dask.cluster", args.lang, where=where, parts=int(top.sum())))
+    result, stats = find_gaps_distributed(loaded, params=params, client=client)
+    span = found_range(stats)
+    if span is not None and (params.as_of < span[0] or (params.as_of - span[1]).days > 30):
+        print(tr("cli.as_of_outside", args.lang, as_of=params.as_of, first=span[0],
+                 last=span[1]), file=sys.stderr)
+    if stats.after_as_of and summary:
+        print(tr("cli.after_as_of", args.lang, n=stats.after_as_of, as_of=params.as_of))
+    return result
+
+
+def _save(workspace, result, lang: str) -> None:
+    from geotool.analysis.snapshot import save_result
+    from geotool.io.history import store_label, workspace_store
+
+    with workspace_store(workspace) as store:
+        save_result(store, result)
+    print(tr("history.saved", lang, as_of=result.as_of, where=store_label(workspace)))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """``geotool history WORKSPACE``: list the saved snapshots."""
+    from geotool.io.config import load_config
+    from geotool.io.history import store_label, workspace_store
+    from geotool.output.history_list import history_lines
+
+    workspace = load_config(args.workspace)
+    where = store_label(workspace)
+    store = workspace_store(workspace, create=False)
+    if store is None:
+        print(tr("history.none", args.lang, where=where))
+        return EXIT_OK
+    with store:
+        for line in history_lines(store, where=where, lang=args.lang):
+            print(line)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``geotool diff WORKSPACE --from D1 --to D2``: what changed, as diff.csv/.xlsx."""
+    from geotool.analysis.diff import diff_snapshots, snapshot_at
+    from geotool.analysis.gaps import find_gaps
+    from geotool.analysis.snapshot import snapshot_of
+    from geotool.io.history import workspace_store
+    from geotool.io.workspace import load_workspace
+    from geotool.output.diffs import write_diff
+
+    if args.date_from >= args.date_to:
+        raise ConfigError(tr("diff.order", args.lang))
+    loaded = None
+
+    def compute(date: dt.date):
+        nonlocal loaded
+        if loaded is None:
+            loaded = load_workspace(args.workspace, lang=args.lang)
+        args.as_of = date
+        print(tr("diff.computed", args.lang, date=date))
+        return snapshot_of(find_gaps(loaded, params=_params(args, loaded)))
+
+    from geotool.io.config import load_config
+
+    store = workspace_store(load_config(args.workspace), create=False)
+    try:
+        a, _ = snapshot_at(args.date_from, store=store, compute=compute)
+        b, _ = snapshot_at(args.date_to, store=store, compute=compute)
+    finally:
+        if store is not None:
+            store.close()
+    diff = diff_snapshots(a, b)
+    written = write_diff(diff, Path(args.out), lang=args.lang)
+    print(tr("diff.written", args.lang, d1=a.as_of, d2=b.as_of, path=written["changes"].parent,
+             n=len(diff.changes)))
+    return EXIT_OK
 
 
 def cmd_lists(args: argparse.Namespace) -> int:
     """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
     from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
 
-    _check_given(args)
+    result = _analyse(args, Path(args.workspace), summary=False)
     with Stages(args.lang) as stages:
-        stages.stage("progress.load")
-        loaded = load_workspace(args.workspace, lang=args.lang)
-    _warn_datum(loaded, args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    with Stages(args.lang) as stages:
-        stages.stage("progress.analyse")
-        result = find_gaps(loaded, params=params)
         stages.stage("progress.units")
         written = write_unit_lists(result, Path(args.out), lang=args.lang,
                                    progress=stages.count)
@@ -201,23 +304,9 @@ def _render(args: argparse.Namespace, result, out: Path) -> None:
 
 def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
-    from geotool.analysis.districts import resolve_districts
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
-
     _check_tiles(args)
-    _check_given(args)
+    result = _analyse(args, Path(args.workspace), summary=False)
     with Stages(args.lang) as stages:
-        stages.stage("progress.load")
-        loaded = load_workspace(args.workspace, lang=args.lang)
-    _warn_datum(loaded, args.lang)
-    if args.district:
-        args.district = resolve_districts(loaded.districts, args.district)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    with Stages(args.lang) as stages:
-        stages.stage("progress.analyse")
-        result = find_gaps(loaded, params=params)
         stages.stage("progress.maps")
         _render(args, result, Path(args.out))
     return EXIT_OK
@@ -253,99 +342,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_EXAMPLES = {
-    "validate": [("geotool validate layers", "help.validate.ex1"),
-                 ("geotool validate layers --strict", "help.validate.ex2")],
-    "gaps": [("geotool gaps layers --as-of 2026-10-30 --out out", "help.gaps.ex1"),
-             ("geotool gaps layers --as-of 2026/10/30 --window-days 14 --lang en",
-              "help.gaps.ex2")],
-    "lists": [("geotool lists layers --as-of 2026-10-30", "help.lists.ex1"),
-              ("geotool lists layers --as-of 2026年10月30日 --lang en", "help.lists.ex2")],
-    "maps": [("geotool maps layers --as-of 2026-10-26 --district 川东区 --tiles none",
-              "help.maps.ex1"),
-             ("geotool maps layers --as-of 2026-10-26 --tiles amap --png", "help.maps.ex2")],
-    "demo": [("geotool demo", "help.demo.ex1"),
-             ("geotool demo --tiles none --out /tmp/demo", "help.demo.ex2")],
-}
-
-
-def _analysis_options(p: argparse.ArgumentParser, lang: str) -> None:
-    def mv(key: str) -> str:
-        return tr(f"help.mv_{key}", lang)
-
-    p.add_argument("--as-of", type=_date, metavar=mv("date"), help=tr("help.as_of", lang))
-    p.add_argument("--window-days", type=int, metavar=mv("days"),
-                   help=tr("help.window_days", lang))
-    p.add_argument("--match-radius-m", type=float, metavar=mv("m"),
-                   help=tr("help.match_radius_m", lang))
-    p.add_argument("--reach-m", type=float, metavar=mv("m"), help=tr("help.reach_m", lang))
-    p.add_argument("--min-blindspot-m2", type=float, metavar=mv("m2"),
-                   help=tr("help.min_blindspot_m2", lang))
-    p.add_argument("--recurrence-days", type=int, metavar=mv("days"),
-                   help=tr("help.recurrence_days", lang))
-
-
-def _map_options(p: argparse.ArgumentParser, lang: str) -> None:
-    p.add_argument("--tiles", default="osm", metavar=tr("help.mv_tiles", lang),
-                   help=tr("help.tiles", lang).replace("%", "%%"))
-    p.add_argument("--png", action="store_true", help=tr("help.png", lang))
-
-
-def _command(sub, name: str, lang: str, parent: argparse.ArgumentParser) -> Parser:
-    examples = [(command, tr(key, lang)) for command, key in _EXAMPLES[name]]
-    return sub.add_parser(name, parents=[parent], help=tr(f"help.{name}", lang),
-                          description=wrap(tr(f"help.{name}.desc", lang), lang),
-                          epilog=examples_epilog(lang, examples))
-
-
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     """The argument parser of the ``geotool`` command, its help in ``lang``."""
     from geotool import __version__
 
-    Parser.lang = lang
-    parser = Parser(prog="geotool", description=wrap(tr("help.prog", lang), lang))
-    parser.add_argument("--version", action="version", version=f"geotool {__version__}",
-                        help=tr("help.version", lang))
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=tr("help.lang", lang))
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser,
-                                title=tr("help.commands", lang),
-                                metavar=tr("help.mv_command", lang))
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
-                        help=tr("help.lang", lang))
-    workspace = {"metavar": tr("help.mv_workspace", lang), "help": tr("help.workspace", lang)}
-    folder = tr("help.mv_folder", lang)
+    commands = {"validate": cmd_validate, "gaps": cmd_gaps, "history": cmd_history,
+                "diff": cmd_diff, "lists": cmd_lists, "maps": cmd_maps, "demo": cmd_demo}
+    return _build_parser(commands, lang, version=__version__)
 
-    p = _command(sub, "validate", lang, parent)
-    p.add_argument("workspace", **workspace)
-    p.add_argument("--strict", action="store_true", help=tr("help.strict", lang))
-    p.add_argument("--out", default="out", metavar=folder, help=tr("help.out_validate", lang))
-    p.set_defaults(func=cmd_validate)
 
-    for name, func in (("gaps", cmd_gaps), ("lists", cmd_lists)):
-        p = _command(sub, name, lang, parent)
-        p.add_argument("workspace", **workspace)
-        _analysis_options(p, lang)
-        p.add_argument("--out", default="out", metavar=folder,
-                       help=tr("help.out", lang, default="out"))
-        p.set_defaults(func=func)
+_LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
+                0x1C: "\\x1c", 0x1D: "\\x1d", 0x1E: "\\x1e", 0x85: "\\x85",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
 
-    p = _command(sub, "maps", lang, parent)
-    p.add_argument("workspace", **workspace)
-    _analysis_options(p, lang)
-    p.add_argument("--district", action="append", metavar=tr("help.mv_district", lang),
-                   help=tr("help.district", lang))
-    p.add_argument("--out", default="maps", metavar=folder,
-                   help=tr("help.out", lang, default="maps"))
-    _map_options(p, lang)
-    p.set_defaults(func=cmd_maps)
 
-    p = _command(sub, "demo", lang, parent)
-    _analysis_options(p, lang)
-    p.add_argument("--out", default=".", metavar=folder, help=tr("help.out_demo", lang))
-    _map_options(p, lang)
-    p.set_defaults(func=cmd_demo)
-    return parser
+def _one_line(text: str) -> str:
+    r"""An error message on one line: every line break shown as its escape.
+
+    Examples
+    --------
+    >>> _one_line("out/a\nb.html: No space left")
+    'out/a\\nb.html: No space left'
+    """
+    return text.translate(_LINE_BREAKS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,13 +383,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except GeotoolError as exc:
-        print(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}", file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as exc:  # e.g. an output folder that cannot be written
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         fix = tr("cli.os_error_fix", args.lang)
-        print(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: {fix}",
-              file=sys.stderr)
+        print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {where}{exc.strerror or exc}: "
+                        f"{fix}"), file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)

@@ -35,7 +35,7 @@ RECORD_TEXT_COLUMNS: tuple[str, ...] = (
     "district", "address")
 #: The records table as the readers hand it over (before normalisation).
 RECORD_RAW_COLUMNS: list[str] = [*RECORD_CANONICAL, "updated_at", "_file", "_sheet", "_row",
-                                 "_extra", "_merged"]
+                                 "_extra", "_merged", "_outside", "_formula"]
 #: The normalised records table (plus ``geometry``).
 RECORD_COLUMNS: list[str] = [*RECORD_CANONICAL, "updated_at", "located_by", "problems", "_file",
                              "_sheet", "_row", "_order"]
@@ -53,7 +53,7 @@ FEATURE_COLUMNS: list[str] = [
 ISSUE_COLUMNS: list[str] = [
     "record_id", "feature_ids", "layers", "district", "district_path", "category",
     "description", "source", "unit", "found_at", "deadline", "status", "rectified_at", "overdue",
-    "days_open", "recurring", "lon", "lat", "address", "problems"]
+    "days_open", "recurring", "lon", "lat", "address", "problems", "reopened_at"]
 #: ``blindspots.geojson``: one row per blind-spot part.
 BLINDSPOT_COLUMNS: list[str] = ["district_id", "part", "area_m2", "features_inside",
                                 "uncovered_inside", "feature_ids_inside"]

@@ -63,7 +63,7 @@ def _feature(props: dict, gtype: str, coords: list) -> dict:
 
 
 def _toml(text: str) -> str:
-    return json.dumps(text, ensure_ascii=True)  # a TOML basic string (BMP text only)
+    return json.dumps(text, ensure_ascii=False)  # a TOML basic string
 
 
 def make_hostile_workspace(root: Path, payload: str, *, description: str | None = None) -> Path:

@@ -412,6 +412,18 @@ CASES = [
     Case("layer_is_attribute_table", lambda r: _attribute_table(r), 2,
          r"holds no geometry: it is the GPKG attribute table 'points' of 2 rows with columns "
          r"id, name", "points.gpkg"),
+    Case("csv_footer_in_column_without_header",
+         _records(HEADER + ",", *[g + "," for g in GOOD], ",,,,,,制表人：张三"),
+         reasons={"outside_header": 1}, used_records=2),
+    Case("csv_footer_past_the_header", _records(HEADER, *GOOD, ",,,,,,制表人：张三"),
+         reasons={"outside_header": 1}, used_records=2),
+    Case("xlsx_row_only_beyond_the_header", lambda r: xlsx_file(r, {"台账": [
+        HEADER.split(","), *[g.split(",") for g in GOOD], [None] * 9 + ["审核：李四"]]}),
+         reasons={"outside_header": 1}, used_records=2),
+    Case("xlsx_formulas_without_values", lambda r: xlsx_file(r, {"台账": [
+        HEADER.split(","), *[g.split(",") for g in GOOD],
+        ["=\"R\"&ROW()", "=DATE(2026,9,3)", "=114.6+0.02", "=33.62", "=\"小广告\"", "未整改"]]}),
+         reasons={"formula_without_value": 1}, used_records=2),
     Case("layer_is_a_folder", lambda r: _folder_layer(r), 2,
          r"holds no geometry: it is a folder \(GDAL opens it as CSV data\)", "points"),
 ]

@@ -353,3 +353,87 @@ def test_failed_xlsx_write_removes_its_parts(tmp_path, monkeypatch):
     assert code == 130
     assert list((tmp_path / "tmpdir").rglob("*")) == []
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+
+
+# --- 9. an .xlsx is read as far as its data goes, not as far as it claims -------------------
+
+def _styled_blank_at(path: Path, coordinate: str) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    sheet.append(HEADER.split(","))
+    sheet.append(GOOD[0].split(","))
+    sheet[coordinate].font = Font(bold=True)  # formatted, no value: <dimension> says A1:XFD…
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("coordinate", ["XFD1048576", "Z200000"])
+def test_styled_blank_cell_far_away_costs_nothing(tmp_path, coordinate):
+    import tracemalloc
+
+    from openpyxl import load_workbook
+
+    from geotool.io.sheets import read_sheets
+
+    path = _styled_blank_at(tmp_path / "r.xlsx", coordinate)
+    assert path.stat().st_size < 6000
+    book = load_workbook(path, read_only=True, data_only=True)
+    (sheet,) = read_sheets(book)
+    book.close()
+    assert sheet.cells == 12  # the header and one record: the styled blank cell is not data
+    assert len(sheet.rows) == 2 and max(max(r) for r in sheet.rows) == 5
+    tracemalloc.start()
+    try:
+        table = read_table(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(table.data) == 1 and table.data.shape[1] < 20
+    assert peak < 20_000_000  # the grid the sheet claims would be gigabytes
+
+
+def test_far_data_cell_is_read_and_counted(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    root = make_workspace(tmp_path / "ws")
+    (root / "records" / "r.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    sheet.append(GOOD[0].split(","))
+    sheet["XFD5"] = "备注：本表截至九月"  # a value far beyond the header: a row, quarantined
+    book.save(root / "records" / "r.xlsx")
+    code, out, err = validate(root, capsys)
+    assert code == 0, err
+    assert accounted(out)[-2] == (2, 1, 1)  # the records file: read 2, used 1, quarantined 1
+    q = pd.read_csv(root / "out" / "quarantine.csv", dtype=str, encoding="utf-8-sig")
+    assert q[["row", "value", "reason_code"]].values.tolist() == [
+        ["5", "备注：本表截至九月", "outside_header"]]
+
+
+def test_formulas_without_values_are_quarantined_with_their_cell(tmp_path):
+    path = write_workbook(tmp_path / "r.xlsx", {"台账": [
+        HEADER.split(","), GOOD[0].split(","),
+        ["R2", "=DATE(2026,9,2)", "=114.6+0.08", "=33.63", "小广告", "未整改"]]})
+    table = read_table(path)
+    assert table.data["_formula"].tolist() == [None, "B3: =DATE(2026,9,2)"]
+
+
+def test_merged_range_far_beyond_the_data_is_bounded(tmp_path):
+    from openpyxl import load_workbook
+
+    from geotool.io.sheets import fill_merged, read_sheets
+
+    path = write_workbook(tmp_path / "r.xlsx", {"台账": [
+        HEADER.split(","), *[g.split(",") for g in GOOD]]}, merges=[("台账", "F2:H5000")])
+    book = load_workbook(path, read_only=True, data_only=True)
+    (sheet,) = read_sheets(book)
+    book.close()
+    assert sheet.merged == [(6, 2, 8, 5000)]
+    assert fill_merged(sheet.rows, sheet.merged, 0, 6) == 1  # F3 only: no row past the data
+    table = read_table(path)
+    assert table.data["status"].tolist() == ["未整改", "未整改"]

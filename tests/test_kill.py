@@ -44,7 +44,8 @@ def _hashes(folder: Path) -> dict[str, str]:
     """sha256 of every output, geotool's own temporary files left out."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(TEMP_PREFIX)}
+            if p.is_file() and not any(part.startswith(TEMP_PREFIX)
+                                       for part in p.relative_to(folder).parts)}
 
 
 def _killed_states(args: list[str], out: Path, points: list[str]):

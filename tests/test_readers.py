@@ -164,11 +164,12 @@ def test_missing_id_column_lists_the_columns(tmp_path):
     assert read_layer(spec(path, id="编号")).read == 3
 
 
-def test_ledger_as_a_spreadsheet_is_refused_with_the_fix(tmp_path):
+def test_ledger_as_a_spreadsheet_is_read_as_points(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("编号,名称,经度,纬度\nM1,市场,114.6,33.6\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not a spreadsheet.*GeoJSON"):
-        read_layer(spec(path))
+    res = read_layer(spec(path))
+    assert res.frame["feature_id"].tolist() == ["M1"] and res.frame["name"].tolist() == ["市场"]
+    assert (res.frame.geometry.x.iloc[0], res.frame.geometry.y.iloc[0]) == (114.6, 33.6)
 
 
 # --- districts ---------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from geotool.io.config import Defaults
 from geotool.io.workspace import Loaded
 from geotool.schema import BLINDSPOT_COLUMNS, FEATURE_COLUMNS, ISSUE_COLUMNS
 
-__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "find_gaps"]
+__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "RecordAnalysis",
+           "analyse_records", "assemble_gaps", "find_gaps"]
 
 
 
@@ -101,12 +102,66 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     if params.as_of is None:
         msg = "params.as_of is required"
         raise ValueError(msg)
-    as_of = params.as_of
-    start, end = window_bounds(as_of, params.window_days)
     crs = metric_crs_for(loaded.districts)
     districts_m = loaded.districts.to_crs(crs)
     features_m = loaded.features.to_crs(crs).reset_index(drop=True)
-    located = _locations(loaded.records, end)
+    top = districts_m[districts_m["level"] == districts_m["level"].min()]
+    part = analyse_records(loaded.records, features_m, districts_m, top, params=params)
+    return assemble_gaps(loaded, part, features_m, districts_m, params=params)
+
+
+@dataclass
+class RecordAnalysis:
+    """The record-scaled part of the analysis, for a set of records and districts.
+
+    :func:`find_gaps` runs it once on every record; the distributed engine
+    (:mod:`geotool.analysis.distributed`) runs it once per partition and
+    keeps the rows each partition owns.
+
+    Attributes
+    ----------
+    features : DataFrame
+        Indexed like the features: attributes, coverage and issue counts
+        (no ``level_<n>`` columns yet).
+    issues : GeoDataFrame
+        The issue table (:data:`ISSUE_COLUMNS`, ``level_<n>``, ``open``).
+    blindspots : GeoDataFrame
+        Blind-spot parts of the districts given, metric CRS.
+    recurrences : DataFrame
+        :func:`~geotool.analysis.issues.recurring_pairs` output.
+    """
+
+    features: pd.DataFrame
+    issues: gpd.GeoDataFrame
+    blindspots: gpd.GeoDataFrame
+    recurrences: pd.DataFrame
+
+
+def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
+                    districts_m: gpd.GeoDataFrame, top: gpd.GeoDataFrame, *,
+                    params: Defaults) -> RecordAnalysis:
+    """Coverage, issues, recurrence and blind spots of ``records``.
+
+    Parameters
+    ----------
+    records : GeoDataFrame
+        Canonical records (WGS-84), every version of each ``record_id`` given.
+    features_m, districts_m : GeoDataFrame
+        All ledger features (positional index) and all districts, metric CRS.
+    top : GeoDataFrame
+        The top-level districts whose blind spots to find, metric CRS.
+    params : Defaults
+        ``params.as_of`` set.
+
+    Returns
+    -------
+    RecordAnalysis
+    """
+    as_of = params.as_of
+    assert as_of is not None
+    crs = districts_m.crs
+    start, end = window_bounds(as_of, params.window_days)
+    located = _locations(records, end)
     located_m = gpd.GeoDataFrame(
         located[["record_id", "kind", "found_at", "feature_id", "feature_name"]],
         geometry=located.geometry.values, crs=WGS84).to_crs(crs).reset_index(drop=True)
@@ -115,30 +170,50 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
                    pairs=pairs)
 
-    states = issue_states(loaded.records, as_of=as_of)
-    issue_features = _issue_links(loaded.records, located, pairs, states)
-    category = loaded.records["category"]
+    states = issue_states(records, as_of=as_of)
+    issue_features = _issue_links(records, located, pairs, states)
+    category = records["category"]
     latest = category.take(states["last"].to_numpy()).reset_index(drop=True)
     first = category.take(states["first"].to_numpy()).reset_index(drop=True)
     categories = pd.Series(latest.fillna(first).to_numpy(dtype=object),
                            index=states["record_id"].to_numpy())  # as issues.csv shows it
     rec = recurring_pairs(states, issue_features, categories,
                           recurrence_days=params.recurrence_days)
-
-    feat_levels = district_paths(features_m.geometry, districts_m)
-    features = _feature_table(features_m, cov, states, issue_features, rec, feat_levels)
+    no_levels = pd.DataFrame(index=features_m.index)
+    features = _feature_table(features_m, cov, states, issue_features, rec, no_levels)
     features = features.join(visit_states(
         pairs, located_m, n_features=len(features_m), as_of=as_of,
         window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
-
-    issues = _issue_table(loaded.records, states, issue_features, features_m, rec, crs,
-                          districts_m)
-
-    top = districts_m[districts_m["level"] == districts_m["level"].min()]
+    issues = _issue_table(records, states, issue_features, features_m, rec, crs, districts_m)
     window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
     blind = blindspots(top, window_pts, reach_m=params.reach_m,
                        min_blindspot_m2=params.min_blindspot_m2, features=features_m,
                        covered=cov["covered"])
+    return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
+
+
+def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataFrame,
+                  districts_m: gpd.GeoDataFrame, *, params: Defaults) -> GapResult:
+    """The final reduce: district ranking, units and the result frames in WGS-84.
+
+    Parameters
+    ----------
+    loaded : Loaded
+        The workspace (layers, quarantine, labels).
+    part : RecordAnalysis
+        For every feature, issue and top-level district.
+    features_m, districts_m : GeoDataFrame
+        As given to :func:`analyse_records`.
+    params : Defaults
+
+    Returns
+    -------
+    GapResult
+    """
+    crs = districts_m.crs
+    feat_levels = district_paths(features_m.geometry, districts_m)
+    features = part.features.join(feat_levels)
+    issues, blind, rec = part.issues, part.blindspots, part.recurrences
     blind_area = _blind_area_by_district(blind, districts_m)
     layers = [k for k in loaded.layer_labels()]
     table = district_table(districts_m, features, issues, blind_area, layers)
@@ -206,7 +281,8 @@ def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features
         values = records[col]
         latest = values.take(last_pos).reset_index(drop=True)
         out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
-    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open"):
+    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open",
+                "reopened_at"):
         out[col] = states[col].to_numpy()
     fid = features_m["feature_id"].astype(str).to_numpy()
     flayer = features_m["layer"].astype(str).to_numpy()

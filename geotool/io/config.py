@@ -22,7 +22,8 @@ from geotool.crs import normalize_datum
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
-__all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "LayerSpec", "RecordsSpec", "Workspace",
+__all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "HistorySpec", "LayerSpec", "RecordsSpec",
+           "Workspace",
            "load_config"]
 
 CONFIG_NAME = "geotool.toml"
@@ -112,6 +113,20 @@ class RecordsSpec:
 
 
 @dataclass(frozen=True)
+class HistorySpec:
+    """The ``[history]`` table: where saved snapshots go.
+
+    ``path`` is a GeoPackage (default ``history.gpkg`` in the workspace);
+    ``url`` a ``postgresql://`` database, used instead when given; ``save``
+    makes ``geotool gaps`` save every run as if given ``--save``.
+    """
+
+    path: Path
+    url: str | None = None
+    save: bool = False
+
+
+@dataclass(frozen=True)
 class Workspace:
     """A parsed ``geotool.toml``."""
 
@@ -122,6 +137,7 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
         """Files matched by ``[records] paths``, sorted, each once.
@@ -141,7 +157,7 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records"}
+_TOP_KEYS = {"city", "defaults", "layers", "records", "history"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -307,6 +323,25 @@ def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str,
     return out
 
 
+def _history(table: Any, root: Path, path: Path) -> HistorySpec:
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where="[history]"), path=path)
+    _unknown(set(table), {"path", "url", "save"}, "[history]", path)
+    for name in ("path", "url"):
+        value = table.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(Note("config.not_string", where="[history]", name=name,
+                                   value=value), path=path)
+    url = table.get("url")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(Note("history.bad_url"), path=path)
+    save = table.get("save", False)
+    if not isinstance(save, bool):
+        raise ConfigError(Note("history.bad_save", value=save), path=path)
+    return HistorySpec(path=(root / table.get("path", "history.gpkg")).resolve(), url=url,
+                       save=save)
+
+
 def load_config(path: str | Path) -> Workspace:
     """Read and validate a workspace config.
 
@@ -361,4 +396,5 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        history=_history(data.get("history", {}), root, path),
     )

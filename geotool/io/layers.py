@@ -21,7 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,6 +36,8 @@ from geotool.io.config import LayerSpec
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
 from geotool.io.quarantine import quarantine_frame
+from geotool.io.made_ids import ids_from_names, looks_like_id
+from geotool.io.sheet_layer import SHEET_SUFFIXES, read_sheet_layer
 from geotool.text import Join, Note, geos_reason
 
 __all__ = ["LayerResult", "read_districts", "read_layer", "read_vector"]
@@ -386,12 +388,17 @@ def read_layer(spec: LayerSpec) -> LayerResult:
         ``frame`` has columns ``layer, feature_id, name, unit, type,
         geometry``; ``quarantine`` has the rows that could not be used.
     """
-    gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
-    read, rows, q_skipped = _counted(gdf, scan, spec)
+    if spec.path.suffix.lower() in SHEET_SUFFIXES:  # a ledger kept in Excel/WPS or CSV
+        gdf, notes, q_skipped, read, rows = read_sheet_layer(spec)
+        spec = replace(spec, unit=spec.unit or ("unit" if "unit" in gdf else None),
+                       type=spec.type or ("type" if "type" in gdf else None))
+    else:
+        gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
+        read, rows, q_skipped = _counted(gdf, scan, spec)
     frame = gpd.GeoDataFrame(
         {
             "layer": spec.key,
-            "feature_id": _column(gdf, spec.id, spec, "id", required=True),
+            "feature_id": _id_column(gdf, spec, notes),
             "name": _column(gdf, spec.name, spec, "name", required=False),
             "unit": _column(gdf, spec.unit, spec, "unit", required=spec.unit is not None),
             "type": _column(gdf, spec.type, spec, "type", required=spec.type is not None),
@@ -453,8 +460,9 @@ def _concat_quarantine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list[str]) -> None:
     """A layer whose id column is empty throughout (KML placemarks) gets ids made up.
 
-    Unique names become the ids; otherwise ``<layer key>-<feature number>``.
-    A layer where only some ids are missing keeps them missing (quarantined).
+    Unique names become the ids; otherwise :func:`ids_from_names` (name plus
+    a counter). A layer where only some ids are missing keeps them missing
+    (quarantined).
     """
     if frame.empty or frame[column].notna().any():
         return
@@ -463,9 +471,23 @@ def _fill_ids(frame: gpd.GeoDataFrame, column: str, spec: LayerSpec, notes: list
         frame[column] = names
         notes.append(Note("note.ids_from_names", column=spec.id))
     else:
-        frame[column] = pd.Series([f"{spec.key}-{r}" for r in frame["_row"]],
-                                  index=frame.index, dtype="string")
-        notes.append(Note("note.ids_made_up", column=spec.id, key=spec.key))
+        frame[column] = ids_from_names(names, frame["_row"].to_numpy(), spec.key)
+        notes.append(Note("layer.ids_name_counter", column=spec.id, key=spec.key))
+
+
+def _id_column(gdf: gpd.GeoDataFrame, spec: LayerSpec, notes: list[str]) -> pd.Series:
+    """The id column; a layer with no id column at all (OSM stations: named only) gets
+    ids from its names plus a counter, with a note. One with an id-like column
+    (编号, code …) under another name is an error naming the columns."""
+    lower = {str(c).lower() for c in gdf.columns if c != gdf.geometry.name}
+    if spec.id.lower() in lower or any(looks_like_id(c) for c in lower):
+        return _column(gdf, spec.id, spec, "id", required=True)
+    names = _column(gdf, spec.name, spec, "name", required=False)
+    if names.isna().all():
+        return _column(gdf, spec.id, spec, "id", required=True)
+    notes.append(Note("layer.ids_name_counter", column=spec.id, key=spec.key))
+    rows = np.arange(1, len(gdf) + 1)
+    return ids_from_names(names, rows, spec.key)
 
 
 def read_districts(spec: LayerSpec) -> LayerResult:

@@ -261,6 +261,10 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     why = _Reasons(data)
 
     why.flag(data["_merged"].notna(), "unclosed_quote", "", data["_merged"])
+    why.flag(data["_formula"].notna(), "formula_without_value", "", data["_formula"])
+    only_outside = _cells_blank(cols) & (data["_outside"].notna() | data["_extra"].notna())
+    why.flag(only_outside, "outside_header", "",
+             data["_outside"].where(data["_outside"].notna(), data["_extra"]))
     why.flag(data["_extra"].notna(), "extra_cells", "", data["_extra"])
 
     for col in _TEXT_COLUMNS:
@@ -322,6 +326,14 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
                          notes=notes, flagged=flagged)
 
 
+def _cells_blank(cols: dict[str, Distinct]) -> np.ndarray:
+    """Rows whose every record column is blank (their text, if any, lies elsewhere)."""
+    blank = None
+    for col in cols.values():
+        blank = col.blank() if blank is None else blank & col.blank()
+    return blank
+
+
 def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
                      ) -> tuple[pd.DataFrame, dict[str, Distinct]]:
     """Drop rows whose every cell is blank after cleaning (``NaN``, ``NULL``, spaces)."""
@@ -331,6 +343,7 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
     for c in names:
         blank &= cols[c].blank()
     blank &= data["_extra"].isna().to_numpy() & data["_merged"].isna().to_numpy()
+    blank &= data["_outside"].isna().to_numpy() & data["_formula"].isna().to_numpy()
     if not blank.any():
         return data, cols
     notes.append(Note("note.blank_word_rows", n=int(blank.sum())))

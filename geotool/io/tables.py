@@ -31,6 +31,7 @@ import pandas as pd
 
 from geotool._errors import InputError, shown_path
 from geotool.io.parsing import KIND_WORDS, normalize_text
+from geotool.io.sheets import dense_row, fill_merged, read_sheets, sheet_body
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
@@ -98,7 +99,6 @@ HEADER_VALUES: dict[str, dict[str, str]] = {
 
 _HEADER_SCAN_ROWS = 20
 _DELIMITERS = (",", "\t", ";", "|", "，")
-_XLSX_FULL_LOAD_BYTES = 5_000_000  # below this, merged cells are read (not in read-only mode)
 _AMBIGUOUS_KIND_HEADERS = {"类型", "类别"}
 
 
@@ -227,7 +227,8 @@ def _map_values(df: pd.DataFrame, headers: dict[str, str],
 def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path,
            sheet: str | None, extra: dict[str, str] | None, table: Table,
            values: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
-    width = max(len(header), body.shape[1] - (1 if "_extra" in body.columns else 0))
+    specials = [c for c in _SPECIAL if c in body.columns]
+    width = max(len(header), body.shape[1] - len(specials))
     names: list[str] = []
     where = Note("where.sheet", sheet=sheet) if sheet else Note("where.header")
     headers: dict[str, str] = {}
@@ -248,9 +249,12 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
     extra_cells = body["_extra"] if "_extra" in body.columns else None
     rownos = body["_rowno"].to_numpy() if "_rowno" in body.columns else None
     merged = body["_merged"].to_numpy(dtype=object) if "_merged" in body.columns else None
-    body = body.drop(columns=["_extra", "_rowno", "_merged"], errors="ignore")
+    kept = {c: body[c].to_numpy(dtype=object) for c in ("_outside", "_formula")
+            if c in body.columns}
+    body = body.drop(columns=specials)
     body = body.reindex(columns=range(width))
     body.columns = names
+    unused = body[[c for c in names if c.startswith("_ignored_")]]
     df = body[[c for c in names if not c.startswith("_ignored_")]].copy()
     if ("kind" in df.columns and "category" not in df.columns
             and _key(headers["kind"]) in _AMBIGUOUS_KIND_HEADERS and _kind_is_category(df["kind"])):
@@ -272,6 +276,8 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
                              else np.full(n, None, dtype=object), index=df.index, dtype=object)
     if merged is not None:  # a cell that swallowed whole rows: report it through _extra's path
         df["_merged"] = pd.Series(merged, index=df.index, dtype=object)
+    for col, cells in kept.items():
+        df[col] = pd.Series(cells, index=df.index, dtype=object)
     if header_idx > 0:
         table.notes.append(Note("note.title_rows", where=where, n=header_idx))
     blank = np.ones(len(df), dtype=bool)
@@ -281,11 +287,44 @@ def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path
         blank &= df["_extra"].isna().to_numpy()
     if not data_cols:
         blank[:] = True
+    blank = _keep_outside(df, unused, blank)
     # blank rows after the last record are the sheet's end, not worth a note
     inner = int(blank[: (np.flatnonzero(~blank)[-1] + 1) if (~blank).any() else 0].sum())
     if inner:
         table.notes.append(Note("note.blank_rows", where=where, n=inner))
     return df[~blank]
+
+
+_SPECIAL = ("_extra", "_rowno", "_merged", "_outside", "_formula")
+
+
+def _keep_outside(df: pd.DataFrame, unused: pd.DataFrame, blank: np.ndarray) -> np.ndarray:
+    """Rows blank in the used columns but holding text elsewhere are kept, never dropped.
+
+    Such a row (a footer ``制表人：张三`` in a column without a header, a note
+    beyond the header's last column, formulas saved without values) is not
+    blank: it gets ``_outside`` (or keeps ``_formula``) and the records step
+    quarantines it, so that read = used + quarantined counts it.
+    """
+    outside = df["_outside"].to_numpy(dtype=object).copy() if "_outside" in df.columns else \
+        np.full(len(df), None, dtype=object)
+    rows = np.flatnonzero(blank)
+    if len(rows) and unused.shape[1]:
+        sub = unused.iloc[rows]
+        filled = np.zeros(len(rows), dtype=bool)
+        for col in sub.columns:
+            filled |= ~_cheap_blank(sub[col])
+        for i in rows[filled]:
+            cells = [str(v) for v in unused.iloc[i].to_numpy(dtype=object)
+                     if not pd.isna(v) and str(v) != ""]
+            text = " | ".join(cells)
+            outside[i] = text if outside[i] is None else f"{text} | {outside[i]}"
+    outside[~blank] = None  # a record with a note beside it is a record: the note is unused
+    df["_outside"] = pd.Series(outside, index=df.index, dtype=object)
+    has = pd.notna(outside)
+    if "_formula" in df.columns:
+        has |= df["_formula"].notna().to_numpy()
+    return blank & ~has
 
 
 def _cheap_blank(values: pd.Series) -> np.ndarray:
@@ -481,40 +520,13 @@ def _multiline_rows(body: pd.DataFrame, text: str, delimiter: str, header_idx: i
         body["_merged"] = merged
 
 
-def _sheet_rows(sheet, full: bool) -> tuple[list[list[object]], list[tuple[int, int, int, int]]]:
-    if not full and hasattr(sheet, "reset_dimensions"):
-        sheet.reset_dimensions()  # read-only mode trusts a stored size that is often wrong
-    rows = [list(r) for r in sheet.iter_rows(min_row=1, min_col=1, values_only=True)]
-    merged = [tuple(r.bounds) for r in sheet.merged_cells.ranges] if full else []
-    return rows, merged
-
-
-def _fill_merged(rows: list[list[object]], merged: list[tuple[int, int, int, int]],
-                 header_idx: int) -> int:
-    """Give every cell of a range merged down several rows below the header its value."""
-    filled = 0
-    for min_col, min_row, max_col, max_row in merged:
-        if min_row - 1 <= header_idx or max_row == min_row:
-            continue
-        value = rows[min_row - 1][min_col - 1] if min_col - 1 < len(rows[min_row - 1]) else None
-        for r in range(min_row - 1, min(max_row, len(rows))):
-            row = rows[r]
-            if len(row) < max_col:
-                row.extend([None] * (max_col - len(row)))
-            for c in range(min_col - 1, max_col):
-                if (r, c) != (min_row - 1, min_col - 1):
-                    row[c] = value
-                    filled += 1
-    return filled
-
-
-def _open_workbook(path: Path, full: bool):
+def _open_workbook(path: Path):
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # WPS/Excel style and extension warnings
-            return load_workbook(path, read_only=not full, data_only=True)
+            return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file  # noqa: BLE001
         try:
             raw = path.read_bytes()[:8]
@@ -530,30 +542,31 @@ def _open_workbook(path: Path, full: bool):
 
 def _read_xlsx(path: Path, extra: dict[str, str] | None,
                values: dict[str, dict[str, str]] | None = None) -> Table:
-    full = path.stat().st_size <= _XLSX_FULL_LOAD_BYTES
-    book = _open_workbook(path, full)
+    book = _open_workbook(path)
     table = Table(path=path, data=pd.DataFrame())
     frames = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            sheets = [(sheet.title, *_sheet_rows(sheet, full)) for sheet in book.worksheets]
+            sheets = read_sheets(book)  # bounded by the cells holding data, not <dimension>
     except Exception as exc:  # a damaged sheet part  # noqa: BLE001
         msg = Note("table.workbook_unreadable", detail=f"{type(exc).__name__}: {exc}")
         raise InputError(msg, path=path) from None
     finally:
         book.close()
-    for title, rows, merged in sheets:
-        header_idx, hits = _find_header(rows, extra)
+    for sheet in sheets:
+        head = [dense_row(row) for row in sheet.rows[:_HEADER_SCAN_ROWS]]
+        header_idx, hits = _find_header(head, extra)
         if hits < 2:
-            if any(any(c is not None and str(c).strip() for c in r) for r in rows):
-                table.notes.append(Note("note.sheet_no_header", sheet=title))
+            if sheet.cells:
+                table.notes.append(Note("note.sheet_no_header", sheet=sheet.title))
             continue
-        filled = _fill_merged(rows, merged, header_idx)
+        header = head[header_idx]
+        filled = fill_merged(sheet.rows, sheet.merged, header_idx, len(header))
         if filled:
-            table.notes.append(Note("note.merged_cells", sheet=title, n=filled))
-        body = pd.DataFrame(rows[header_idx + 1:], dtype="object")
-        frames.append(_frame(rows[header_idx], body, header_idx, path, title, extra, table,
+            table.notes.append(Note("note.merged_cells", sheet=sheet.title, n=filled))
+        body = sheet_body(sheet, header_idx, len(header))
+        frames.append(_frame(header, body, header_idx, path, sheet.title, extra, table,
                              values))
     if not frames:
         raise InputError(Note("table.no_sheet_header"), path=path)

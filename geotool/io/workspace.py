@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +20,7 @@ from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
 from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
 from geotool.io.layers import features_from_layers, read_districts, read_layer
+from geotool.io.parquet import CONVERSION_DIR
 from geotool.io.quarantine import QUARANTINE_COLUMNS
 from geotool.io.records import normalize_records
 from geotool.io.tables import read_table
@@ -57,6 +59,8 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     datum_findings: list[DatumFinding] = field(default_factory=list)
+    #: geotool Parquet records left on disk for the workers (``load_workspace(parquet="index")``)
+    parquet: Any = None
 
     @property
     def read(self) -> int:
@@ -92,7 +96,8 @@ def _relative(path: str, root: Path) -> str:
         return str(path)
 
 
-def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
+def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
+                   parquet: str = "load") -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).
 
     Parameters
@@ -101,6 +106,11 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
         The workspace folder, its config file, or an already parsed config.
     lang : str
         Language of the quarantine reasons.
+    parquet : str
+        For records in geotool Parquet files (``geotool convert``): ``"load"``
+        reads them all; ``"index"`` only reads their metadata and leaves the
+        rows to the workers of a distributed run (:attr:`Loaded.parquet`;
+        ``records`` is then empty).
 
     Returns
     -------
@@ -143,6 +153,10 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh") -> Loaded:
             account.notes.append(Note("note.features_outside", n=outside))
 
     matched = ws.record_files()
+    pq_files = [f for f in matched if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
+    if pq_files:  # converted records (geotool convert): accounts and quarantine come with them
+        return _load_parquet_records(ws, districts, features, accounts, quarantines, pq_files,
+                                     matched, shared_note, lang=lang, mode=parquet)
     files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
     if ws.records.paths and not files:
@@ -216,3 +230,50 @@ def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> in
         return 0
     shapely.prepare(city)
     return int((~shapely.intersects(city, frame.geometry.values)).sum())
+
+
+def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
+                          accounts: list[FileAccount], quarantines: list[pd.DataFrame],
+                          files: list[Path], matched: list[Path], shared_note: Note | None, *,
+                          lang: str, mode: str) -> Loaded:
+    """Records from geotool Parquet files, with the accounts of the spreadsheets they came from."""
+    from geotool.io.parquet import index_parquet, load_conversion_frames, read_records
+
+    others = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    if others:
+        names = ", ".join(f.name for f in others[:5])
+        raise InputError(Note("parquet.mixed", names=names), path=ws.config_path)
+    index = index_parquet(files)
+    notes: list[str] = []
+    conv = index.conversion
+    for acc in conv.get("accounts", []):
+        accounts.append(FileAccount(acc["path"], "records", acc["read"], acc["used"],
+                                    acc["quarantined"], acc.get("converted_from"),
+                                    [n[lang] for n in acc.get("notes", [])],
+                                    int(acc.get("flagged", 0))))
+    notes.extend(n[lang] for n in conv.get("notes", []))
+    q, flagged = load_conversion_frames(index)
+    if q is not None:
+        quarantines.append(q)
+        where = _relative(str(Path(conv["folder"]) / "_conversion" / "quarantine.csv"), ws.root)
+        notes.append(Note("parquet.converted", n=len(conv.get("accounts", [])), q=len(q),
+                          quarantine=where))
+    else:  # Parquet without a conversion account: each file is its own account
+        accounts.extend(FileAccount(f.path, "records", f.rows, f.rows, 0) for f in index.files)
+    if shared_note is not None:
+        notes.append(shared_note)
+    skipped = [f for f in matched if f.suffix.lower() not in (*_TABLE_SUFFIXES, ".parquet")]
+    if skipped:
+        names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        notes.append(Note("note.skipped_files", n=len(skipped), names=names))
+    records = read_records(type(index)([]) if mode == "index" else index)
+    quarantine = pd.concat([q for q in quarantines if not q.empty] or
+                           [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
+    if len(quarantine):  # as load_workspace does: relative names, reasons in the chosen language
+        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
+        texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
+        quarantine["reason"] = quarantine["reason_code"].map(texts)
+    extra = {} if flagged is None else {"flagged": flagged}
+    return Loaded(workspace=ws, districts=districts, features=features, records=records,
+                  quarantine=quarantine, accounts=accounts, notes=notes,
+                  parquet=index if mode == "index" else None, **extra)

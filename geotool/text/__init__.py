@@ -30,6 +30,7 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
+from geotool.text._dask import DASK
 from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
 from geotool.text._help import HELP
@@ -62,6 +63,7 @@ TABLE: dict[str, tuple[str, str]] = _merge(
     MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS, MAPVIEW,
     GUARD,  # issue #8, input guards
     LISTS, HELP,  # issue #12: units' workbooks, command-line help
+    DASK,  # issue #16, distributed engine and Parquet records
 )
 
 #: Where an error happened, before its text: (Chinese, English).

@@ -40,4 +40,13 @@ GUARD: dict[str, tuple[str, str]] = {
         ("the file name is not UTF-8, so GDAL cannot open it: rename it and write the new "
          "name in the config"),
     ),
+    "reason.outside_header": (
+        "这一行只在没有表头（或不使用）的列里有文字（表尾的制表人、备注？）：不是记录",
+        "text only in columns without a header or not used (a footer, a note?): not a record",
+    ),
+    "reason.formula_without_value": (
+        "公式没有保存计算结果（由脚本生成？）：请在 Excel/WPS 中打开并保存后重新导入",
+        ("a formula saved without its value (written by a script?): open and save the file "
+         "in Excel/WPS, then read it again"),
+    ),
 }

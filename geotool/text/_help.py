@@ -79,7 +79,37 @@ HELP: dict[str, tuple[str, str]] = {
         "check an installation.")),
     "help.demo.ex1": ("写到当前文件夹", "write into the current folder"),
     "help.demo.ex2": ("不联网，写到 /tmp/demo", "no network, into /tmp/demo"),
+    "help.history": ("列出已保存的快照", "list the saved snapshots"),
+    "help.history.desc": (
+        ("列出工作区历史库中按分析日期保存的快照（gaps --save 或 [history] save = true 时保存），"
+         "用来查看哪些周的结果可以比较。"),
+        ("Lists the snapshots saved in the workspace's history store, one per analysis date "
+         "(saved by gaps --save or [history] save = true): which weeks can be compared.")),
+    "help.history.ex1": ("列出快照", "list the snapshots"),
+    "help.history.ex2": ("英文输出", "in English"),
+    "help.diff": ("比较两个日期之间的变化", "what changed between two dates"),
+    "help.diff.desc": (
+        ("比较两个分析日期（--from、--to）的结果：新增和销号的问题、重新覆盖和新遗忘的场所、排名的升降，"
+         "写出 diff.csv 和 diff.xlsx；没有保存快照的日期当场计算。"),
+        ("Compares the results of two analysis dates (--from, --to): issues opened and closed, "
+         "places covered again and newly forgotten, ranks up and down, into diff.csv and "
+         "diff.xlsx; a date with no saved snapshot is computed on the spot.")),
+    "help.diff.ex1": ("比较两周", "compare two weeks"),
+    "help.diff.ex2": ("写到 weekly/ 文件夹", "into the weekly/ folder"),
     # ---- options ----
+    "help.save": ("同时把本次结果保存到历史库（[history]）",
+                  "also save this date's snapshot in the history store ([history])"),
+    "help.workers": ("在 N 个进程的 dask 本地集群上运行（每个区一个任务）",
+                     "run on a dask LocalCluster of N worker processes (one task per district)"),
+    "help.scheduler": ("在运行中的 dask 集群上运行，如 tcp://10.0.0.5:8786（各节点须能读到记录文件）",
+                       ("run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records must "
+                        "be on storage every worker can read)")),
+    "help.from": ("起始日期 D1", "first date D1"),
+    "help.to": ("结束日期 D2", "second date D2"),
+    "help.out_diff": ("diff.csv/diff.xlsx 所在文件夹（默认 out）",
+                      "folder for diff.csv/diff.xlsx (default: out)"),
+    "help.mv_n": ("N", "N"),
+    "help.mv_address": ("地址", "ADDRESS"),
     "help.workspace": ("工作区文件夹（含 geotool.toml）", "workspace folder (with geotool.toml)"),
     "help.strict": ("有行被隔离时以退出码 3 结束", "exit 3 when any row was quarantined"),
     "help.out_validate": ("quarantine.csv 所在文件夹（默认 out）",
@@ -133,6 +163,7 @@ HELP: dict[str, tuple[str, str]] = {
     "arg.bad_date": ("选项 --as-of 的 {value!r} 不是日期（可写 2026-10-30、2026/10/30 或 2026年10月30日）",
                      "--as-of {value!r} is not a date (write 2026-10-30 or 2026/10/30)"),
     "arg.other": ("{text}", "{text}"),
+    "arg.not_positive": ("要一个正整数，不是 {value!r}", "not a positive whole number: {value!r}"),
     "arg.unknown_district": ("没有 {value!r} 这个区（可用：{names}）",
                              "no district {value!r} (districts: {names})"),
 }

@@ -39,4 +39,13 @@ INPUTS: dict[str, tuple[str, str]] = {
                         "set crs = \"EPSG:4326\" in {section} (or remove it)"),
     "cli.warning": ("警告", "warning"),
     "cli.strict_datum": ("--strict：{n} 个文件的坐标系看起来不对", "--strict: {n} file(s) seem to be in the wrong datum"),
+    "layer.ids_name_counter": (
+        "没有可用的编号列 {column!r}：以名称作编号（重名的加 -2、-3…，无名称的为 {key}-<行号>）；"
+        "以后请在台账中加一列编号",
+        "no usable id column {column!r}: ids made from the names (repeats get -2, -3 …, "
+        "unnamed features {key}-<row>); add an id column to the ledger"),
+    "sheet_layer.no_geocoding": (
+        "{n} 行只有地址没有经纬度，已隔离：geotool 不联网，不做地址解析，请补上经纬度",
+        "{n} row(s) have an address but no coordinates and were quarantined: geotool works "
+        "offline and does not geocode addresses; add their coordinates"),
 }

@@ -52,10 +52,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列 {column!r} 全部为空：以名称作为编号",
         "column {column!r} is empty throughout: the names are used as ids",
     ),
-    "note.ids_made_up": (
-        "列 {column!r} 全部为空：按“{key}-<要素序号>”自动编号",
-        "column {column!r} is empty throughout: ids made up as {key}-<feature number>",
-    ),
     "note.orphan_parents": (
         "{n} 个上级区划代码不在本图层中，按最高一级处理：{codes}",
         "{n} parent code(s) not in the layer, treated as top level: {codes}",

@@ -8,6 +8,12 @@ is fine), ``-`` and ``_``; anything else becomes ``_``. When the id had to be
 changed, or two ids would collide on a case-insensitive file system, a short
 hash of the exact id is appended, so the name is unique and the same on every
 run.
+
+File systems limit a name to 255 *bytes* (UTF-8 on Linux and macOS) or 255
+UTF-16 units (Windows), not characters: 60 characters of CJK extension B
+are 240 bytes. The kept part is cut to :data:`MAX_STEM_CHARS` characters and
+:data:`MAX_STEM_BYTES` bytes, so a stem with its longest hash suffix and a
+``.html``/``.png`` suffix stays under :data:`MAX_NAME_BYTES`.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MAX_STEM_CHARS", "file_stems", "safe_stem"]
+__all__ = ["MAX_NAME_BYTES", "MAX_STEM_BYTES", "MAX_STEM_CHARS", "file_stems", "safe_stem"]
 
 #: Longest sanitised part of a name (characters, before the hash suffix).
 MAX_STEM_CHARS = 60
+#: Longest sanitised part of a name in UTF-8 bytes (before the hash suffix).
+MAX_STEM_BYTES = 180
+#: Longest whole file name written, bytes: stem, ``-`` + up to 44 hex digits, ``.html``.
+MAX_NAME_BYTES = 255
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "clock$",
                      *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
@@ -38,7 +48,8 @@ def _clean(text: str) -> str:
     out = "".join(ch if (ch.isalnum() or ch in "-_") and ch.isprintable() else "_"
                   for ch in text)
     out = re.sub(r"_{2,}", "_", out).strip("_-. ")
-    return out[:MAX_STEM_CHARS].rstrip("_-")
+    out = out[:MAX_STEM_CHARS].encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    return out.rstrip("_-")
 
 
 def safe_stem(district_id: object) -> str:
@@ -67,6 +78,8 @@ def safe_stem(district_id: object) -> str:
     True
     """
     text = str(district_id)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_STEM_BYTES:
+        return f"{_clean(text) or 'district'}-{_hash(text)}"
     clean = _clean(text)
     reserved = clean.casefold() in _WINDOWS_RESERVED | _OURS
     if clean == text and clean and not reserved:

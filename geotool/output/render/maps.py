@@ -7,14 +7,26 @@ Output folder layout::
     out/<district>.png      with ``png=True``: a static image per district
 
 File names come from :func:`geotool.output.render._names.file_stems` (safe on every
-file system, unique, stable). Each file is written atomically.
+file system, unique, stable, at most 255 bytes).
+
+The set is written all or nothing: every page is first built in a private
+staging folder inside ``out`` (``.geotool-maps.<hex>.tmp``,
+:func:`geotool._atomic.scratch_dir`); only when all of them are complete are
+they moved into ``out`` (one atomic rename each, the overview last, so it
+never links to a map that is not there yet). A run that fails part-way
+(a file name the file system refuses, a full disk, a bad district) leaves
+the previous maps as they were and adds nothing; a killed run leaves at most
+the staging folder, which the next run removes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 from pathlib import Path
 
-from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._atomic import checkpoint, remove_stale_temps, scratch_dir
 from geotool._errors import GeotoolError
 from geotool.output.render._names import file_stems
 from geotool.output.render.district_map import district_map
@@ -25,16 +37,47 @@ from geotool.text import LANGS, Note
 __all__ = ["render_maps"]
 
 
-def _writer(data: str | bytes):
-    """A ``write_atomic`` writer of text (UTF-8) or bytes."""
+def _stage(path: Path, data: str | bytes) -> str:
+    """Write one complete file into the staging folder; return its name."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with open(path, "xb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+    checkpoint("write")
+    return path.name
 
-    def write(tmp: Path) -> None:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
-        else:
-            tmp.write_bytes(data)
 
-    return write
+def _publish(stage: Path, out: Path, names: list[str]) -> None:
+    """Move the staged files into ``out`` in order; on a failure put the old ones back.
+
+    Each move is one atomic rename. Before a file is replaced, the old one is
+    hard-linked (or copied) into ``stage/old``; if any move fails, every file
+    already moved is restored (or removed when it is new) and the error is
+    raised: the folder is as it was.
+    """
+    backup = stage / "old"
+    backup.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            target = out / name
+            if target.is_file() and not target.is_symlink():
+                try:
+                    os.link(target, backup / name)
+                except OSError:
+                    shutil.copy2(target, backup / name)
+            os.replace(stage / name, target)
+            moved.append(name)
+            checkpoint("publish")
+    except BaseException:
+        for name in reversed(moved):
+            with contextlib.suppress(OSError):
+                if (backup / name).exists():
+                    os.replace(backup / name, out / name)
+                else:
+                    (out / name).unlink()
+        raise
 
 
 def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
@@ -92,18 +135,28 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     all_ids = [str(i) for i in top_districts(result)["district_id"]]
     chosen = _chosen(all_ids, districts)
     stems = file_stems(all_ids)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
-    written: dict[str, str] = {}
-    for did in chosen:
-        page = district_map(result, did, lang=lang, tiles=base, index_href="index.html")
-        write_atomic(out / f"{stems[did]}.html", _writer(page.html))
-        if png:
-            from geotool.output.render.png import district_png
+    try:
+        with scratch_dir(out, "maps") as stage:
+            names: list[str] = []
+            written: dict[str, str] = {}
+            for did in chosen:
+                page = district_map(result, did, lang=lang, tiles=base, index_href="index.html")
+                names.append(_stage(stage / f"{stems[did]}.html", page.html))
+                if png:
+                    from geotool.output.render.png import district_png
 
-            write_atomic(out / f"{stems[did]}.png",
-                         _writer(district_png(result, did, lang=lang)))
-        written[did] = stems[did]
-    index = out / "index.html"
-    write_atomic(index, _writer(overview_html(result, written, lang=lang, tiles=base)))
-    return index
+                    names.append(_stage(stage / f"{stems[did]}.png",
+                                        district_png(result, did, lang=lang)))
+                written[did] = stems[did]
+            names.append(_stage(stage / "index.html",
+                                overview_html(result, written, lang=lang, tiles=base)))
+            _publish(stage, out, names)
+    except BaseException:
+        if created:  # leave no empty folder behind either
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+    return out / "index.html"

@@ -1,0 +1,212 @@
+"""Week over week: what changed between two snapshots (``geotool diff``).
+
+:func:`diff_snapshots` compares the snapshot of D1 with that of D2 and lists
+one row per change (:data:`CHANGES`):
+
+=================== ===========================================================
+``new_issue``       an issue known at D2, not at D1
+``closed``          open at D1 (or found after it), not open at D2
+``newly_overdue``   overdue at D2, not overdue at D1
+``reopened``        rectified/closed at D1 and open at D2, or reopened after D1
+``newly_forgotten`` a ledger feature covered at D1, not at D2
+``recovered``       a feature not covered at D1, covered at D2
+``blindspot_new``   a blind-spot part at D2 that overlaps no part at D1
+``blindspot_gone``  a blind-spot part at D1 that overlaps no part at D2
+=================== ===========================================================
+
+An issue found and closed within the week is both ``new_issue`` and
+``closed``. Per district it gives the rank and score at both dates and their
+change: ranks count worst first (rank 1 = lowest score), so a rank number
+going up is a district climbing (``rank_change`` +2: 升 2 位).
+
+:func:`snapshot_at` gives the snapshot of a date from the store, or computes
+it from the records when that date was never saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotool.io.history import HistoryStore, Snapshot
+
+__all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "diff_snapshots",
+           "snapshot_at"]
+
+CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "newly_forgotten", "recovered",
+           "blindspot_new", "blindspot_gone")
+CHANGE_COLUMNS = ["change", "district", "layer", "feature_id", "record_id", "name", "category",
+                  "status_from", "status_to", "deadline", "area_m2", "lon", "lat"]
+DISTRICT_COLUMNS = ["district_id", "name", "level", "rank_from", "rank_to", "rank_change",
+                    "score_from", "score_to", "score_change", "coverage_rate_from",
+                    "coverage_rate_to", "coverage_rate_change", "open_issues_from",
+                    "open_issues_to", "open_issues_change", "overdue_issues_from",
+                    "overdue_issues_to", "overdue_issues_change"]
+_MIN_OVERLAP_M2 = 1.0
+
+
+@dataclass
+class Diff:
+    """The changes from D1 to D2.
+
+    Attributes
+    ----------
+    date_from, date_to : date
+    changes : GeoDataFrame
+        :data:`CHANGE_COLUMNS`, one row per change, WGS-84 geometry (a point
+        for issues and features, the polygon for blind spots).
+    districts : DataFrame
+        :data:`DISTRICT_COLUMNS`, one row per district of either date.
+    """
+
+    date_from: dt.date
+    date_to: dt.date
+    changes: gpd.GeoDataFrame
+    districts: pd.DataFrame
+
+
+def _rows(change: str, frame: pd.DataFrame, geometry: np.ndarray) -> gpd.GeoDataFrame:
+    out = pd.DataFrame({c: frame[c].to_numpy() if c in frame else None
+                        for c in CHANGE_COLUMNS[1:]})
+    out.insert(0, "change", change)
+    return gpd.GeoDataFrame(out, geometry=np.asarray(geometry, dtype=object), crs="EPSG:4326")
+
+
+def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
+    ia = a.issues.drop(columns="geometry").set_index("record_id")
+    ib = b.issues.set_index("record_id")
+    known = ib.index.isin(ia.index)
+    prev = ia.reindex(ib.index)
+    open_a = prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    done_a = known & ~prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    overdue_a = prev["overdue"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    open_b = ib["open"].to_numpy(dtype=bool)
+    reopened_at = pd.to_datetime(ib["reopened_at"])
+    after = pd.Timestamp(a.as_of) + pd.Timedelta(days=1)
+    reopened_late = (reopened_at >= after).fillna(False).to_numpy(dtype=bool)
+    frame = ib.reset_index().assign(status_from=prev["status"].to_numpy(),
+                                    status_to=ib["status"].to_numpy(),
+                                    feature_id=ib["feature_ids"].to_numpy())
+    geom = ib.geometry.values
+    frame["lon"] = np.round(shapely.get_x(geom), 6)
+    frame["lat"] = np.round(shapely.get_y(geom), 6)
+    masks = {
+        "new_issue": ~known,
+        "closed": open_a & ~open_b,
+        "newly_overdue": ib["overdue"].to_numpy(dtype=bool) & ~overdue_a,
+        "reopened": open_b & (done_a | reopened_late),
+    }
+    return [_rows(k, frame[m], geom[m]) for k, m in masks.items()]
+
+
+def _feature_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
+    key = ["layer", "feature_id"]
+    both = b.features.merge(a.features[key + ["covered"]], on=key, suffixes=("", "_from"))
+    geom = both.geometry.values
+    both["lon"] = np.round(shapely.get_x(geom), 6)
+    both["lat"] = np.round(shapely.get_y(geom), 6)
+    was = both["covered_from"].to_numpy(dtype=bool)
+    now = both["covered"].to_numpy(dtype=bool)
+    return [_rows("newly_forgotten", both[was & ~now], geom[was & ~now]),
+            _rows("recovered", both[~was & now], geom[~was & now])]
+
+
+def _unmatched(parts: gpd.GeoDataFrame, others: gpd.GeoDataFrame, crs: str) -> np.ndarray:
+    """Which ``parts`` overlap no part of ``others`` in the same district (by > 1 m²)."""
+    if len(parts) == 0:
+        return np.zeros(0, dtype=bool)
+    if len(others) == 0:
+        return np.ones(len(parts), dtype=bool)
+    pm = parts.to_crs(crs).geometry.values
+    om = others.to_crs(crs).geometry.values
+    i, j = shapely.STRtree(om).query(pm, predicate="intersects")
+    same = parts["district_id"].to_numpy()[i] == others["district_id"].to_numpy()[j]
+    i, j = i[same], j[same]
+    area = shapely.area(shapely.intersection(pm[i], om[j]))
+    matched = np.zeros(len(parts), dtype=bool)
+    matched[i[area > _MIN_OVERLAP_M2]] = True
+    return ~matched
+
+
+def _blindspot_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
+    crs = b.metric_crs or a.metric_crs
+    out = []
+    for change, parts, others in (("blindspot_new", b.blindspots, a.blindspots),
+                                  ("blindspot_gone", a.blindspots, b.blindspots)):
+        m = _unmatched(parts, others, crs)
+        sel = parts[m].rename(columns={"district_id": "district"})
+        centre = shapely.point_on_surface(sel.geometry.values)
+        sel = sel.assign(lon=np.round(shapely.get_x(centre), 6),
+                         lat=np.round(shapely.get_y(centre), 6),
+                         feature_id=sel["district"].astype(str) + "#" + sel["part"].astype(str))
+        out.append(_rows(change, sel, sel.geometry.values))
+    return out
+
+
+def _district_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    cols = ["district_id", "name", "level", "rank", "score", "coverage_rate", "open_issues",
+            "overdue_issues"]
+    da, db = a.districts[cols], b.districts[cols]
+    m = db.merge(da, on=["district_id"], how="outer", suffixes=("_to", "_from"))
+    m["name"] = m["name_to"].fillna(m["name_from"])
+    m["level"] = m["level_to"].fillna(m["level_from"]).astype(np.int64)
+    for c in ("rank", "score", "coverage_rate", "open_issues", "overdue_issues"):
+        m[f"{c}_change"] = m[f"{c}_to"] - m[f"{c}_from"]
+    for c in ("rank_from", "rank_to", "rank_change", "open_issues_from", "open_issues_to",
+              "open_issues_change", "overdue_issues_from", "overdue_issues_to",
+              "overdue_issues_change"):
+        m[c] = m[c].astype("Int64")
+    m["score_change"] = m["score_change"].round(2)
+    m["coverage_rate_change"] = m["coverage_rate_change"].round(4)
+    m = m.sort_values(["level", "rank_to", "district_id"], kind="stable", na_position="last")
+    return m[DISTRICT_COLUMNS].reset_index(drop=True)
+
+
+def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
+    """Every change from snapshot ``a`` (D1) to snapshot ``b`` (D2).
+
+    Parameters
+    ----------
+    a, b : Snapshot
+        The earlier and the later snapshot.
+
+    Returns
+    -------
+    Diff
+        Changes sorted by kind (in :data:`CHANGES` order), district, id.
+    """
+    parts = _issue_changes(a, b) + _feature_changes(a, b) + _blindspot_changes(a, b)
+    changes = pd.concat(parts, ignore_index=True)
+    changes = gpd.GeoDataFrame(changes, geometry="geometry", crs="EPSG:4326")
+    order = pd.Categorical(changes["change"], categories=CHANGES, ordered=True)
+    changes = changes.assign(_o=order.codes).sort_values(
+        ["_o", "district", "layer", "feature_id", "record_id"], kind="stable",
+        na_position="first").drop(columns="_o").reset_index(drop=True)
+    return Diff(date_from=a.as_of, date_to=b.as_of, changes=changes,
+                districts=_district_changes(a, b))
+
+
+def snapshot_at(date: dt.date, *, store: HistoryStore | None, compute) -> tuple[Snapshot, bool]:
+    """The snapshot of ``date``: stored, or computed with ``compute(date)`` when not stored.
+
+    Parameters
+    ----------
+    date : date
+    store : HistoryStore or None
+    compute : callable
+        ``date -> Snapshot``, e.g. ``snapshot_of(find_gaps(loaded, params=...))``.
+
+    Returns
+    -------
+    (Snapshot, bool)
+        The snapshot and whether it came from the store.
+    """
+    snap = store.load(date) if store is not None else None
+    if snap is not None:
+        return snap, True
+    return compute(date), False

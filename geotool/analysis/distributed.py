@@ -1,0 +1,257 @@
+"""The gap analysis on dask.distributed: one task per top-level district.
+
+:func:`find_gaps_distributed` gives the same :class:`~geotool.analysis.gaps.GapResult`
+as :func:`~geotool.analysis.gaps.find_gaps`, computed on a dask cluster:
+
+1. the driver (the ``geotool`` process) loads the layers, plans the
+   partitions (:mod:`geotool.analysis.partition`) and sends the layers to
+   every worker once;
+2. one task per top-level district gathers that district's records and its
+   halo and runs :func:`~geotool.analysis.gaps.analyse_records` on them (the
+   same code as one process), keeping what the district owns. Records in a
+   geotool Parquet folder (:mod:`geotool.io.parquet`) are read by the worker
+   itself from shared storage, only the files and rows the district needs;
+   records from spreadsheets are loaded by the driver and sent with the task;
+3. the driver puts the pieces together and ranks (:func:`~geotool.analysis.gaps.assemble_gaps`).
+
+:func:`dask_client` opens a ``LocalCluster`` of N worker processes, or
+connects to a running scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geotool._errors import ConfigError
+from geotool.analysis.coverage import window_bounds
+from geotool.analysis.gaps import GapResult, RecordAnalysis, analyse_records, assemble_gaps
+from geotool.analysis.partition import (
+    PartitionPlan,
+    anchors_m,
+    own_rows,
+    partition_keys,
+    partition_members,
+    plan_partitions,
+    reduce_analyses,
+)
+from geotool.crs import metric_crs_for
+from geotool.io.config import Defaults
+from geotool.io.workspace import Loaded
+from geotool.text import Note
+
+__all__ = ["RunStats", "dask_client", "find_gaps_distributed"]
+
+
+@dataclass
+class RunStats:
+    """What the tasks saw, summed over partitions (each record counted once)."""
+
+    records: int = 0
+    after_as_of: int = 0
+    first_found: pd.Timestamp | None = None
+    last_found: pd.Timestamp | None = None
+
+
+@dataclass
+class _Shared:
+    """What every task needs, sent to each worker once."""
+
+    features_m: gpd.GeoDataFrame
+    districts_m: gpd.GeoDataFrame
+    top: gpd.GeoDataFrame
+    plan: PartitionPlan
+    params: Defaults
+
+
+@contextlib.contextmanager
+def dask_client(*, workers: int | None = None, scheduler: str | None = None,
+                timeout_s: float = 10.0) -> Iterator[Any]:
+    """A ``distributed.Client``: a new ``LocalCluster`` of ``workers`` processes, or a scheduler.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Start a ``LocalCluster`` of this many single-threaded worker processes
+        (shut down on exit).
+    scheduler : str, optional
+        Address of a running scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    timeout_s : float
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    ConfigError
+        When the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{timeout_s}s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(Note("dask.no_scheduler", address=scheduler, error=str(exc))
+                              ) from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    if workers is None or workers < 1:
+        msg = Note("dask.bad_workers", n=workers)
+        raise ConfigError(msg)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def find_gaps_distributed(loaded: Loaded, *, params: Defaults, client: Any,
+                          progress: bool | None = None) -> tuple[GapResult, RunStats]:
+    """Run the gap analysis on a dask cluster, one task per top-level district.
+
+    Parameters
+    ----------
+    loaded : Loaded
+        From :func:`geotool.io.workspace.load_workspace`; with
+        ``parquet="index"`` its records stay in their Parquet files and the
+        workers read them.
+    params : Defaults
+        ``params.as_of`` is required.
+    client : distributed.Client
+    progress : bool, optional
+        Show dask's progress bar (default: when stdout is a terminal).
+
+    Returns
+    -------
+    GapResult
+        Identical to :func:`~geotool.analysis.gaps.find_gaps` on the same input.
+    RunStats
+    """
+    if params.as_of is None:
+        msg = "params.as_of is required"
+        raise ValueError(msg)
+    crs = metric_crs_for(loaded.districts)
+    districts_m = loaded.districts.to_crs(crs)
+    features_m = loaded.features.to_crs(crs).reset_index(drop=True)
+    top = districts_m[districts_m["level"] == districts_m["level"].min()]
+    plan = plan_partitions(features_m, top, params=params)
+    shared = _Shared(features_m, districts_m, top, plan, params)
+    [shared_f] = client.scatter([shared], broadcast=True)
+    if loaded.parquet is not None:
+        futures = _submit_parquet(client, loaded, plan, crs, shared_f)
+    else:
+        futures = _submit_frames(client, loaded.records, plan, features_m, top, crs, shared_f)
+    if progress if progress is not None else sys.stdout.isatty():
+        from distributed import progress as show_progress
+
+        show_progress(futures)
+    results = client.gather(futures)
+    part = reduce_analyses([r[0] for r in results], features_m)
+    stats = _sum_stats([r[1] for r in results])
+    return assemble_gaps(loaded, part, features_m, districts_m, params=params), stats
+
+
+def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
+                   features_m: gpd.GeoDataFrame, top: gpd.GeoDataFrame, crs: Any,
+                   shared_f: Any) -> list[Any]:
+    """Split in-memory records (loaded by the driver) and send each task its rows."""
+    keys, refs = partition_keys(records, features_m, top, plan.feature_owner)
+    near = partition_members(anchors_m(keys, crs), plan.zone_geoms, plan.zone_owner,
+                             plan.halo_m)
+    home = pd.DataFrame({"row": np.arange(len(records)), "part": keys["_part"].to_numpy()})
+    members = pd.concat([home, near, refs], ignore_index=True).drop_duplicates()
+    members = members.sort_values(["part", "row"], kind="stable")
+    rows_by_part = {p: g["row"].to_numpy() for p, g in members.groupby("part", sort=False)}
+    futures = []
+    for name in plan.parts:
+        rows = rows_by_part.get(name, np.array([], dtype=np.int64))
+        sub = records.iloc[rows].reset_index(drop=True)
+        part_of = keys["_part"].to_numpy(dtype=object)[rows]
+        futures.append(client.submit(_frame_task, name, sub, part_of, shared_f,
+                                     key=f"geotool-district-{len(futures)}-{client.id}",
+                                     pure=False))
+    return futures
+
+
+def _submit_parquet(client: Any, loaded: Loaded, plan: PartitionPlan, crs: Any,
+                    shared_f: Any) -> list[Any]:
+    """One task per district naming the Parquet files (and bounding box) it reads itself."""
+    from geotool.io.parquet import check_fingerprint, halo_bbox
+
+    index = loaded.parquet
+    check_fingerprint(index, loaded)
+    futures = []
+    for name in plan.parts:
+        bbox = halo_bbox(plan.zone(name), plan.halo_m, crs)
+        files = index.files_for(name, bbox)
+        futures.append(client.submit(_parquet_task, name, files, bbox, shared_f,
+                                     key=f"geotool-district-{len(futures)}-{client.id}",
+                                     pure=False))
+    return futures
+
+
+def _analyse_part(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
+                  shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
+    top = shared.top[shared.top["district_id"].astype(str).to_numpy() == name]
+    analysis = analyse_records(records, shared.features_m, shared.districts_m, top,
+                               params=shared.params)
+    issue_part = pd.Series(part_of, index=records["record_id"].to_numpy(dtype=object))
+    issue_part = issue_part[~issue_part.index.duplicated()]
+    owned = own_rows(analysis, name, shared.plan.feature_owner, issue_part)
+    mine = part_of == name
+    found = records["found_at"][mine]
+    assert shared.params.as_of is not None
+    _, end = window_bounds(shared.params.as_of, shared.params.window_days)
+    stats = RunStats(records=int(mine.sum()), after_as_of=int((found >= end).sum()),
+                     first_found=found.min() if len(found) else None,
+                     last_found=found.max() if len(found) else None)
+    return owned, stats
+
+
+def _frame_task(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
+                shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
+    return _analyse_part(name, records, part_of, shared)
+
+
+def _parquet_task(name: str, files: list[str], bbox: tuple[float, float, float, float],
+                  shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
+    from geotool.io.parquet import read_partition
+
+    crs = shared.districts_m.crs
+    records, keys, refs = read_partition(files, name, bbox)
+    near = partition_members(anchors_m(keys, crs), shared.plan.zone(name),
+                             np.full(len(shared.plan.zone(name)), name, dtype=object),
+                             shared.plan.halo_m)
+    keep = keys["_part"].to_numpy(dtype=object) == name
+    keep[near["row"].to_numpy()] = True
+    keep |= refs
+    rows = np.flatnonzero(keep)
+    sub = records.iloc[rows]
+    order = np.argsort(sub["_order"].to_numpy(np.int64), kind="stable")
+    sub = sub.iloc[order].reset_index(drop=True)
+    part_of = keys["_part"].to_numpy(dtype=object)[rows][order]
+    return _analyse_part(name, sub, part_of, shared)
+
+
+def _sum_stats(parts: list[RunStats]) -> RunStats:
+    firsts = [p.first_found for p in parts if p.first_found is not None]
+    lasts = [p.last_found for p in parts if p.last_found is not None]
+    return RunStats(records=sum(p.records for p in parts),
+                    after_as_of=sum(p.after_as_of for p in parts),
+                    first_found=min(firsts) if firsts else None,
+                    last_found=max(lasts) if lasts else None)
+
+
+def found_range(stats: RunStats) -> tuple[dt.date, dt.date] | None:
+    """First and last ``found_at`` day of the records the tasks read, if any."""
+    if stats.first_found is None or stats.last_found is None:
+        return None
+    return stats.first_found.date(), stats.last_found.date()

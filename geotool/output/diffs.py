@@ -1,0 +1,64 @@
+"""Writing a week-over-week diff: ``diff.csv``, ``diff_districts.csv``, ``diff.xlsx``.
+
+The CSVs keep the contract column names and codes (``change`` is one of
+:data:`geotool.analysis.diff.CHANGES`); the workbook shows planner headers and
+words (Chinese by default): 新增问题, 升 2 位 and so on. Every file is
+written atomically; text cells cannot run as formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from geotool.analysis.diff import CHANGES, Diff
+from geotool.output.report import _csv
+from geotool.output.workbook import Sheet, write_workbook
+from geotool.text import header, status_label, tr
+
+__all__ = ["rank_move", "write_diff"]
+
+
+def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
+    """升/降 n 位 (up/down n) from rank changes (ranks worst first); 新增 when unknown.
+
+    Examples
+    --------
+    >>> rank_move(pd.Series([2, -1, 0, None], dtype="Int64")).tolist()
+    ['升 2 位', '降 1 位', '持平', '新增']
+    """
+    def one(v: object) -> str:
+        if pd.isna(v):
+            return tr("move.new", lang)
+        n = int(v)
+        if n == 0:
+            return tr("move.same", lang)
+        return tr("move.up" if n > 0 else "move.down", lang, n=abs(n))
+
+    return rank_change.astype(object).map(one)  # one per district: a handful of rows
+
+
+def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
+    """Write the diff files into ``out``; returns file key -> path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    changes = pd.DataFrame(diff.changes.drop(columns="geometry"))
+    districts = diff.districts.copy()
+    districts.insert(districts.columns.get_loc("rank_change") + 1, "rank_move",
+                     rank_move(districts["rank_change"], lang))
+    written = {"changes": _csv(changes, out / "diff.csv"),
+               "districts": _csv(districts, out / "diff_districts.csv")}
+    shown = changes.copy()
+    shown["change"] = shown["change"].map({c: tr(f"change.{c}", lang) for c in CHANGES})
+    for col in ("status_from", "status_to"):
+        words = {s: status_label(s, lang) for s in shown[col].dropna().unique()}
+        shown[col] = shown[col].map(words)
+    title = tr("diff.title", lang, d1=diff.date_from.isoformat(), d2=diff.date_to.isoformat())
+    sheets = [Sheet(name=tr(f"sheet.diff_{key}", lang), frame=frame, title=title,
+                    headers=[header(c, lang) for c in frame.columns], as_of=title)
+              for key, frame in (("changes", shown), ("districts", districts))]
+    created = dt.datetime.combine(diff.date_to, dt.time())
+    written["xlsx"] = write_workbook(out / "diff.xlsx", sheets, lang=lang, created=created)
+    return written

@@ -1,0 +1,260 @@
+"""The history store (GeoPackage and PostGIS, one parametrised suite) and ``geotool diff``.
+
+The two-week city and its hand-computed changes are in ``_history_fixtures``.
+The PostGIS cases run against a real PostgreSQL 15 server started for the
+session (``_postgres``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from _history_fixtures import D1, D2, EXPECTED_CHANGES, build_two_weeks
+
+from geotool.analysis.gaps import find_gaps
+from geotool.analysis.snapshot import save_result, snapshot_of
+from geotool.cli import main
+from geotool.io.history import FAULT_ENV, GEOMETRY, SCHEMA_VERSION, TABLES, open_store
+from geotool.io.history._schema import INDEXES
+from geotool.io.workspace import load_workspace
+
+BACKENDS = ["gpkg", "postgis"]
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    from _postgres import Server
+
+    server = Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path):
+    """(kind, ``[history]`` body, store opener) for a fresh, empty store."""
+    if request.param == "gpkg":
+        path = tmp_path / "ws" / "history.gpkg"
+        return "gpkg", 'path = "history.gpkg"', lambda: open_store(path=path)
+    url = request.getfixturevalue("pg_server").database()
+    return "postgis", f'url = "{url}"', lambda: open_store(url=url)
+
+
+@pytest.fixture
+def city(tmp_path, backend):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, backend[1])
+    return root
+
+
+def _gaps(city, date, *extra):
+    out = city.parent / f"out-{date}"
+    assert main(["gaps", str(city), "--as-of", date.isoformat(), "--out", str(out), "--save",
+                 *extra]) == 0
+
+
+def _save(city, opener, *dates):
+    """Save snapshots through the library (quicker than the command for set-up)."""
+    loaded = load_workspace(city)
+    with opener() as store:
+        for date in dates:
+            save_result(store, find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
+                as_of=date)))
+
+
+def _counts(store, date):
+    snap = store.load(date)
+    return {k: len(getattr(snap, k)) for k in ("districts", "features", "issues", "blindspots")}
+
+
+def test_diff_lists_exactly_the_hand_computed_changes(city, tmp_path):
+    _gaps(city, D1)
+    _gaps(city, D2)
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
+    assert list(zip(changes["change"], changes["district"], ids)) == EXPECTED_CHANGES
+    reopened = changes[changes["change"] == "reopened"].iloc[0]
+    assert (reopened["status_from"], reopened["status_to"]) == ("rectified", "open")
+    d = pd.read_csv(out / "diff_districts.csv", dtype={"district_id": str}).set_index("district_id")
+    assert d["rank_from"].to_dict() == {"A": 2, "B": 3, "C": 1}
+    assert d["rank_to"].to_dict() == {"A": 1, "B": 2, "C": 3}
+    assert d["rank_move"].to_dict() == {"A": "降 1 位", "B": "降 1 位", "C": "升 2 位"}
+    assert d["score_change"].to_dict() == {"A": -30.0, "B": 0.0, "C": 33.33}
+    assert d["coverage_rate_change"].to_dict() == {"A": -0.5, "B": 0.0, "C": 0.3333}
+    assert d["overdue_issues_change"].to_dict() == {"A": 1, "B": 0, "C": -1}
+    book = pd.read_excel(out / "diff.xlsx", sheet_name=None)
+    sheet = book["变化清单"]
+    assert sheet.columns[0] == "变化" and sheet["变化"].tolist()[:2] == ["新增问题", "已销号/已整改"]
+    assert book["各区升降"].set_index("区划代码").loc["C", "升降"] == "升 2 位"
+
+
+def test_diff_computes_a_date_not_stored_from_the_records(city, tmp_path, capsys):
+    _gaps(city, D2)  # D1 never saved
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    assert "2026-10-12 未保存在历史库中" in capsys.readouterr().out
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
+    assert list(zip(changes["change"], changes["district"], ids)) == EXPECTED_CHANGES
+
+
+def test_saving_the_same_date_twice_keeps_one_snapshot(city, backend):
+    _gaps(city, D1)
+    _gaps(city, D1, "--window-days", "3")
+    with backend[2]() as store:
+        assert store.dates() == [D1]
+        assert len(store.snapshots()) == 1
+        snap = store.load(D1)
+        assert snap.params["window_days"] == 3
+        assert _counts(store, D1) == {"districts": 3, "features": 7, "issues": 5,
+                                      "blindspots": 0}
+
+
+def test_snapshot_round_trip(city, backend):
+    loaded = load_workspace(city)
+    result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=D2))
+    with backend[2]() as store:
+        save_result(store, result)
+        back = store.load(D2)
+    want = snapshot_of(result)
+    for part in ("districts", "features", "issues"):
+        cols = [c for c, _ in TABLES[f"snapshot_{part}"][1:]]
+        got = pd.DataFrame(getattr(back, part))[cols].reset_index(drop=True)
+        exp = pd.DataFrame(getattr(want, part))[cols].reset_index(drop=True)
+        for c in cols:
+            if pd.api.types.is_datetime64_any_dtype(exp[c]):
+                got[c], exp[c] = got[c].astype("datetime64[ns]"), exp[c].astype("datetime64[ns]")
+            elif not pd.api.types.is_numeric_dtype(exp[c]):
+                got[c], exp[c] = (x[c].astype(object).where(x[c].notna(), None) for x in (got, exp))
+        pd.testing.assert_frame_equal(got, exp, check_dtype=False)
+    assert back.features.geometry.geom_equals_exact(want.features.geometry, 1e-9).all()
+    assert back.params == want.params and back.metric_crs == want.metric_crs
+
+
+def _killed_save(city, date, n, mode="exit"):
+    """``geotool gaps --save`` in a child process stopped after its n-th table write."""
+    env = {**os.environ, FAULT_ENV: f"{n}:{mode}"}
+    cmd = [sys.executable, "-m", "geotool.cli", "gaps", str(city), "--as-of", date.isoformat(),
+           "--window-days", "3", "--save", "--out", str(city.parent / "killed")]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [6, 10])
+def test_a_save_killed_mid_transaction_leaves_the_store_as_it_was(city, backend, n):
+    _save(city, backend[2], D1, D2)
+    with backend[2]() as store:
+        before = {d: _counts(store, d) for d in (D1, D2)}
+    run = _killed_save(city, D2, n)  # replacing D2, killed after write n of 10 (5 deletes, 5 inserts)
+    assert run.returncode == 75, run.stderr
+    run = _killed_save(city, dt.date(2026, 10, 26), n)  # a new date, killed
+    assert run.returncode == 75, run.stderr
+    with backend[2]() as store:
+        assert store.dates() == [D1, D2]
+        assert {d: _counts(store, d) for d in (D1, D2)} == before
+        assert store.load(D2).params["window_days"] == 7  # the old D2, not the killed one
+
+
+def test_an_error_mid_save_rolls_back(city, backend, monkeypatch):
+    _save(city, backend[2], D1)
+    loaded = load_workspace(city)
+    result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
+        as_of=D1, window_days=3))
+    monkeypatch.setenv(FAULT_ENV, "7")
+    with backend[2]() as store:
+        with pytest.raises(RuntimeError, match="after write 7"):
+            save_result(store, result)
+        assert store.dates() == [D1] and store.load(D1).params["window_days"] == 7
+
+
+def test_schema_is_migrated_and_a_newer_one_refused(city, backend):
+    kind, _, opener = backend
+    with opener() as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        with store._transaction() as cur:  # make it a version-1 store: no indexes
+            for table, indexes in INDEXES.items():
+                for cols in indexes:
+                    cur.execute(f"DROP INDEX ix_{table}_{'_'.join(cols)}")
+            if kind == "postgis":
+                for table in GEOMETRY:
+                    cur.execute(f"DROP INDEX ix_{table}_geom")
+            cur.execute("DELETE FROM geotool_schema WHERE version > 1")
+        assert store.schema_version() == 1
+    with opener() as store:  # reopening migrates to the newest version again
+        assert store.schema_version() == SCHEMA_VERSION
+        with store._transaction() as cur:
+            cur.execute(f"INSERT INTO geotool_schema (version) VALUES ({SCHEMA_VERSION + 1})")
+    from geotool._errors import HistoryError
+
+    with pytest.raises(HistoryError, match="newer geotool"):
+        opener()
+
+
+def test_history_lists_the_snapshots(city, capsys):
+    _gaps(city, D1)
+    _gaps(city, D2)
+    capsys.readouterr()
+    assert main(["history", str(city)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("2026-10-12") < out.index("2026-10-19")
+    assert "丙区：排名 1，得分 66.7" in out and "丙区：排名 3，得分 100.0" in out
+    assert main(["--lang", "en", "history", str(city)]) == 0
+    assert "window 7 days" in capsys.readouterr().out
+
+
+def test_geopackage_layers_readable_by_pyogrio(tmp_path):
+    import pyogrio
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'path = "history.gpkg"')
+    _gaps(root, D1)
+    _gaps(root, D2)
+    path = root / "history.gpkg"
+    layers = dict(pyogrio.list_layers(path).tolist())
+    assert layers == {"snapshots": None, "snapshot_districts": None,
+                      "snapshot_features": "Point", "snapshot_issues": "Point",
+                      "snapshot_blindspots": "MultiPolygon"}
+    feats = pyogrio.read_dataframe(path, layer="snapshot_features")
+    assert len(feats) == 14 and feats.crs.to_epsg() == 4326
+    assert (feats[feats["feature_id"] == "PC3"]["visit_state"].tolist() == ["never", "clean"])
+    districts = pyogrio.read_dataframe(path, layer="snapshot_districts")
+    assert sorted(districts["rank"][districts["district_id"] == "C"]) == [1, 3]
+    info = pyogrio.read_info(path, layer="snapshot_issues")
+    assert info["features"] == 11
+
+
+def test_history_without_a_store_says_so(tmp_path, capsys):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, "")
+    assert main(["history", str(root)]) == 0
+    assert "还没有快照" in capsys.readouterr().out
+    assert not (root / "history.gpkg").exists()
+
+
+def test_bad_history_config_is_one_line(tmp_path, capsys):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'url = "mysql://x"')
+    assert main(["history", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "postgresql://" in err and len(err.strip().splitlines()) == 1
+
+
+def test_unreachable_server_is_one_line(tmp_path, capsys):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, f'url = "postgresql://u:secret@/x?host={tmp_path}&port=1"')
+    assert main(["history", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "无法连接历史库" in err and "secret" not in err and len(err.strip().splitlines()) == 1
