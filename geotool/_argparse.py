@@ -161,7 +161,10 @@ class Parser(argparse.ArgumentParser):
                 return tr("arg.required", lang, names=g["names"])
             if kind == "unrecognized":
                 return self._unrecognized(g["values"].split(" "))
-            return g["text"]  # our own type functions' messages are already translated
+            text = g["text"]  # our own type functions' messages are already translated
+            if g["option"] in text:
+                return text
+            return f"{g['option']}{'：' if lang != 'en' else ': '}{text}"
         return tr("arg.other", lang, text=message)
 
     def _unrecognized(self, values: list[str]) -> str:
