@@ -108,7 +108,7 @@ HELP: dict[str, tuple[str, str]] = {
     "help.to": ("结束日期 D2", "second date D2"),
     "help.out_diff": ("diff.csv/diff.xlsx 所在文件夹（默认 out）",
                       "folder for diff.csv/diff.xlsx (default: out)"),
-    "help.mv_n": ("N", "N"),
+    "help.mv_n": ("个数", "N"),
     "help.mv_address": ("地址", "ADDRESS"),
     "help.workspace": ("工作区文件夹（含 geotool.toml）", "workspace folder (with geotool.toml)"),
     "help.strict": ("有行被隔离时以退出码 3 结束", "exit 3 when any row was quarantined"),
