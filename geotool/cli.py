@@ -293,11 +293,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result, out: Path) -> None:
+def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png)
+                        tiles=args.tiles, png=args.png, history=history)
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -308,8 +308,21 @@ def cmd_maps(args: argparse.Namespace) -> int:
     result = _analyse(args, Path(args.workspace), summary=False)
     with Stages(args.lang) as stages:
         stages.stage("progress.maps")
-        _render(args, result, Path(args.out))
+        _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
     return EXIT_OK
+
+
+def _history_for(workspace: Path, result):
+    """The history the maps show, when the workspace has a history store (else ``None``)."""
+    from geotool.analysis.trends import history_view
+    from geotool.io.config import load_config
+    from geotool.io.history import workspace_store
+
+    store = workspace_store(load_config(workspace), create=False)
+    if store is None:
+        return None
+    with store:
+        return history_view(result, store)
 
 
 def sample_workspace() -> Path:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _browser_fixtures import chromium, sample_maps, sample_result, view  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "layers"

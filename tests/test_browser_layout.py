@@ -16,12 +16,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
-from test_browser_maps import browser  # noqa: F401 - the module's one Chromium
+from _browser_fixtures import SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 #: Share of the viewport where the top element is the map (panes, tiles, vectors, markers).
 MAP_SHARE_JS = """() => {
@@ -88,6 +86,12 @@ SMALL_TARGETS_JS = """() => {
 }"""
 
 
+def _pages(sample_result) -> list[str]:
+    d = sample_result.districts
+    top = d.loc[d["level"] == d["level"].min(), "district_id"].astype(str)
+    return ["index", *sorted(top)]
+
+
 def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
     out = []
     for i, a in enumerate(boxes):
@@ -109,59 +113,6 @@ def _shot(page, tmp_path: Path, name: str) -> None:
     shots = _shots_dir()
     if shots is not None:
         shutil.copy(path, shots / path.name)
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    if not (SAMPLE / "geotool.toml").exists():
-        pytest.skip("layers/geotool.toml missing: run scripts/make_sample_city.py")
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
-
-    loaded = load_workspace(SAMPLE)
-    return find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
-        as_of=loaded.workspace.defaults.as_of))
-
-
-@pytest.fixture(scope="module")
-def sample_maps(sample_result, tmp_path_factory):
-    from geotool.output.render import render_maps
-
-    out = {}
-    for lang in ("zh", "en"):
-        folder = tmp_path_factory.mktemp(f"sample_{lang}")
-        render_maps(sample_result, folder, tiles="none", lang=lang)
-        out[lang] = folder
-    return out
-
-
-def _pages(sample_result) -> list[str]:
-    d = sample_result.districts
-    top = d.loc[d["level"] == d["level"].min(), "district_id"].astype(str)
-    return ["index", *sorted(top)]
-
-
-@pytest.fixture()
-def view(browser):
-    contexts = []
-
-    def _view(path: Path, size: str):
-        w, h = SIZES[size]
-        context = browser.new_context(viewport={"width": w, "height": h})
-        contexts.append(context)
-        errors: list[str] = []
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                      else r.abort())
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        page.wait_for_function("window.geotoolStats && window.geotoolStats.ready",
-                               timeout=20_000)
-        return page, errors
-
-    yield _view
-    for c in contexts:
-        c.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -205,7 +156,7 @@ def test_maps_leave_room_for_the_map_and_panels_never_overlap(sample_result, sam
 def test_district_outline_is_clear_of_the_panels(sample_result, sample_maps, view):
     """The fitted district lies where no panel is (desktop; phone buttons at the top)."""
     stem = _pages(sample_result)[1]
-    for size in SIZES:
+    for size, (w, h) in SIZES.items():
         page, _ = view(sample_maps["zh"] / f"{stem}.html", size)
         outline = page.evaluate("""() => {
             const b = geotool.layers.outline[0].getBounds();
@@ -213,7 +164,6 @@ def test_district_outline_is_clear_of_the_panels(sample_result, sample_maps, vie
             const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
             return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};
         }""")
-        w, h = SIZES[size]
         assert outline["x0"] >= 0 and outline["y0"] >= 0, size
         assert outline["x1"] <= w and outline["y1"] <= h, size
         panels = [b for b in page.evaluate(BOXES_JS) if not b["name"].startswith("leaflet")]

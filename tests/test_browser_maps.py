@@ -109,13 +109,14 @@ def _expected_overlays(result, district_id: str) -> int:
         if frontier:
             depths.add(depth)
     layers = result.features.loc[result.features["level_0"] == district_id, "layer"].nunique()
-    return 1 + len(depths) + 1 + layers + 1 + 1  # outline, levels, blind, ledgers, issues, heat
+    # outline, levels, blind, ledgers, open issues, rectified issues, heat
+    return 1 + len(depths) + 1 + layers + 1 + 1 + 1
 
 
 def _issue_markers_in_dom(page) -> int:
     """Issue markers drawn: single markers plus the counts written on clusters."""
     singles = page.locator(".leaflet-marker-pane .gt-issue").count()
-    counts = page.locator(".leaflet-marker-pane .gt-cluster span").all_inner_texts()
+    counts = page.locator(".leaflet-marker-pane .gt-cluster .gt-ring span").all_inner_texts()
     return singles + sum(int(c) for c in counts)
 
 
@@ -130,7 +131,8 @@ def test_district_map_offline_complete_and_clickable(tiny, open_map, tmp_path):
     assert stats["issues"] == n_issues
     assert stats["features"] == int((result.features["level_0"] == "A").sum())
     assert stats["blindspots"] == int((result.blindspots["district_id"] == "A").sum())
-    assert _issue_markers_in_dom(page) == n_issues  # the whole district is in view
+    n_open = int(((result.issues["level_0"] == "A") & result.issues["open"].fillna(False)).sum())
+    assert _issue_markers_in_dom(page) == n_open  # the whole district is in view, open ones only
     overlays = page.locator(".leaflet-control-layers-overlays label")
     assert overlays.count() == _expected_overlays(result, "A") == stats["overlays"]
     assert page.locator("#gt-title").is_visible() and page.locator("#gt-legend").is_visible()
@@ -179,8 +181,10 @@ def test_injected_html_shows_as_text_and_never_runs(tiny, open_map):
     page = o.page
     # the issue whose description and unit carry the injection: open its popup
     page.evaluate("""() => new Promise(done => {
-        const group = geotool.layers.issues[0];
-        const m = group.getLayers().find(l => l.gtRow[11] === 'X-1');
+        const h = geotool.layers.issues.find(h => h.gtData.id.includes('X-1'));
+        if (!geotool.map.hasLayer(h)) h.addTo(geotool.map);
+        const group = h.gtClusters;
+        const m = group.getLayers().find(l => l.gtId === 'X-1');
         group.zoomToShowLayer(m, () => { m.openPopup(); done(); });
     })""")
     card = page.locator(".leaflet-popup .gt-card")

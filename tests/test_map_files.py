@@ -99,7 +99,7 @@ def test_failed_first_run_leaves_no_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(_atomic, "_reached", {})
     monkeypatch.setenv("GEOTOOL_FAIL_AT", "write:2")
     assert _maps(ws, tmp_path / "new" / "maps") == 2
-    assert not (tmp_path / "new" / "maps").exists()
+    assert not (tmp_path / "new").exists()
 
 
 def test_next_run_removes_a_killed_runs_staging(old_maps):
@@ -122,3 +122,25 @@ def test_os_error_with_newline_prints_on_one_line(tmp_path, capsys):
     assert _maps(ws, bad) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "line\\nbreak" in err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_ledger_feature_collection_says_so(tmp_path, capsys, lang):
+    ws = make_hostile_workspace(tmp_path / "ws", "plain")
+    (ws / "alleys.geojson").write_text('{"type": "FeatureCollection", "features": []}',
+                                       encoding="utf-8")
+    assert main(["validate", str(ws), "--out", str(tmp_path / "v"), "--lang", lang]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "alleys.geojson" in err and "[layers.alleys]" in err
+    assert ("holds no features" if lang == "en" else "没有任何要素") in err
+    assert not err.rstrip().endswith((":", "：")) and "one of" not in err
+
+
+def test_features_without_attributes_say_so(tmp_path, capsys):
+    ws = make_hostile_workspace(tmp_path / "ws", "plain")
+    (ws / "alleys.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "Point", "coordinates": [114.61, 33.61]}}]}', encoding="utf-8")
+    assert main(["validate", str(ws), "--out", str(tmp_path / "v"), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no attribute column" in err and "'id'" in err and "one of" not in err

@@ -59,6 +59,22 @@ def _overlay_names(text: str) -> list[str]:
     return [v["name"] for v in _page_data(text) if isinstance(v, dict) and "show" in v]
 
 
+def _issue_layers(text: str) -> dict[str, dict]:
+    """``{"open": cols, "rectified": cols}``: the issue layers' column data."""
+    return {v["opts"]["kind"]: v["data"]["cols"] for v in _page_data(text)
+            if isinstance(v, dict) and "cols" in v.get("data", {})}
+
+
+def _issue_names(result, district: str, lang: str = "zh") -> list[str]:
+    iss = result.issues[result.issues["level_0"] == district]
+    n_open = int(iss["open"].sum())
+    n_over = int((iss["open"] & iss["overdue"]).sum())
+    if lang == "en":
+        return [f"Open issues ({n_open:,d}, {n_over:,d} overdue)",
+                f"Rectified issues ({len(iss) - n_open:,d})"]
+    return [f"未销号问题（{n_open:,d}，其中超期 {n_over:,d}）", f"已整改问题（{len(iss) - n_open:,d}）"]
+
+
 def _urls(text: str) -> set[str]:
     return {u for u in re.findall(r"https?://[^\s\"'<>)\\]+", text)}
 
@@ -97,12 +113,11 @@ def test_intranet_template_is_the_only_url(result, tmp_path):
 
 def test_layer_names_in_chinese_by_default(maps_none, result):
     text = (maps_none / "A.html").read_text(encoding="utf-8")
-    n_issues = int((result.issues["level_0"] == "A").sum())
     n_blind = int((result.blindspots["district_id"] == "A").sum())
     assert _overlay_names(text) == [
         "区界", "街道/乡镇（2）", "社区/村（4）", f"盲区（时间窗内无记录覆盖）（{n_blind}）",
         f"农贸市场{XSS}（3）", "背街小巷（12）", "测评点位（5）",
-        f"问题（{n_issues:,d}）", "未销号问题密度 （默认隐藏，可在图层中打开）"]
+        *_issue_names(result, "A"), "未销号问题密度 （默认隐藏，可在图层中打开）"]
     for words in ("图例", "创文覆盖作战图", "分析日期", "2026-09-30", "遗忘场所", "超期未整改"):
         assert words in text, words
 
@@ -113,7 +128,8 @@ def test_english_pages(result, tmp_path):
     names = _overlay_names(text)
     assert names[:3] == ["District boundary", "Streets / towns (2)",
                          "Communities / villages (4)"]
-    assert names[-2].startswith("Issues (") and names[-1].startswith("Open-issue density")
+    assert names[-3:-1] == _issue_names(result, "A", "en")
+    assert names[-1].startswith("Open-issue density")
     for name in ("Blind spots", "Legend", "coverage map", "As of", '<html lang="en">',
                  "forgotten (no record in window)"):
         assert name in text, name
@@ -127,16 +143,25 @@ def test_every_issue_of_the_district_is_drawn(result):
     page = district_map(result, "A", tiles=resolve_tiles("none"))
     expected = int((result.issues["level_0"] == "A").sum())
     assert expected > 40 and page.issues == expected
-    (issues,) = [v["data"] for v in _page_data(page.html) if isinstance(v, dict)
-                 and "rows" in v.get("data", {})]
-    assert len(issues["rows"]) == expected
-    assert sum(r[11].startswith(("R-", "X-")) for r in issues["rows"]) == expected
+    layers = _issue_layers(page.html)
+    assert layers["open"]["n"] + layers["rectified"]["n"] == expected
+    ids = layers["open"]["id"] + layers["rectified"]["id"]
+    assert sorted(ids) == sorted(result.issues.loc[result.issues["level_0"] == "A", "record_id"])
+    # open ones in one layer (on), rectified ones in another (off at first)
+    iss = result.issues.set_index("record_id")
+    assert iss.loc[layers["open"]["id"], "open"].all()
+    assert not iss.loc[layers["rectified"]["id"], "open"].any()
+    assert layers["open"]["overdue"] == iss.loc[layers["open"]["id"], "overdue"].astype(int).tolist()
+    shows = {v["opts"]["kind"]: v["show"] for v in _page_data(page.html)
+             if isinstance(v, dict) and "cols" in v.get("data", {})}
+    assert shows == {"open": True, "rectified": False}
 
 
 def test_overlays_listed_in_order(result):
     page = district_map(result, "A", tiles=resolve_tiles("none"))
     assert page.overlays[0] == "区界"
-    assert page.overlays[-2].startswith("问题") and page.overlays[-1].startswith("未销号问题密度")
+    assert page.overlays[-3].startswith("未销号问题（") and page.overlays[-2].startswith("已整改问题（")
+    assert page.overlays[-1].startswith("未销号问题密度")
     # polygons under lines under points
     ledgers = [o for o in page.overlays if o.split("（")[0] in ("背街小巷", "测评点位")
                or o.startswith("农贸市场")]
@@ -193,10 +218,12 @@ def test_unknown_district_names_the_id_and_the_choices(result, tmp_path):
 # --- base maps and datums -----------------------------------------------------------------
 
 def _issue_latlon(page: str, record_id: str) -> tuple[float, float]:
-    m = re.search(r'\[(-?[\d.]+),(-?[\d.]+),\d+,\d+,\d+,"[^"]*",\d+,"[^"]*",\d+,"[^"]*",'
-                  r'[^,]*,"' + re.escape(record_id) + '"', page)
-    assert m is not None, record_id
-    return float(m.group(1)), float(m.group(2))
+    for cols in _issue_layers(page).values():
+        if record_id in cols["id"]:
+            i = cols["id"].index(record_id)
+            return ((cols["lat0"] + cols["lat"][i]) / cols["scale"],
+                    (cols["lon0"] + cols["lon"][i]) / cols["scale"])
+    raise AssertionError(record_id)
 
 
 def test_amap_tiles_shift_drawn_data_to_gcj02(result, tmp_path):
@@ -341,7 +368,8 @@ def test_empty_district_still_renders(result, tmp_path):
     empty.districts = result.districts[result.districts["level"] == 0]
     render_maps(empty, tmp_path, tiles="none", png=True)
     text = (tmp_path / "A.html").read_text(encoding="utf-8")
-    assert _overlay_names(text) == ["区界", "盲区（时间窗内无记录覆盖）（0）", "问题（0）",
+    assert _overlay_names(text) == ["区界", "盲区（时间窗内无记录覆盖）（0）",
+                                    "未销号问题（0，其中超期 0）", "已整改问题（0）",
                                     "未销号问题密度 （默认隐藏，可在图层中打开）"]
     assert (tmp_path / "A.png").exists()
 

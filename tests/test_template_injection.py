@@ -167,3 +167,27 @@ def test_png_text_artists_do_not_parse_math(hostile, monkeypatch):
     result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=AS_OF))
     png_module.district_png(result, "A")
     assert seen and all(not parse for _, parse in seen), [t for t, p in seen if p]
+
+
+def test_templates_are_fixed_strings():
+    """Only ``_elements.py`` touches folium/branca/jinja2, and every template it makes is a literal."""
+    import ast
+
+    import geotool
+
+    root = Path(geotool.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                   for a in n.names}
+        modules |= {(n.module or "").split(".")[0] for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom)}
+        if path.name != "_elements.py":
+            assert not modules & {"folium", "branca", "jinja2"}, path
+            continue
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                 and getattr(n.func, "id", "") in ("Template", "Element")]
+        assert calls  # the fixed templates of DataLayer and JsCall
+        for call in calls:  # a template source is one string literal, never built
+            assert len(call.args) == 1 and isinstance(call.args[0], ast.Constant), \
+                ast.unparse(call)

@@ -68,7 +68,9 @@ def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
             return pairs[:, keep]
     if points.any():
         idx = np.flatnonzero(points)
-        pairs = tree.query(values[idx], predicate="intersects")
+        # many points, few complex polygons: index the points and test each polygon once,
+        # prepared (a point-first query would walk every polygon's edges per point)
+        pairs = shapely.STRtree(values[idx]).query(dgeoms, predicate="intersects")[::-1]
         if allowed is not None:
             pairs = allowed(pairs, idx)
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))

@@ -168,6 +168,45 @@ def _reopenings(happened: pd.DataFrame) -> pd.DataFrame:
     return out.groupby("record_id").tail(1).set_index("record_id")
 
 
+def _came_back(new: pd.DataFrame, done: pd.DataFrame, limit: pd.Timedelta) -> pd.DataFrame:
+    """For each new issue at a feature, the latest earlier rectification it came back after.
+
+    The rectification must be of the same category at the same feature, by
+    another issue, at most ``limit`` before the new issue was found (ties: the
+    greater previous record id). Sorted search, never a self-merge: a feature
+    with thousands of issues of one category costs a sort, not their square.
+    """
+    key_cols = ["feature", "category"]
+    both = pd.concat([done[key_cols], new[key_cols]], ignore_index=True)
+    group = both.groupby(key_cols, sort=False).ngroup().to_numpy(dtype=np.int64)
+    g_done, g_new = group[:len(done)], group[len(done):]
+    t_done = done["previous_rectified_at"].to_numpy(dtype="datetime64[ns]")
+    t_new = new["found_at"].to_numpy(dtype="datetime64[ns]")
+    # one integer key per (group, time): dense ranks of all times keep it small
+    times, rank = np.unique(np.concatenate([t_done, t_new]), return_inverse=True)
+    width = np.int64(len(times) + 1)
+    k_done = g_done * width + rank[:len(done)]
+    k_new = g_new * width + rank[len(done):]
+    prev_id = done["previous_record_id"].to_numpy(dtype=object)
+    id_order = pd.factorize(prev_id, sort=True)[0]
+    order = np.lexsort((id_order, k_done))
+    k_sorted, g_sorted = k_done[order], g_done[order]
+    t_sorted, id_sorted = t_done[order], prev_id[order]
+    j = np.searchsorted(k_sorted, k_new, side="right") - 1
+    own = new["record_id"].to_numpy(dtype=object)
+    # the latest one may be the issue's own rectification: take the one before it
+    self_hit = (j >= 0) & (id_sorted[np.maximum(j, 0)] == own)
+    j = j - self_hit
+    ok = j >= 0
+    jj = np.maximum(j, 0)
+    ok &= g_sorted[jj] == g_new
+    ok &= (t_new - t_sorted[jj]) <= limit.to_timedelta64()
+    hit = new[ok].copy()
+    hit["previous_record_id"] = id_sorted[jj[ok]]
+    hit["previous_rectified_at"] = t_sorted[jj[ok]]
+    return hit.drop_duplicates(["feature", "record_id"], keep="last")
+
+
 def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categories: pd.Series,
                     *, recurrence_days: int) -> pd.DataFrame:
     """Features where an issue came back (反弹).
@@ -208,16 +247,7 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
     new = df[["feature", "category", "found_at", "record_id"]].dropna(subset=["found_at"])
     parts = []
     if len(done) and len(new):
-        # every earlier rectification of the same category at the same feature, by another
-        # issue; the latest one within the limit is the one the new issue came back after
-        hit = new.merge(done, on=["feature", "category"])
-        gap = hit["found_at"] - hit["previous_rectified_at"]
-        hit = hit[(hit["previous_record_id"] != hit["record_id"]) & (gap >= pd.Timedelta(0))
-                  & (gap <= limit)]
-        hit = hit.sort_values(["feature", "record_id", "previous_rectified_at",
-                               "previous_record_id"], kind="stable")
-        hit = hit.drop_duplicates(["feature", "record_id"], keep="last")
-        parts.append(hit[cols])
+        parts.append(_came_back(new, done, limit)[cols])
     # the same issue reopened after rectification
     reo = s.dropna(subset=["reopened_at"])
     reo = reo[reo["reopened_at"] - reo["last_rectified_at"].fillna(reo["reopened_at"]) <= limit]

@@ -9,6 +9,7 @@ id, name, parent, unit and type column goes through :func:`id_texts`.
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 
@@ -54,6 +55,13 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _hashable(value: object) -> object:
+    if isinstance(value, (list, dict, tuple, np.ndarray)):
+        items = value.tolist() if isinstance(value, np.ndarray) else value
+        return json.dumps(items, ensure_ascii=False, default=str)
+    return value
+
+
 def id_texts(values: pd.Series) -> pd.Series:
     """Cells as stripped text (``string`` dtype); blank or missing cells are ``<NA>``.
 
@@ -65,7 +73,11 @@ def id_texts(values: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         out = values.astype("string")
     else:
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        try:
+            codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        except TypeError:  # lists or mappings (a JSON array as an id): their JSON text
+            values = values.astype(object).map(_hashable)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
         texts = np.empty(len(uniques) + 1, dtype=object)
         texts[:-1] = [_cell_text(u) for u in uniques]
         texts[-1] = None

@@ -352,6 +352,12 @@ def _column(gdf: gpd.GeoDataFrame, name: str | None, spec: LayerSpec, role: str,
             name = lower[name.lower()]
         elif required:
             have = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+            if len(gdf) == 0 and not have:
+                msg = Note("layer_empty.no_features", key=spec.key)
+                raise InputError(msg, path=spec.path)
+            if not have:
+                msg = Note("layer_empty.no_attributes", name=name, role=role, key=spec.key)
+                raise InputError(msg, path=spec.path, column=name)
             msg = Note("layer.no_column", name=name, role=role, key=spec.key, have=have)
             raise InputError(msg, path=spec.path, column=name)
         else:

@@ -194,8 +194,8 @@ class _Reasons:
              values: pd.Series | np.ndarray | None = None) -> None:
         """Give ``code`` to rows in ``mask`` that have no reason yet.
 
-        ``values`` (the cells to show, or a function returning them) is only
-        looked at when some row is flagged.
+        ``values`` (the cells to show, or a function of the flagged rows'
+        mask returning their cells) is only looked at when some row is flagged.
         """
         if code not in reason_codes():  # pragma: no cover - a programming error
             raise KeyError(code)
@@ -206,7 +206,8 @@ class _Reasons:
         self.column[mask] = column
         if values is not None:
             if callable(values):
-                values = values()
+                self.value[mask] = values(mask)
+                return
             if isinstance(values, pd.Series):
                 values = values.to_numpy(dtype=object)
             self.value[mask] = _raw_text(pd.Series(values[mask], dtype=object))
@@ -421,8 +422,11 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
     has_lon, has_lat = ~np.isnan(lon_a), ~np.isnan(lat_a)
 
-    def pair() -> np.ndarray:
-        return _raw_text(raw_lon) + "," + _raw_text(raw_lat)
+    def pair(rows: np.ndarray) -> np.ndarray:
+        """``lon,lat`` as typed, for the flagged rows only."""
+        lon_t = _raw_text(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
+        lat_t = _raw_text(pd.Series(raw_lat.to_numpy(dtype=object)[rows], dtype=object))
+        return lon_t + "," + lat_t
 
     why.flag(~has_lon & has_lat, "partial_coordinates", "lon", pair)
     why.flag(has_lon & ~has_lat, "partial_coordinates", "lat", pair)

@@ -3,9 +3,14 @@
 CSV files keep the contract column names (English, for tools) and are
 UTF-8 with BOM so Excel opens the Chinese text right; ``gaps.xlsx`` has the
 same tables with planner headers (Chinese, or English with ``lang="en"``).
-Every file is written atomically. A text cell that starts with ``=``, ``+``,
-``-`` or ``@`` is prefixed with ``'`` so a spreadsheet shows it as text and
-never runs it as a formula.
+Every file is written atomically. A text cell that a spreadsheet could run
+as a formula is prefixed with ``'`` so it shows as text
+(:func:`escape_formulas`, the one function every CSV and ``.xlsx`` writer
+uses): one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return, also after leading white space of any script (space, NBSP, U+3000,
+line breaks), zero-width characters, and after NFKC normalisation (the
+full-width ``＝ ＋ － ＠`` and small ``﹦ ﹢ ﹣ ﹫`` forms, which spreadsheets
+read as their ASCII twins).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from geotool.text import header, reason_text, render, tr
 
 __all__ = [
     "escape_formulas",
+    "formula_risk",
     "load_summary_lines",
     "summary_table",
     "write_flagged",
@@ -29,7 +35,23 @@ __all__ = [
     "write_quarantine",
 ]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\u2212")
+_RAW_START = ("\t", "\r")
+#: White space (``\s`` is Unicode-aware) and invisible characters a cell may start with.
+_LEADING = r"^[\s\u200b-\u200d\u2060\ufeff]+"
+
+
+def formula_risk(values: pd.Series) -> pd.Series:
+    r"""Which values a spreadsheet could run as a formula (boolean, missing: False).
+
+    Examples
+    --------
+    >>> formula_risk(pd.Series(["=1", " =1", "\u3000＝1", "\u00a0﹦1", "\n@x", "a=b", None])).tolist()
+    [True, True, True, True, True, False, False]
+    """
+    text = values.astype("string")
+    core = text.str.normalize("NFKC").str.replace(_LEADING, "", regex=True)
+    return (core.str.startswith(_FORMULA_START) | text.str.startswith(_RAW_START)).fillna(False)
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -43,9 +65,11 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             text = s.astype("string")
-            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            risky = formula_risk(s)
             if risky.any():
                 out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
     return out

@@ -192,7 +192,8 @@ def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: s
         columns.append(values)
     header_row = len(sheet.top) + (1 if sheet.top else 0)  # a blank row below the summary
     _write_top(ws, sheet.top, formats)
-    ws.write_row(header_row, 0, sheet.headers, formats["head"])
+    headers = escape_formulas(pd.DataFrame({"h": [str(h) for h in sheet.headers]}))["h"]
+    ws.write_row(header_row, 0, list(headers), formats["head"])
     for i, row in enumerate(zip(*columns, strict=True), start=header_row + 1):
         ws.write_row(i, 0, row)
     last = header_row + max(len(frame), 1)

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from geotool.text._dask import DASK
+from geotool.text._layers_empty import LAYER_EMPTY
 from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
 from geotool.text._help import HELP
@@ -64,6 +65,7 @@ TABLE: dict[str, tuple[str, str]] = _merge(
     GUARD,  # issue #8, input guards
     LISTS, HELP,  # issue #12: units' workbooks, command-line help
     DASK,  # issue #16, distributed engine and Parquet records
+    LAYER_EMPTY,  # issue #8, empty ledger layers
 )
 
 #: Where an error happened, before its text: (Chinese, English).

@@ -81,4 +81,15 @@ HISTORY: dict[str, tuple[str, str]] = {
     "history.district": ("{name}：排名 {rank}，得分 {score}，覆盖率 {coverage}，未销号 {open}，超期 {overdue}",
                          ("{name}: rank {rank}, score {score}, coverage {coverage}, "
                          "open {open}, overdue {overdue}")),
+    # ---- history on the maps ----
+    "trend.new": ("新", "new"),
+    "trend.change": ("较上期", "Since last"),
+    "trend.change_hint": ("与 {date} 的快照相比（↑ 名次上升，↓ 名次下降）",
+                          "compared with the snapshot of {date} (↑ climbed, ↓ fell)"),
+    "trend.what": ("变化", "Change"),
+    "trend.new_layer": ("本周新增", "New this week"),
+    "trend.title": ("{name} 历次快照趋势", "{name}: trend over the saved snapshots"),
+    "trend.heading": ("趋势（历次保存的快照）", "Trends (saved snapshots)"),
+    "trend.city": ("全市", "City"),
+    "trend.png_title": ("{city} 历次快照趋势", "{city}: trends over the saved snapshots"),
 }

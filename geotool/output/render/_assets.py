@@ -108,6 +108,7 @@ def head_html() -> str:
         _plain_attribution(_strip_source_maps(_read(leaflet / "leaflet.js"))),
         _strip_source_maps(_read(cluster / "leaflet.markercluster.js")),
         _read(_HERE / "map.js"),
+        _read(_HERE / "issues.js"),
         _read(_HERE / "layout.js"),
     ]
     parts = [f"<style>\n{_check('style', css)}\n</style>"]

@@ -32,11 +32,11 @@ from geotool.output.render._payloads import (
     areas_payload,
     blind_payload,
     features_payload,
-    issues_payload,
     outline_payload,
     select_district,
 )
 from geotool.output.render.heat import heat_breaks, heat_grid
+from geotool.output.render.issue_points import issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
 from geotool.output.render.tiles import Tiles
@@ -101,7 +101,7 @@ def _named(label: str, n: int, lang: str) -> str:
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
-                 index_href: str | None = "index.html") -> DistrictMap:
+                 index_href: str | None = "index.html", history=None) -> DistrictMap:
     """Build the map page of one top-level district.
 
     Parameters
@@ -115,6 +115,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         From :func:`geotool.output.render.tiles.resolve_tiles`.
     index_href : str or None
         Relative link back to the overview.
+    history : HistoryView, optional
+        Adds the 本周新增 layer (new issues, newly forgotten places since the
+        previous snapshot; :func:`geotool.analysis.trends.history_view`).
 
     Returns
     -------
@@ -168,11 +171,23 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
 
     issues = data.issues
     issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
-    payload, opts = issues_payload(issues, datum, lang)
-    label = _named(tr("map.issues", lang), len(issues), lang)
-    add(DataLayer("issues", payload, opts, name=label), label)
+    is_open = issues["open"].fillna(False).astype(bool)
+    open_issues = issues[is_open]
+    aggregated = False
+    for kind, part in (("open", open_issues), ("rectified", issues[~is_open])):
+        payload, opts, label = issue_layer(
+            part, kind=kind, area=data.outline.geometry, metric_crs=mcrs or _utm(data),
+            datum=datum, features=result.features, districts=result.districts,
+            labels=labels, lang=lang)
+        add(DataLayer("issues", script_json(payload), opts, name=label, show=kind == "open"),
+            label)
+        aggregated = aggregated or payload["cells"] is not None
 
-    open_issues = issues[issues["open"].fillna(False).astype(bool)]
+    if history is not None and history.new_since is not None:
+        from geotool.output.render.history_marks import new_layer
+
+        add(*new_layer(history.new_since, district_id, lang=lang, datum=datum))
+
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
                      datum=datum)
     breaks = heat_breaks(grid.max_count, len(HEAT_COLORS))
@@ -190,7 +205,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                              lang=lang, index_href=index_href))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
-                              heat_cell_m=grid.cell_m))
+                              heat_cell_m=grid.cell_m, aggregated=aggregated))
     add_panel(m, layers_panel(lang=lang))
     return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
                        features=len(feats), blindspots=len(blind))

@@ -42,6 +42,7 @@
     (G.layers[kind] = G.layers[kind] || []).push(layer);
     return layer;
   }
+  G.keep = keep;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -224,60 +225,6 @@
         layer.bindPopup(function () { return G.card(p.n, opts.fields, p.v); });
       }
     }));
-  };
-
-  /* Issues: one compact array, markers clustered, coloured and shaped by class. */
-  G.issues = function (data, opts) {
-    var icons = opts.classes.map(function (c) {
-      return L.divIcon({
-        className: "gt-pt",
-        html: '<span class="gt-issue gt-' + c.shape + '" style="--c:' + c.color + '">' +
-              c.glyph + "</span>",
-        iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]
-      });
-    });
-    var rank = opts.severity;  // class index -> severity (higher = worse)
-    var group = L.markerClusterGroup({
-      maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-      disableClusteringAtZoom: 19,
-      iconCreateFunction: function (cluster) {
-        var children = cluster.getAllChildMarkers();
-        var worst = 0;
-        for (var j = 0; j < children.length; j++) {
-          var cls = children[j].gtRow[2];
-          if (rank[cls] > rank[worst]) { worst = cls; }
-          if (rank[worst] === opts.maxSeverity) { break; }
-        }
-        var c = opts.classes[worst];
-        var n = cluster.getChildCount();
-        var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
-        return L.divIcon({
-          html: '<div style="--c:' + c.color + '"><span>' + n + "</span></div>",
-          className: "gt-cluster gt-cluster-" + c.key, iconSize: L.point(size, size)
-        });
-      }
-    });
-    function popup(marker) {
-      var r = marker.gtRow;
-      var c = opts.classes[r[2]];
-      var status = data.statuses[r[3]];
-      if (c.key === "overdue") { status += " · " + opts.overdueWord; }
-      if (r[12]) { status += " · " + opts.recurringWord; }
-      return G.card(data.categories[r[4]], opts.fields,
-        [data.categories[r[4]], r[5], data.sources[r[6]], r[7], data.units[r[8]], r[9],
-         status, r[10], r[11]]);
-    }
-    var markers = new Array(data.rows.length);
-    for (var i = 0; i < data.rows.length; i++) {
-      var row = data.rows[i];
-      var m = L.marker([row[0], row[1]], {icon: icons[row[2]], keyboard: false});
-      m.gtRow = row;
-      m.bindPopup(popup);
-      markers[i] = m;
-    }
-    group.addLayers(markers);
-    stats.issues += markers.length;
-    return keep("issues", group);
   };
 
   /* Density of open issues: grid cells counted in Python, hidden by default. */

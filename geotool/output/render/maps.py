@@ -95,7 +95,8 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
 
 
 def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
-                lang: str = "zh", tiles: str = "osm", png: bool = False) -> Path:
+                lang: str = "zh", tiles: str = "osm", png: bool = False,
+                history=None) -> Path:
     """Write one interactive map per top-level district and ``index.html``.
 
     Parameters
@@ -115,6 +116,10 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
         GCJ-02.
     png : bool
         Also write ``<district>.png`` (matplotlib, no browser).
+    history : HistoryView, optional
+        From :func:`geotool.analysis.trends.history_view`: rank changes and
+        trend charts on the index, a 本周新增 layer on each district map, and
+        ``trends.png`` (the trend charts for slides).
 
     Returns
     -------
@@ -135,7 +140,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     all_ids = [str(i) for i in top_districts(result)["district_id"]]
     chosen = _chosen(all_ids, districts)
     stems = file_stems(all_ids)
-    created = not out.exists()
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
     try:
@@ -143,7 +148,8 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
             names: list[str] = []
             written: dict[str, str] = {}
             for did in chosen:
-                page = district_map(result, did, lang=lang, tiles=base, index_href="index.html")
+                page = district_map(result, did, lang=lang, tiles=base, index_href="index.html",
+                                    history=history)
                 names.append(_stage(stage / f"{stems[did]}.html", page.html))
                 if png:
                     from geotool.output.render.png import district_png
@@ -151,12 +157,21 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                     names.append(_stage(stage / f"{stems[did]}.png",
                                         district_png(result, did, lang=lang)))
                 written[did] = stems[did]
+            if history is not None:
+                from geotool.output.render.history_marks import trends_png
+
+                top = top_districts(result)
+                labels = dict(zip(top["district_id"].astype(str), top["name"].astype(str),
+                                  strict=True))
+                names.append(_stage(stage / "trends.png", trends_png(
+                    history.trend, labels, city=result.city, lang=lang)))
             names.append(_stage(stage / "index.html",
-                                overview_html(result, written, lang=lang, tiles=base)))
+                                overview_html(result, written, lang=lang, tiles=base,
+                                              history=history)))
             _publish(stage, out, names)
     except BaseException:
-        if created:  # leave no empty folder behind either
+        for folder in created:  # leave no new (empty) folder behind either
             with contextlib.suppress(OSError):
-                out.rmdir()
+                folder.rmdir()
         raise
     return out / "index.html"

@@ -25,6 +25,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
+from geotool.output.render.history_marks import rank_badge, trend_legend, trend_svg
 from geotool.output.render.panels import dock_attrs, flag_html
 from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
 from geotool.output.render.tiles import Tiles
@@ -50,9 +51,14 @@ def map_href(stem: str) -> str:
     return quote(stem, safe="-_") + ".html"
 
 
-def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str) -> str:
+def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str, history=None) -> str:
     cols = ["score", "coverage_rate", "open_issues", "overdue_issues", "blindspot_share", "rank"]
     head = "".join(f"<th>{escape(header(c, lang))}</th>" for c in cols)
+    known = history is not None and history.previous is not None
+    if known:
+        hint = tr("trend.change_hint", lang, date=fmt.date(history.previous))
+        head += f'<th title="{escape(hint)}">{escape(tr("trend.change", lang))}</th>'
+
     rows = []
     n = len(top)
     for _, r in top.sort_values(["rank", "district_id"], ascending=[False, True]).iterrows():
@@ -64,6 +70,8 @@ def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str) -> str:
                  fmt.pct(r["coverage_rate"], lang), fmt.count(r["open_issues"], lang),
                  fmt.count(r["overdue_issues"], lang), fmt.pct(r["blindspot_share"], lang),
                  tr("map.rank_value", lang, rank=int(r["rank"]), n=n)]
+        if known:
+            cells.append(rank_badge(history.rank_change.get(did), True, lang))
         tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
         rows.append(f'<tr data-district="{escape(did)}"><td>{flag_html(int(r["rank"]), n, lang)}'
                     f"</td><td>{link}</td>{tds}</tr>")
@@ -84,7 +92,24 @@ def _score_legend(lang: str) -> str:
             f"<ul>{''.join(reversed(items))}</ul></div>")
 
 
-def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Tiles) -> str:
+def _trends(result, top: pd.DataFrame, history, lang: str) -> str:
+    """The trend charts: the city, then each top-level district (inline SVG)."""
+    if history is None or history.trend.empty:
+        return ""
+    charts = [(tr("trend.city", lang), "")] + [
+        (fmt.text(r["name"]) or str(r["district_id"]), str(r["district_id"]))
+        for _, r in top.sort_values(["rank", "district_id"], ascending=[False, True]).iterrows()]
+    items = "".join(
+        f'<figure class="gt-trend-item" data-district="{escape(did)}" '
+        'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
+        f"</figcaption>{trend_svg(history.trend, did, lang=lang, title=tr('trend.title', lang, name=name))}"
+        "</figure>" for name, did in charts)
+    return (f'<section id="gt-trends"><h2>{escape(tr("trend.heading", lang))}</h2>'
+            f"{trend_legend(lang)}{items}</section>")
+
+
+def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Tiles,
+                  history=None) -> str:
     """Build ``index.html``.
 
     Parameters
@@ -95,6 +120,9 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
         are linked).
     lang : {"zh", "en"}
     tiles : Tiles
+    history : HistoryView, optional
+        :func:`geotool.analysis.trends.history_view`: adds each district's
+        change since the previous snapshot to the ranking, and trend charts.
 
     Returns
     -------
@@ -132,7 +160,8 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
             f"<h1>{escape(title)}</h1>"
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
             f"{escape(tr('map.window', lang, days=int(result.params.window_days)))}</p>"
-            f'<div class="gt-scroll">{_ranking_table(top, hrefs, lang)}</div></div>')
+            f'<div class="gt-scroll">{_ranking_table(top, hrefs, lang, history)}'
+            f"{_trends(result, top, history, lang)}</div></div>")
     add_panel(m, side)
     add_panel(m, _score_legend(lang))
     return render_html(m, lang=lang)

@@ -118,12 +118,22 @@ def _hatch() -> str:
             f'fill="url(#gt-hatch-legend)" stroke="{BLIND_COLOR}" stroke-dasharray="4 3"/></svg>')
 
 
+def _ring(n: int, overdue: int, *, cell: bool = False) -> str:
+    """A cluster swatch: ``n`` in a ring whose red part is the overdue share."""
+    deg = round(360 * overdue / n)
+    style = (f"background:conic-gradient({ISSUE_COLORS['overdue']} 0 {deg}deg,"
+             f"{ISSUE_COLORS['open']} {deg}deg 360deg)")
+    cls = "gt-cluster gt-cell" if cell else "gt-cluster"
+    return f'<span class="{cls}"><span class="gt-ring" style="{style}"><span>{n}</span></span></span>'
+
+
 def _li(swatch: str, label: str) -> str:
     return f"<li>{swatch}<span>{escape(label)}</span></li>"
 
 
 def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
-                 level_names: dict[int, str], heat_breaks: list[int], heat_cell_m: float) -> str:
+                 level_names: dict[int, str], heat_breaks: list[int], heat_cell_m: float,
+                 aggregated: bool = False) -> str:
     """The fixed legend.
 
     Parameters
@@ -139,6 +149,8 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         Lower bound of each heat class.
     heat_cell_m : float
         Heat cell side, metres.
+    aggregated : bool
+        Whether an issue layer is drawn as counted cells when zoomed out.
     """
     feats = []
     for s in FEATURE_STATES:
@@ -152,7 +164,14 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         feats.append(_li(swatch, tr(f"map.state_{s.key}", lang)))
     issues = [_li(f'<span class="gt-issue gt-{ISSUE_SHAPES[c]}" style="--c:{ISSUE_COLORS[c]}">'
                   f"{escape(ISSUE_GLYPHS[c])}</span>", tr(f"map.issue_{c}", lang))
-              for c in ISSUE_CLASSES]
+              for c in ISSUE_CLASSES if c != "rectified"]
+    issues.append(_li(_ring(3, 1), tr("mapview.legend_open", lang)))
+    if aggregated:
+        issues.append(_li(_ring(12, 4, cell=True), tr("mapview.legend_aggregated", lang)))
+    issues.append(_li(f'<span class="gt-issue gt-{ISSUE_SHAPES["rectified"]}" '
+                      f'style="--c:{ISSUE_COLORS["rectified"]}">'
+                      f'{escape(ISSUE_GLYPHS["rectified"])}</span>',
+                      tr("mapview.legend_rectified", lang)))
     other = [_li(_line(OUTLINE_COLOR, 3, None), tr("map.outline", lang))]
     for depth in nested_depths:
         color, weight, dash = LEVEL_STYLES[min(depth, len(LEVEL_STYLES)) - 1]
@@ -169,7 +188,7 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         (f'<div class="gt-panel gt-legend" id="gt-legend" {dock_attrs("left", "legend", lang)}>'
          f'<p class="gt-head">{escape(tr("map.legend", lang))}</p>'),
         f"<h2>{escape(tr('map.legend_features', lang))}</h2><ul>{''.join(feats)}</ul>",
-        f"<h2>{escape(tr('map.legend_issues', lang))}</h2><ul>{''.join(issues)}</ul>",
+        f"<h2>{escape(tr('map.open_issues', lang))}</h2><ul>{''.join(issues)}</ul>",
         f"<h2>{escape(tr('map.legend_other', lang))}</h2><ul>{''.join(other)}</ul>",
     ]
     if heat:

@@ -1,0 +1,105 @@
+"""History on the maps: rank changes, the 本周新增 layer, trend charts (two-week city)."""
+
+from __future__ import annotations
+
+import pytest
+from _history_fixtures import D1, D2, build_two_weeks
+
+from geotool.analysis.gaps import find_gaps
+from geotool.analysis.snapshot import save_result
+from geotool.analysis.trends import history_view
+from geotool.cli import main
+from geotool.io.history import open_store
+from geotool.io.workspace import load_workspace
+from geotool.output.render.history_marks import trend_svg
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two-weeks") / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'path = "history.gpkg"')
+    loaded = load_workspace(root)
+    with open_store(path=root / "history.gpkg") as store:
+        for date in (D1, D2):
+            save_result(store, find_gaps(loaded, params=loaded.workspace.defaults
+                                         .with_overrides(as_of=date)))
+    return root
+
+
+@pytest.fixture(scope="module")
+def view(city):
+    loaded = load_workspace(city)
+    result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=D2))
+    with open_store(path=city / "history.gpkg") as store:
+        return history_view(result, store)
+
+
+def test_view_has_the_rank_changes_and_the_new_items(view):
+    assert view.previous == D1
+    assert view.rank_change == {"A": -1, "B": -1, "C": 2}
+    new = view.new_since
+    assert list(zip(new["change"], new["district"], new["record_id"].fillna(new["feature_id"]))) \
+        == [("new_issue", "B", "I5"), ("newly_forgotten", "A", "PA2")]
+
+
+def test_trend_has_every_stored_week_per_district_and_city(view):
+    t = view.trend
+    assert sorted(set(t["as_of"])) == [D1, D2]
+    c = t[t["district_id"] == "C"].sort_values("as_of")
+    assert c["score"].tolist() == [66.67, 100.0] and c["overdue_issues"].tolist() == [1, 0]
+    city = t[t["district_id"] == ""].sort_values("as_of")
+    assert city["open_issues"].tolist() == [4, 4]          # 2+1+1 both weeks
+    assert city["coverage_rate"].tolist() == [0.8571, 0.8571]  # 6 of 7 both weeks
+    assert city["overdue_issues"].tolist() == [1, 1]
+
+
+@pytest.fixture(scope="module")
+def maps(city, tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    assert main(["maps", str(city), "--as-of", str(D2), "--out", str(out), "--tiles", "none"]) == 0
+    return out
+
+
+def test_index_ranking_shows_the_change_and_trend_charts(maps):
+    html = (maps / "index.html").read_text(encoding="utf-8")
+    ranking = html[html.index('id="gt-ranking"'):html.index("</table>", html.index('id="gt-ranking"'))]
+    rows = {did: ranking[ranking.index(f'data-district="{did}"'):] for did in "ABC"}
+    assert "<td>↑2</td>" in rows["C"].split("</tr>")[0]
+    assert "<td>↓1</td>" in rows["A"].split("</tr>")[0]
+    assert "较上期" in ranking and "2026-10-12" in ranking
+    assert html.count('class="gt-trend"') == 4          # the city and three districts
+    assert html.count("<polyline") == 16                 # four series each
+
+
+def test_district_maps_have_the_new_this_week_layer(maps):
+    a = (maps / "A.html").read_text(encoding="utf-8")
+    b = (maps / "B.html").read_text(encoding="utf-8")
+    c = (maps / "C.html").read_text(encoding="utf-8")
+    assert "本周新增（1）" in a and "点位PA2" in a   # newly forgotten
+    assert "本周新增（1）" in b and "I5" in b          # new issue
+    assert "本周新增（0）" in c
+
+
+def test_trends_png_for_slides(maps):
+    from matplotlib import image
+
+    png = maps / "trends.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.imread(png).shape[1] >= 800
+
+
+def test_no_store_no_history_marks(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, "")
+    out = tmp_path / "maps"
+    assert main(["maps", str(root), "--as-of", str(D2), "--out", str(out), "--tiles", "none"]) == 0
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "较上期" not in html and 'class="gt-trend"' not in html
+    assert not (out / "trends.png").exists() and not (root / "history.gpkg").exists()
+
+
+def test_trend_svg_escapes_names(view):
+    svg = trend_svg(view.trend, "A", title='<script>alert(1)</script>"', lang="zh")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
