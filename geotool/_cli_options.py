@@ -30,6 +30,9 @@ _EXAMPLES = {
               "help.diff.ex2")],
     "lists": [("geotool lists layers --as-of 2026-10-30", "help.lists.ex1"),
               ("geotool lists layers --as-of 2026年10月30日 --lang en", "help.lists.ex2")],
+    "convert": [("geotool convert layers --to parquet", "help.convert.ex1"),
+                ("geotool convert layers --to parquet --out /data/records_parquet",
+                 "help.convert.ex2")],
     "maps": [("geotool maps layers --as-of 2026-10-26 --district 川东区 --tiles none",
               "help.maps.ex1"),
              ("geotool maps layers --as-of 2026-10-26 --tiles amap --png", "help.maps.ex2")],
@@ -65,6 +68,12 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(tr("arg.not_positive", Parser.lang, value=text))
+    from geotool.io.config import PARAMETER_RANGES
+
+    low, high, unit = PARAMETER_RANGES["workers"]
+    if value > high:
+        raise argparse.ArgumentTypeError(tr("arg.out_of_range", Parser.lang, value=value,
+                                            low=low, high=high, unit=unit))
     return value
 
 
@@ -161,6 +170,10 @@ def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang:
     _analysis_options(p, lang)
     _cluster_options(p, lang)
     _out(p, lang, "out")
+
+    p = command("convert")
+    p.add_argument("--to", choices=("parquet",), required=True, help=tr("help.convert_to", lang))
+    p.add_argument("--out", metavar=_mv("folder", lang), help=tr("help.out_convert", lang))
 
     p = command("maps")
     _analysis_options(p, lang)

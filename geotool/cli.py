@@ -48,6 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
+    _suggest_extent(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -64,6 +65,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
     return EXIT_OK
+
+
+def _suggest_extent(loaded, lang: str) -> None:
+    """Suggest ``[extent]`` when districts are large and mostly far from any ledger feature."""
+    from geotool.analysis.extent import suggest_extent
+    from geotool.text import render
+
+    note = suggest_extent(loaded)
+    if note is not None:
+        print("  - " + render(note, lang))
 
 
 def _write_flagged(loaded, out: Path, lang: str) -> None:
@@ -232,6 +243,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
+    from geotool.io.config import Defaults
+
+    for date in (args.date_from, args.date_to):  # both within the sane range, before any work
+        Defaults().with_overrides(as_of=date)
     loaded = None
 
     def compute(date: dt.date):
@@ -312,6 +327,31 @@ def cmd_maps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """``geotool convert WORKSPACE --to parquet``: records into partitioned GeoParquet, once."""
+    from geotool.analysis.conversion import convert_records
+    from geotool.io.parquet import CONVERSION_DIR
+    from geotool.io.workspace import load_workspace
+    from geotool.output.report import write_quarantine
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    if loaded.parquet is not None or not any(a.kind == "records" for a in loaded.accounts):
+        raise ConfigError(tr("parquet.no_tables", args.lang), path=loaded.workspace.config_path)
+    _print_load_summary(loaded, args.lang)
+    root = loaded.workspace.root
+    out = Path(args.out) if args.out else root / "records_parquet"
+    paths = convert_records(loaded, out)
+    q = loaded.quarantine[(loaded.quarantine["layer"].fillna("") == "").to_numpy()]
+    write_quarantine(q, out / CONVERSION_DIR, lang=args.lang)
+    print(tr("parquet.written", args.lang, files=len(paths), rows=len(loaded.records), path=out))
+    try:
+        pattern = (out.resolve().relative_to(root.resolve()) / "*.parquet").as_posix()
+    except ValueError:
+        pattern = (out.resolve() / "*.parquet").as_posix()
+    print(tr("parquet.config_hint", args.lang, pattern=pattern))
+    return EXIT_OK
+
+
 def _history_for(workspace: Path, result):
     """The history the maps show, when the workspace has a history store (else ``None``)."""
     from geotool.analysis.trends import history_view
@@ -360,7 +400,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     from geotool import __version__
 
     commands = {"validate": cmd_validate, "gaps": cmd_gaps, "history": cmd_history,
-                "diff": cmd_diff, "lists": cmd_lists, "maps": cmd_maps, "demo": cmd_demo}
+                "diff": cmd_diff, "lists": cmd_lists, "convert": cmd_convert, "maps": cmd_maps, "demo": cmd_demo}
     return _build_parser(commands, lang, version=__version__)
 
 

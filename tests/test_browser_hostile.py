@@ -98,7 +98,9 @@ def test_district_map_shows_every_field_literally(browser, hostile):
     assert f"label:{payload}" in labels
     # an issue's popup: category, description, source, unit, record id
     page.evaluate("""() => new Promise(done => {
-        const group = geotool.layers.issues[0];
+        const h = geotool.layers.issues.find(l => l.gtKind === 'open');
+        if (!geotool.map.hasLayer(h)) h.addTo(geotool.map);
+        const group = h.gtClusters;
         const m = group.getLayers()[0];
         group.zoomToShowLayer(m, () => { m.openPopup(); done(); });
     })""")

@@ -169,3 +169,31 @@ def test_large_district_opens_aggregated_and_shows_markers_at_street_zoom(big, v
     }""", timeout=10_000)
     assert page.locator(".leaflet-marker-pane .gt-cell").count() == 0
     assert errors == []
+
+
+def test_feature_and_blind_spot_popups_speak_in_names(sample_result, sample_maps, view):
+    did = _top(sample_result)[1]
+    page, errors = view(sample_maps["zh"] / f"{did}.html", "desktop")
+    card = page.locator(".leaflet-popup .gt-card")
+    fid = page.evaluate("""() => { let id = null;
+        for (const g of geotool.layers.features) g.eachLayer(l => {
+          if (!id) { id = l.feature.properties.v[0]; l.openPopup(); } });
+        return id; }""")
+    card.wait_for(timeout=5_000)
+    body = card.inner_text()
+    feat = sample_result.features.set_index("feature_id").loc[fid]
+    names = sample_result.districts.set_index("district_id")["name"]
+    path = " / ".join(names.get(p, p) for p in feat["district_path"].split("/"))
+    assert path in body and feat["name"] in body, body
+    assert sample_result.layer_labels[feat["layer"]] in body, body
+    page.evaluate("""() => { let done = false;
+        geotool.layers.blind[0].eachLayer(l => { if (!done) { done = true; l.openPopup(); } }); }""")
+    page.wait_for_function("document.querySelector('.leaflet-popup .gt-card-title')"
+                           " && document.querySelector('.leaflet-popup .gt-card-title')"
+                           ".textContent.startsWith('盲区')")
+    body = card.inner_text()
+    assert "(平方米)" not in body and "盲区面积" in body, body
+    assert body.count("平方公里") + body.count("平方米") == 2, body  # title and area row, one unit
+    streets = set(sample_result.districts.loc[sample_result.districts["parent"] == did, "name"])
+    assert any(s in body for s in streets), body
+    assert errors == []

@@ -169,8 +169,13 @@ def _wait_for_workers(address: str, n: int, timeout_s: float = 60) -> None:
 
 
 @pytest.mark.slow
-def test_scheduler_and_worker_subprocesses_through_the_cli(province, tmp_path, capsys):
-    """A real ``dask scheduler`` and ``dask worker`` on loopback, used through ``--scheduler``."""
+def test_scheduler_and_worker_subprocesses_through_the_cli(province, province_parquet, tmp_path,
+                                                           capsys):
+    """A real ``dask scheduler`` and ``dask worker`` on loopback, used through ``--scheduler``.
+
+    The workers read the Parquet records themselves; the answers are those of one
+    process on the spreadsheets.
+    """
     dask = Path(sys.executable).with_name("dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -187,9 +192,11 @@ def test_scheduler_and_worker_subprocesses_through_the_cli(province, tmp_path, c
                                       stderr=subprocess.DEVNULL))
         _wait_for_workers(address, 2)
         out_d = tmp_path / "via_scheduler"
-        assert main(["gaps", str(province), "--scheduler", address, "--out", str(out_d)]) == 0
+        assert main(["gaps", str(province_parquet), "--scheduler", address, "--out",
+                     str(out_d)]) == 0
         assert main(["gaps", str(province), "--out", str(tmp_path / "single")]) == 0
-        for name in ("features.csv", "districts.csv", "issues.csv", "units.csv"):
+        for name in ("features.csv", "districts.csv", "issues.csv", "units.csv",
+                     "blindspots.geojson"):
             assert (out_d / name).read_bytes() == (tmp_path / "single" / name).read_bytes()
         assert address in capsys.readouterr().out
     finally:
@@ -223,3 +230,114 @@ def test_workers_must_be_positive(sample_workspace, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["gaps", str(sample_workspace), "--workers", "0", "--out", str(tmp_path)])
     assert exc.value.code == 2
+
+
+# ---- records as geotool Parquet: convert once, same accounts, workers read them ------------
+
+def _use_parquet(ws: Path, pattern: str = "records_parquet/*.parquet") -> None:
+    import re
+
+    config = ws / "geotool.toml"
+    text = re.sub(r"(?m)^paths = \[.*\]$", f'paths = ["{pattern}"]',
+                  config.read_text(encoding="utf-8"))
+    config.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sample_parquet(tmp_path_factory, sample_workspace):
+    import shutil
+
+    ws = tmp_path_factory.mktemp("sample_parquet") / "ws"
+    shutil.copytree(sample_workspace, ws)
+    assert main(["convert", str(ws), "--to", "parquet"]) == 0
+    _use_parquet(ws)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def province_parquet(tmp_path_factory, province):
+    import shutil
+
+    ws = tmp_path_factory.mktemp("province_parquet") / "ws"
+    shutil.copytree(province, ws)
+    assert main(["convert", str(ws), "--to", "parquet", "--out", str(ws / "pq")]) == 0
+    _use_parquet(ws, "pq/*.parquet")
+    return ws
+
+
+@pytest.mark.slow
+def test_parquet_keeps_every_record_and_the_same_accounts(sample_workspace, sample_parquet):
+    from geotool.output.report import load_summary_lines
+
+    a, b = load_workspace(sample_workspace), load_workspace(sample_parquet)
+    cols = [c for c in a.records.columns if c not in ("geometry", "_file")]
+    pd.testing.assert_frame_equal(pd.DataFrame(a.records[cols]), pd.DataFrame(b.records[cols]))
+    assert (a.records.geometry.values == b.records.geometry.values).all()
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine)
+    pd.testing.assert_frame_equal(a.flagged.reset_index(drop=True),
+                                  b.flagged.reset_index(drop=True))
+    assert (a.read, a.used) == (b.read, b.used)
+    for lang in ("zh", "en"):
+        la, lb = load_summary_lines(a, lang=lang)[1:], load_summary_lines(b, lang=lang)[1:]
+        extra = [line for line in lb if line not in la]
+        assert len(extra) == 1 and "geotool convert" in extra[0]
+        assert [line for line in lb if line != extra[0]] == la
+    parts = sorted((sample_parquet / "records_parquet").glob("part-*.parquet"))
+    assert len(parts) == 4  # one per top-level district
+    assert (sample_parquet / "records_parquet" / "_conversion" / "quarantine.csv").exists()
+
+
+@pytest.mark.slow
+def test_parquet_single_and_on_a_cluster_give_the_spreadsheet_answers(
+        sample_workspace, sample_parquet, cluster, tmp_path):
+    from geotool.analysis.distributed import find_gaps_distributed
+
+    base = load_workspace(sample_workspace)
+    params = base.workspace.defaults
+    single = find_gaps(base, params=params)
+    from_parquet = find_gaps(load_workspace(sample_parquet), params=params)
+    assert_same_answers(single, from_parquet, tmp_path / "one")
+    index_only = load_workspace(sample_parquet, parquet="index")
+    assert len(index_only.records) == 0 and index_only.parquet.rows == len(base.records)
+    on_cluster, stats = find_gaps_distributed(index_only, params=params, client=cluster)
+    assert stats.records == len(base.records)
+    assert_same_answers(single, on_cluster, tmp_path / "two")
+    a = write_gaps(single, tmp_path / "q1", xlsx=False)
+    b = write_gaps(on_cluster, tmp_path / "q2", xlsx=False)
+    assert a["quarantine"].read_bytes() == b["quarantine"].read_bytes()
+
+
+@pytest.mark.slow
+def test_parquet_partitioned_for_other_layers_is_refused(province_parquet, tmp_path, capsys):
+    from geotool._errors import InputError
+    from geotool.io.parquet import check_fingerprint
+
+    loaded = load_workspace(province_parquet, parquet="index")
+    check_fingerprint(loaded.parquet, loaded)  # as converted: fine
+    loaded.features = loaded.features.iloc[1:]
+    with pytest.raises(InputError, match="geotool convert again"):
+        check_fingerprint(loaded.parquet, loaded)
+
+
+def test_parquet_not_written_by_geotool_is_one_line(tmp_path, sample_workspace, capsys):
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_workspace, ws, ignore=shutil.ignore_patterns("records"))
+    (ws / "records").mkdir()
+    pd.DataFrame({"a": [1]}).to_parquet(ws / "records" / "x.parquet")
+    _use_parquet(ws, "records/*.parquet")
+    assert main(["--lang", "en", "validate", str(ws), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not written by geotool convert" in err and "x.parquet" in err
+
+
+def test_parquet_and_spreadsheets_together_are_refused(tmp_path, sample_workspace, capsys):
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_workspace, ws)
+    pd.DataFrame({"a": [1]}).to_parquet(ws / "records" / "x.parquet")
+    _use_parquet(ws, "records/*")
+    assert main(["--lang", "en", "validate", str(ws), "--out", str(tmp_path / "o")]) == 2
+    assert "mix Parquet and spreadsheets" in capsys.readouterr().err

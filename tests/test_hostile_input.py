@@ -437,3 +437,30 @@ def test_merged_range_far_beyond_the_data_is_bounded(tmp_path):
     assert fill_merged(sheet.rows, sheet.merged, 0, 6) == 1  # F3 only: no row past the data
     table = read_table(path)
     assert table.data["status"].tolist() == ["未整改", "未整改"]
+
+
+def test_missing_layer_in_non_utf8_folder_is_one_line_error(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws").rename(tmp_path / os.fsdecode("周口".encode("gbk")))
+    (root / "points.geojson").unlink()
+    code, _, err = validate(root, capsys)
+    line = one_line_error(code, err, shown_path(root / "points.geojson"))
+    assert line.encode("utf-8")
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--from", "1000-01-01"), ("--to", "2262-04-12")])
+def test_diff_dates_out_of_range(tmp_path, capsys, flag, value):
+    root = make_workspace(tmp_path / "ws")
+    dates = {"--from": "2026-09-01", "--to": "2026-09-05", flag: value}
+    code = main(["diff", str(root), "--lang", "en", "--from", dates["--from"],
+                 "--to", dates["--to"], "--out", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    one_line_error(code, err, "command line", value)
+
+
+def test_workers_out_of_range(tmp_path, capsys):
+    root = make_workspace(tmp_path / "ws")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gaps", str(root), "--as-of", "2026-09-05", "--workers", "999999999"])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert err.count("\n") == 1 and "999999999 is outside the sane range 1–256" in err

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geotool.analysis.blindspots import blindspots
+from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
 from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.analysis.districts import district_paths
 from geotool.analysis.issues import first_versions, issue_states, recurring_pairs
@@ -72,6 +73,7 @@ class GapResult:
     layer_labels_en: dict[str, str] = field(default_factory=dict)
     metric_crs: str = ""
     flagged: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extent: gpd.GeoSeries | None = None  # the analysis extent ([extent]), WGS-84
 
     @property
     def as_of(self) -> dt.date:
@@ -106,8 +108,11 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     districts_m = loaded.districts.to_crs(crs)
     features_m = loaded.features.to_crs(crs).reset_index(drop=True)
     top = districts_m[districts_m["level"] == districts_m["level"].min()]
-    part = analyse_records(loaded.records, features_m, districts_m, top, params=params)
-    return assemble_gaps(loaded, part, features_m, districts_m, params=params)
+    extent_m = analysis_extent(loaded, crs)  # [extent]: blind spots only inside it
+    part = analyse_records(loaded.records, features_m, districts_m,
+                           clip_to_extent(top, extent_m), params=params)
+    return assemble_gaps(loaded, part, features_m, districts_m, params=params,
+                         extent_m=extent_m)
 
 
 @dataclass
@@ -193,7 +198,8 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
 
 
 def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataFrame,
-                  districts_m: gpd.GeoDataFrame, *, params: Defaults) -> GapResult:
+                  districts_m: gpd.GeoDataFrame, *, params: Defaults,
+                  extent_m: shapely.Geometry | None = None) -> GapResult:
     """The final reduce: district ranking, units and the result frames in WGS-84.
 
     Parameters
@@ -205,6 +211,9 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
     features_m, districts_m : GeoDataFrame
         As given to :func:`analyse_records`.
     params : Defaults
+    extent_m : shapely geometry, optional
+        The analysis extent (metric): blind-spot shares are taken of the
+        district area inside it.
 
     Returns
     -------
@@ -216,7 +225,9 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
     issues, blind, rec = part.issues, part.blindspots, part.recurrences
     blind_area = _blind_area_by_district(blind, districts_m)
     layers = [k for k in loaded.layer_labels()]
-    table = district_table(districts_m, features, issues, blind_area, layers)
+    table = district_table(districts_m, features, issues, blind_area, layers,
+                           extent_area_m2=None if extent_m is None
+                           else extent_areas(districts_m, extent_m))
     dgeom = districts_m.set_index("district_id").geometry
     districts_out = gpd.GeoDataFrame(table, geometry=dgeom.reindex(table["district_id"]).values,
                                      crs=crs).to_crs(WGS84)
@@ -237,6 +248,8 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
         layer_labels_en=loaded.layer_labels("en"),
         metric_crs=crs.to_string(),
         flagged=loaded.flagged,
+        extent=None if extent_m is None
+        else gpd.GeoSeries([extent_m], crs=crs).to_crs(WGS84),
     )
 
 

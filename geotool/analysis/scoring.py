@@ -53,7 +53,8 @@ def score(coverage_rate: pd.Series, blindspot_share: pd.Series, overdue_share: p
 
 
 def district_table(districts: gpd.GeoDataFrame, features: pd.DataFrame, issues: pd.DataFrame,
-                   blind_area_m2: pd.Series, layers: list[str]) -> pd.DataFrame:
+                   blind_area_m2: pd.Series, layers: list[str], *,
+                   extent_area_m2: pd.Series | None = None) -> pd.DataFrame:
     """Readiness of every district at every level.
 
     Parameters
@@ -68,6 +69,10 @@ def district_table(districts: gpd.GeoDataFrame, features: pd.DataFrame, issues: 
         Blind-spot area per district id (any level).
     layers : list of str
         Ledger layer keys, for the per-layer coverage columns.
+    extent_area_m2 : Series, optional
+        Area of each district inside the analysis extent (``[extent]``): the
+        blind-spot share is taken of it (0 for a district with none of it),
+        and the table gets an ``extent_area_m2`` column.
 
     Returns
     -------
@@ -104,7 +109,11 @@ def district_table(districts: gpd.GeoDataFrame, features: pd.DataFrame, issues: 
     has = table["features"] > 0
     table["coverage_rate"] = (table["covered"] / table["features"].where(has)).round(4)
     table["blindspot_area_m2"] = blind_area_m2.reindex(table.index).fillna(0.0).round(1)
-    table["blindspot_share"] = (table["blindspot_area_m2"] / table["area_m2"]).clip(0, 1).round(4)
+    base = table["area_m2"]
+    if extent_area_m2 is not None:
+        table["extent_area_m2"] = extent_area_m2.reindex(table.index).fillna(0.0)
+        base = table["extent_area_m2"].where(table["extent_area_m2"] > 0)
+    table["blindspot_share"] = (table["blindspot_area_m2"] / base).fillna(0.0).clip(0, 1).round(4)
     overdue_share = (table["overdue_issues"] / table["open_issues"].where(table["open_issues"] > 0)
                      ).fillna(0.0)
     recurring_share = (table["recurring_features"] / table["features"].where(has)).fillna(0.0)
@@ -120,6 +129,9 @@ def district_table(districts: gpd.GeoDataFrame, features: pd.DataFrame, issues: 
              "overdue_issues", "recurring_features", "blindspot_area_m2", "blindspot_share",
              "score", "rank", "level", "parent", "area_m2", "uncovered"]
     rest = [c for c in table.columns if c.startswith("coverage_rate_")]
+    if "extent_area_m2" in table:
+        table["extent_area_m2"] = table["extent_area_m2"].round(1)
+        rest.insert(0, "extent_area_m2")
     return table[front + rest].sort_values(["level", "rank"], kind="stable").reset_index(drop=True)
 
 

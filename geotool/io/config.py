@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from geotool._errors import ConfigError, CRSError
+from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
@@ -74,6 +74,7 @@ PARAMETER_RANGES: dict[str, tuple[Any, Any, str]] = {
     "reach_m": (0.0, 50_000.0, "m"),
     "min_blindspot_m2": (0.0, 1e10, "m²"),
     "recurrence_days": (1, 3_650, "days"),
+    "workers": (1, 256, "processes"),  # --workers: a LocalCluster of this many processes
 }
 _OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 
@@ -113,6 +114,23 @@ class RecordsSpec:
 
 
 @dataclass(frozen=True)
+class ExtentSpec:
+    """The ``[extent]`` table: where blind spots are looked for (one of three ways).
+
+    ``path`` is a polygon file (建成区.geojson) with its own ``crs``/``layer``;
+    ``layers`` names ``[layers.X]`` polygon ledgers whose union is the
+    extent; ``buffer_m`` is the area within that many metres of any ledger
+    feature.
+    """
+
+    path: Path | None = None
+    crs: str | None = None
+    layer: str | None = None
+    layers: tuple[str, ...] = ()
+    buffer_m: float | None = None
+
+
+@dataclass(frozen=True)
 class HistorySpec:
     """The ``[history]`` table: where saved snapshots go.
 
@@ -137,6 +155,7 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    extent: ExtentSpec | None = None
     history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
@@ -157,7 +176,7 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records", "history"}
+_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -246,7 +265,7 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
         raise ConfigError(Note("config.empty_path", where=where), path=path)
     file = (root / table["path"]).resolve()
     if not file.exists():
-        msg = Note("config.missing_file", where=where, given=table["path"], file=str(file))
+        msg = Note("config.missing_file", where=where, given=table["path"], file=shown_path(file))
         raise ConfigError(msg, path=path)
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
@@ -396,5 +415,40 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
         history=_history(data.get("history", {}), root, path),
     )
+
+
+def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) -> ExtentSpec:
+    """``[extent]``: exactly one of ``path``, ``layers``, ``buffer_m``."""
+    where = "[extent]"
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where=where), path=path)
+    _unknown(set(table), {"path", "crs", "layer", "layers", "buffer_m"}, where, path)
+    ways = [k for k in ("path", "layers", "buffer_m") if k in table]
+    if len(ways) != 1:
+        raise ConfigError(Note("extent.one_way", given=", ".join(ways) or "-"), path=path)
+    if "path" in table:
+        spec = _layer("extent", {k: v for k, v in table.items()}, root, path)
+        return ExtentSpec(path=spec.path, crs=spec.crs, layer=spec.layer)
+    if "crs" in table or "layer" in table:
+        raise ConfigError(Note("extent.crs_needs_path"), path=path)
+    if "layers" in table:
+        names = table["layers"]
+        names = [names] if isinstance(names, str) else names
+        known = [s.key for s in ledgers]
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise ConfigError(Note("extent.bad_layers", value=table["layers"],
+                                   known=", ".join(known)), path=path)
+        for name in names:
+            if name not in known:
+                raise ConfigError(Note("extent.bad_layers", value=name, known=", ".join(known)),
+                                  path=path)
+        return ExtentSpec(layers=tuple(names))
+    value = table["buffer_m"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value) or value <= 0:
+        raise ConfigError(Note("config.not_positive", where=where, name="buffer_m", value=value),
+                          path=path)
+    return ExtentSpec(buffer_m=float(value))

@@ -52,7 +52,7 @@ def layers_fingerprint(districts: gpd.GeoDataFrame, features: gpd.GeoDataFrame) 
                         (features, ["layer", "feature_id", "name"])):
         for col in cols:
             h.update(col.encode())
-            h.update("\x1f".join(frame[col].astype(str).tolist()).encode())
+            h.update("\x1f".join(frame[col].astype("string").fillna("\x00").tolist()).encode())
         wkb = shapely.to_wkb(np.asarray(frame.geometry.values, dtype=object), output_dimension=2)
         h.update(b"".join(w or b"" for w in wkb))
     return h.hexdigest()[:32]
@@ -203,6 +203,10 @@ def check_fingerprint(index: ParquetIndex, loaded: Any) -> None:
 
 
 def _to_records(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    df = df.copy()
+    for col in ("_file", "_sheet"):  # plain Python strings in the loader's records
+        values = df[col].astype(object)
+        df[col] = values.where(values.notna(), None)
     geometry = gpd.points_from_xy(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
     return gpd.GeoDataFrame(df[RECORD_COLUMNS], geometry=geometry, crs=WGS84)
 

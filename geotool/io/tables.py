@@ -477,11 +477,17 @@ def _read_csv(path: Path, extra: dict[str, str] | None,
             body = _csv_body_fallback(text, delimiter, header_idx + 1, width)
         except csv.Error as exc:
             raise InputError(Note("table.bad_csv", detail=str(exc)), path=path) from None
-        n_extra = int(body["_extra"].notna().sum())
-        if n_extra:
-            table.notes.append(Note("note.extra_cells", n=n_extra))
     _multiline_rows(body, text, delimiter, header_idx, width)
     table.data = _frame(header, body, header_idx, path, None, extra, table, values)
+    data_cols = [c for c in table.data.columns if not c.startswith("_")]
+    shifted = table.data["_extra"].notna().to_numpy()
+    if shifted.any() and data_cols:  # a row with text only past the header is a footer, not shifted
+        filled = np.zeros(len(table.data), dtype=bool)
+        for col in data_cols:
+            filled |= ~_cheap_blank(table.data[col])
+        n_extra = int((shifted & filled).sum())
+        if n_extra:
+            table.notes.append(Note("note.extra_cells", n=n_extra))
     if table.data.empty:
         table.notes.append(Note("note.header_only"))
     return table

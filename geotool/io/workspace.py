@@ -18,6 +18,7 @@ import shapely
 
 from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
+from geotool.io.extent import read_extent
 from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.parquet import CONVERSION_DIR
@@ -59,6 +60,7 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     datum_findings: list[DatumFinding] = field(default_factory=list)
+    extent: shapely.Geometry | None = None  # [extent] path/layers, WGS-84 (buffer_m: None)
     #: geotool Parquet records left on disk for the workers (``load_workspace(parquet="index")``)
     parquet: Any = None
 
@@ -73,10 +75,22 @@ class Loaded:
         return sum(a.used for a in self.accounts)
 
     def layer_labels(self, lang: str = "zh") -> dict[str, str]:
-        """Ledger layer key -> display label: ``label`` (``label_en`` for English), else the key."""
+        """Ledger layer key -> display label.
+
+        ``label`` (``label_en`` for English), else the built-in name of a
+        well-known key (``alleys`` 背街小巷, ``markets`` 农贸市场 ...), else the key.
+        """
         if lang == "en":
-            return {s.key: s.label_en or s.key for s in self.workspace.ledgers}
-        return {s.key: s.label or s.key for s in self.workspace.ledgers}
+            return {s.key: s.label_en or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
+        return {s.key: s.label or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
+
+
+def _builtin_label(key: str, lang: str) -> str:
+    """The built-in name of a well-known layer key (``geotool.text``), else the key itself."""
+    from geotool.text import TABLE, tr
+
+    word = f"mapview.layer_{key.strip().lower()}"
+    return tr(word, lang) if word in TABLE else key
 
 
 #: Canonical names a planner may map a column to in ``[records.columns]``.
@@ -201,7 +215,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
                   quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
-                  datum_findings=findings)
+                  datum_findings=findings, extent=read_extent(ws.extent, features))
 
 
 def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
@@ -232,6 +246,21 @@ def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> in
     return int((~shapely.intersects(city, frame.geometry.values)).sum())
 
 
+class _Stored(str):
+    """A note saved by ``geotool convert`` in both languages; renders like a :class:`Note`."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str]) -> _Stored:
+        obj = super().__new__(cls, texts.get("en", ""))
+        obj.texts = texts
+        return obj
+
+    def render(self, lang: str = "zh") -> str:
+        """The text in ``lang``."""
+        return self.texts.get(lang, str(self))
+
+
 def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
                           accounts: list[FileAccount], quarantines: list[pd.DataFrame],
                           files: list[Path], matched: list[Path], shared_note: Note | None, *,
@@ -249,9 +278,9 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
     for acc in conv.get("accounts", []):
         accounts.append(FileAccount(acc["path"], "records", acc["read"], acc["used"],
                                     acc["quarantined"], acc.get("converted_from"),
-                                    [n[lang] for n in acc.get("notes", [])],
+                                    [_Stored(n) for n in acc.get("notes", [])],
                                     int(acc.get("flagged", 0))))
-    notes.extend(n[lang] for n in conv.get("notes", []))
+    notes.extend(_Stored(n) for n in conv.get("notes", []))
     q, flagged = load_conversion_frames(index)
     if q is not None:
         quarantines.append(q)
@@ -273,7 +302,12 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
         quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
-    extra = {} if flagged is None else {"flagged": flagged}
+    extra = {}
+    if flagged is not None:
+        from geotool.io.records import flag_text
+
+        texts = {code: flag_text(code, lang) for code in flagged["reason_code"].unique()}
+        extra["flagged"] = flagged.assign(reason=flagged["reason_code"].map(texts))
     return Loaded(workspace=ws, districts=districts, features=features, records=records,
                   quarantine=quarantine, accounts=accounts, notes=notes,
                   parquet=index if mode == "index" else None, **extra)

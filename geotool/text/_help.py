@@ -96,6 +96,19 @@ HELP: dict[str, tuple[str, str]] = {
          "diff.xlsx; a date with no saved snapshot is computed on the spot.")),
     "help.diff.ex1": ("比较两周", "compare two weeks"),
     "help.diff.ex2": ("写到 weekly/ 文件夹", "into the weekly/ folder"),
+    "help.convert": ("把记录表格一次性转成分区的 GeoParquet",
+                     "turn the record spreadsheets into partitioned GeoParquet, once"),
+    "help.convert.desc": (
+        ("把工作区的全部记录表格读入、清洗后按区写成分区的 GeoParquet 文件，之后的分析（包括 dask 集群）"
+         "直接读这些文件，大城市的记录不必每次重新解析。"),
+        ("Reads and cleans every record spreadsheet of the workspace once and writes it as "
+         "GeoParquet partitioned by district; later runs (dask clusters too) read those files "
+         "instead of parsing a big city's records again.")),
+    "help.convert.ex1": ("写到工作区的 records_parquet/", "into the workspace's records_parquet/"),
+    "help.convert.ex2": ("写到各节点都能读的共享盘", "onto storage every worker can read"),
+    "help.convert_to": ("目标格式（目前只有 parquet）", "target format (parquet for now)"),
+    "help.out_convert": ("Parquet 文件所在文件夹（默认 工作区/records_parquet）",
+                         "folder for the Parquet files (default: WORKSPACE/records_parquet)"),
     # ---- options ----
     "help.save": ("同时把本次结果保存到历史库（[history]）",
                   "also save this date's snapshot in the history store ([history])"),
@@ -163,6 +176,8 @@ HELP: dict[str, tuple[str, str]] = {
     "arg.bad_date": ("选项 --as-of 的 {value!r} 不是日期（可写 2026-10-30、2026/10/30 或 2026年10月30日）",
                      "--as-of {value!r} is not a date (write 2026-10-30 or 2026/10/30)"),
     "arg.other": ("{text}", "{text}"),
+    "arg.out_of_range": ("{value} 超出合理范围 {low}–{high} {unit}",
+                         "{value} is outside the sane range {low}–{high} {unit}"),
     "arg.not_positive": ("要一个正整数，不是 {value!r}", "not a positive whole number: {value!r}"),
     "arg.unknown_district": ("没有 {value!r} 这个区（可用：{names}）",
                              "no district {value!r} (districts: {names})"),

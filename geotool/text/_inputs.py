@@ -48,4 +48,25 @@ INPUTS: dict[str, tuple[str, str]] = {
         "{n} 行只有地址没有经纬度，已隔离：geotool 不联网，不做地址解析，请补上经纬度",
         "{n} row(s) have an address but no coordinates and were quarantined: geotool works "
         "offline and does not geocode addresses; add their coordinates"),
+    "extent.one_way": (
+        "[extent] 需要且只需要 path、layers、buffer_m 三者之一（现有：{given}）",
+        "[extent] takes exactly one of path, layers, buffer_m (given: {given})"),
+    "extent.crs_needs_path": ("[extent] 的 crs/layer 只用于 path", "[extent] crs/layer go with path only"),
+    "extent.bad_layers": (
+        "[extent] layers 中的 {value!r} 不是台账图层：可用 {known}",
+        "[extent] layers: {value!r} is not a ledger layer: use {known}"),
+    "extent.no_polygon": ("范围文件中没有面要素：分析范围必须是面",
+                          "no polygon in the extent file: the analysis extent must be polygons"),
+    "extent.layers_no_polygon": (
+        "[extent] layers 所列图层中没有面要素：{layers}",
+        "[extent] layers hold no polygon: {layers}"),
+    "extent.suggest": (
+        "区划面积大，且大多远离台账点位（{names}：台账点位 {buffer_m:.0f} 米内只占面积的 {share:.0%}）："
+        "盲区占比会接近 100%。可在 geotool.toml 中加上 [extent]，例如 buffer_m = {buffer_m:.0f}，"
+        "或 path = \"建成区.geojson\"",
+        "districts are large and mostly far from the ledger features ({names}: only {share:.0%} "
+        "of the area lies within {buffer_m:.0f} m of one): blind-spot shares will be near 100%; "
+        "add [extent] to geotool.toml, e.g. buffer_m = {buffer_m:.0f} or path = \"built_up_area.geojson\""),
+    "map.extent": ("分析范围", "Analysis extent"),
+    "header.extent_area_m2": ("分析范围面积(平方米)", "Extent area (m²)"),
 }

@@ -19,6 +19,7 @@ import pandas as pd
 
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection, script_json
+from geotool.output.render._places import containing_names, id_names, path_names
 from geotool.output.render.style import (
     FEATURE_STATES,
     ISSUE_CLASSES,
@@ -146,22 +147,29 @@ def _score(value: object) -> str:
 
 
 def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: str, datum: str,
-                     lang: str) -> tuple[str, dict]:
-    """One ledger layer: GeoJSON with state index and popup values; returns (data, opts)."""
+                     lang: str, districts: pd.DataFrame | None = None) -> tuple[str, dict]:
+    """One ledger layer: GeoJSON with state index and popup values; returns (data, opts).
+
+    With ``districts``, the district path is shown as names (``川东区 / 荷花路街道``).
+    """
     cols = ["feature_id", "layer", "state", "unit", "covered", "last_touched",
             "records_in_window", "open_issues", "overdue_issues", "recurring", "district_path",
             "type"]
-    fields = [tr("map.state", lang) if c == "state" else header(c, lang) for c in cols]
+    words = {"state": tr("map.state", lang), "layer": tr("mapview.layer", lang),
+             "district_path": tr("mapview.district_path", lang)}
+    fields = [words.get(c) or header(c, lang) for c in cols]
+    paths = (path_names(features["district_path"], districts) if districts is not None
+             else features["district_path"].astype("string").fillna(""))
     states = feature_states(features)
     state_words = [tr(f"map.state_{s.key}", lang) for s in FEATURE_STATES]
     props = []
-    for s, (_, r) in zip(states, features.iterrows(), strict=True):
+    for s, path, (_, r) in zip(states, paths, features.iterrows(), strict=True):
         props.append({"n": fmt.text(r["name"]) or fmt.text(r["feature_id"]), "s": int(s), "v": [
             fmt.text(r["feature_id"]), layer_label, state_words[s], fmt.text(r["unit"]),
             fmt.yes_no(r["covered"], lang), fmt.date(r["last_touched"]) or tr("map.never", lang),
             fmt.count(r["records_in_window"], lang), fmt.count(r["open_issues"], lang),
             fmt.count(r["overdue_issues"], lang), fmt.yes_no(r["recurring"], lang),
-            fmt.text(r["district_path"]), fmt.text(r.get("type"))]})
+            fmt.text(path), fmt.text(r.get("type"))]})
     geoms = display_geoms(features, metric_crs, datum=datum)
     styles = [{"key": s.key, "color": s.color, "dash": s.dash, "weight": s.weight,
                "shape": s.shape, "hollow": s.hollow} for s in FEATURE_STATES]
@@ -169,18 +177,28 @@ def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: s
 
 
 def blind_payload(blind: gpd.GeoDataFrame, metric_crs: str, datum: str, lang: str,
-                  color: str) -> tuple[str, dict]:
-    """Blind spots with their area and the features inside; returns (data, opts)."""
-    fields = [header(c, lang) for c in ("blindspot_area_m2", "features_inside",
-                                        "uncovered_inside", "feature_ids_inside")]
+                  color: str, *, nested: dict | None = None,
+                  features: pd.DataFrame | None = None) -> tuple[str, dict]:
+    """Blind spots: area in one unit, the streets/communities and places they hold.
+
+    Returns ``(data, opts)``. ``nested`` (depth to areas) names where each
+    blind spot lies; ``features`` turns the ids inside into names.
+    """
+    fields = [tr("mapview.blind_area", lang), tr("mapview.area", lang),
+              header("features_inside", lang), header("uncovered_inside", lang),
+              tr("mapview.places_inside", lang)]
+    where = containing_names(blind.geometry, nested or {})
+    if features is not None and len(blind):
+        inside = id_names(blind["feature_ids_inside"], features, limit=_MAX_IDS_SHOWN)
+    else:
+        inside = blind["feature_ids_inside"].astype("string").fillna("").str.replace(";", "、")
     props = []
-    for _, r in blind.iterrows():
-        ids = [i for i in fmt.text(r["feature_ids_inside"]).split(";") if i]
-        shown = "; ".join(ids[:_MAX_IDS_SHOWN]) + (" …" if len(ids) > _MAX_IDS_SHOWN else "")
+    for place, names, (_, r) in zip(where, inside, blind.iterrows(), strict=True):
         size = fmt.area(r["area_m2"], lang)
-        props.append({"n": f"{tr('map.blindspot', lang)} · {size}", "v": [
-            size, fmt.count(r["features_inside"], lang), fmt.count(r["uncovered_inside"], lang),
-            shown]})
+        title = f"{tr('map.blindspot', lang)} · {size}" + (f" · {place}" if place else "")
+        props.append({"n": title, "v": [
+            size, fmt.text(place), fmt.count(r["features_inside"], lang),
+            fmt.count(r["uncovered_inside"], lang), fmt.text(names)]})
     geoms = display_geoms(blind, metric_crs, datum=datum)
     return feature_collection(geoms, props), {"fields": fields, "color": color}
 

@@ -27,6 +27,7 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
+from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
@@ -153,8 +154,13 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                                          and len(areas) <= MAX_PERMANENT_LABELS},
                       name=label, show=depth <= SHOWN_DEPTHS), label)
 
+    extent = extent_layer(result, data.outline, mcrs, datum, lang)  # [extent] outline
+    if extent is not None:
+        add(*extent)
+
     blind = data.blindspots
-    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR)
+    payload, opts = blind_payload(blind, mcrs, datum, lang, BLIND_COLOR, nested=data.nested,
+                                  features=data.features)
     label = _named(tr("map.blindspots", lang), len(blind), lang)
     add(DataLayer("blind", payload, opts, name=label), label)
 
@@ -165,7 +171,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         part = feats[feats["layer"].astype(str) == key]
         kinds |= {_DIM.get(t, "point") for t in part.geom_type}
         layer_label = str(labels.get(key, key))
-        payload, opts = features_payload(part, layer_label, mcrs, datum, lang)
+        payload, opts = features_payload(part, layer_label, mcrs, datum, lang,
+                                         districts=result.districts)
         label = _named(layer_label, len(part), lang)
         add(DataLayer("features", payload, opts, name=label), label)
 
