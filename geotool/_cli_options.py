@@ -15,11 +15,18 @@ from collections.abc import Callable
 from geotool._argparse import Parser, examples_epilog, wrap
 from geotool.text import tr
 
-__all__ = ["as_of_date", "build_parser"]
+__all__ = ["as_of_date", "build_parser", "lonlat"]
 
 _EXAMPLES = {
     "validate": [("geotool validate layers", "help.validate.ex1"),
                  ("geotool validate layers --strict", "help.validate.ex2")],
+    "check": [("geotool check layers", "help.check.ex1"),
+              ("geotool check layers --out out --lang en", "help.check.ex2")],
+    "risk": [("geotool risk layers --as-of 2026-10-26", "help.risk.ex1"),
+             ("geotool risk layers --as-of 2026-10-26 --draws 20000 --seed 1", "help.risk.ex2")],
+    "route": [("geotool route layers --as-of 2026-10-26 --district 411602", "help.route.ex1"),
+              (("geotool route layers --as-of 2026-10-26 --district 411602001 --stops all "
+               "--max-stops 12 --one-way"), "help.route.ex2")],
     "gaps": [("geotool gaps layers --as-of 2026-10-30 --out out", "help.gaps.ex1"),
              ("geotool gaps layers --as-of 2026/10/30 --window-days 14 --lang en",
               "help.gaps.ex2")],
@@ -77,6 +84,23 @@ def _positive(text: str) -> int:
     return value
 
 
+def lonlat(text: str) -> tuple[float, float]:
+    """``LON,LAT`` (WGS-84 degrees; a full-width comma is fine).
+
+    Examples
+    --------
+    >>> lonlat("114.65，33.62")
+    (114.65, 33.62)
+    """
+    try:
+        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr("route.bad_start", Parser.lang, value=text)) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise argparse.ArgumentTypeError(tr("route.bad_start", Parser.lang, value=text))
+    return lon, lat
+
+
 def _mv(key: str, lang: str) -> str:
     return tr(f"help.mv_{key}", lang)
 
@@ -102,7 +126,7 @@ def _cluster_options(p: argparse.ArgumentParser, lang: str) -> None:
 
 
 def _map_options(p: argparse.ArgumentParser, lang: str) -> None:
-    p.add_argument("--tiles", default="osm", metavar=_mv("tiles", lang),
+    p.add_argument("--tiles", default="amap", metavar=_mv("tiles", lang),
                    help=tr("help.tiles", lang).replace("%", "%%"))
     p.add_argument("--png", action="store_true", help=tr("help.png", lang))
 
@@ -150,6 +174,9 @@ def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang:
     p.add_argument("--strict", action="store_true", help=tr("help.strict", lang))
     _out(p, lang, "out", "help.out_validate")
 
+    p = command("check")
+    _out(p, lang, "out", "help.out_check")
+
     p = command("gaps")
     _analysis_options(p, lang)
     _cluster_options(p, lang)
@@ -182,6 +209,27 @@ def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang:
                    help=tr("help.district", lang))
     _out(p, lang, "maps")
     _map_options(p, lang)
+
+    p = command("risk")
+    _analysis_options(p, lang)
+    p.add_argument("--draws", type=int, metavar=_mv("n", lang), help=tr("help.draws", lang))
+    p.add_argument("--seed", type=int, metavar=_mv("n", lang), help=tr("help.seed", lang))
+    _out(p, lang, "out")
+
+    p = command("route")
+    _analysis_options(p, lang)
+    p.add_argument("--district", required=True, metavar=_mv("district", lang),
+                   help=tr("help.route_district", lang))
+    p.add_argument("--start", type=lonlat, metavar=_mv("lonlat", lang),
+                   help=tr("help.start", lang))
+    p.add_argument("--stops", choices=("forgotten", "risk", "all"), default="forgotten",
+                   help=tr("help.stops", lang))
+    p.add_argument("--max-stops", type=int, metavar=_mv("n", lang),
+                   help=tr("help.max_stops", lang))
+    p.add_argument("--one-way", action="store_true", help=tr("help.one_way", lang))
+    _out(p, lang, "route")
+    p.add_argument("--tiles", default="osm", metavar=_mv("tiles", lang),
+                   help=tr("help.route_tiles", lang))
 
     p = command("demo")
     _analysis_options(p, lang)

@@ -49,6 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
     _suggest_extent(loaded, args.lang)
+    _check_line(loaded, args.lang)
     q = len(loaded.quarantine)
     stale = Path(args.out) / "quarantine.csv"
     _write_flagged(loaded, Path(args.out), args.lang)
@@ -64,6 +65,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(tr("cli.strict_datum", args.lang, n=doubts), file=sys.stderr)
         return EXIT_QUARANTINE
     print(tr("cli.usable", args.lang))
+    return EXIT_OK
+
+
+def _check_line(loaded, lang: str):
+    """The responsibility check's one-line summary (when ``[check]`` names a grid layer)."""
+    from geotool.analysis.responsibility import responsibility_check
+    from geotool.output.check_report import check_summary
+
+    spec = loaded.workspace.check
+    if spec is None:
+        return None
+    result = responsibility_check(loaded, min_area_m2=spec.min_area_m2)
+    print("  " + check_summary(result, lang=lang))
+    return result
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``geotool check WORKSPACE``: gaps and overlaps of the grid, places with no unit."""
+    from geotool.io.workspace import load_workspace
+    from geotool.output.check_report import write_check
+
+    loaded = load_workspace(args.workspace, lang=args.lang)
+    if loaded.workspace.check is None:
+        raise ConfigError(tr("check.none", args.lang), path=loaded.workspace.config_path)
+    result = _check_line(loaded, args.lang)
+    written = write_check(result, Path(args.out), lang=args.lang)
+    print(tr("check.written", args.lang, path=written["xlsx"]))
     return EXIT_OK
 
 
@@ -176,8 +204,8 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
 
 
 def _resolve_districts(args: argparse.Namespace, loaded) -> None:
-    """``--district`` names or ids -> top-level ids (an unknown one fails before any work)."""
-    if getattr(args, "district", None):
+    """``maps --district`` names or ids -> top-level ids (an unknown one fails before any work)."""
+    if getattr(args, "command", None) == "maps" and getattr(args, "district", None):
         from geotool.analysis.districts import resolve_districts
 
         args.district = resolve_districts(loaded.districts, args.district)
@@ -308,11 +336,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result, out: Path, history=None) -> None:
+def _risk_extras(result, evaluation) -> list:
+    """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
+    if evaluation is None:
+        return []
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.render.extras import RiskOverlay
+
+    return [RiskOverlay(evaluation_risk(result, evaluation, draws=1))]  # exact figures only
+
+
+def _render(args: argparse.Namespace, result, out: Path, evaluation=None,
+            history=None) -> None:
     from geotool.output.render import render_maps
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
-                        tiles=args.tiles, png=args.png, history=history)
+                        tiles=args.tiles, png=args.png,
+                        extras=_risk_extras(result, evaluation), history=history)
     print(tr("cli.maps_written", args.lang, path=out))
     print(tr("cli.open_index", args.lang, path=index))
 
@@ -323,7 +363,80 @@ def cmd_maps(args: argparse.Namespace) -> int:
     result = _analyse(args, Path(args.workspace), summary=False)
     with Stages(args.lang) as stages:
         stages.stage("progress.maps")
-        _render(args, result, Path(args.out), history=_history_for(Path(args.workspace), result))
+        _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
+                history=_history_for(Path(args.workspace), result))
+    return EXIT_OK
+
+
+def _evaluation(workspace):
+    """The workspace's ``[evaluation]`` table (or ``None``) and its config file."""
+    from geotool.io.config import load_config
+
+    config = load_config(workspace)
+    return config.evaluation, config.config_path
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    """``geotool risk WORKSPACE --as-of D``: expected points lost and the places to fix first."""
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.output.risk_files import risk_lines, write_risk
+
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, config_path = _evaluation(args.workspace)
+    if spec is None:
+        raise ConfigError(tr("risk.no_evaluation", args.lang), path=config_path)
+    risk = evaluation_risk(result, spec, draws=args.draws, seed=args.seed)
+    write_risk(risk, Path(args.out))
+    labels = result.layer_labels_en if args.lang == "en" else result.layer_labels
+    for line in risk_lines(risk, lang=args.lang, labels=labels):
+        print(line)
+    print(tr("risk.written", args.lang, path=args.out))
+    return EXIT_OK
+
+
+def _top_of(districts, district_id: str) -> str:
+    """The top-level district that contains ``district_id`` (itself when top-level)."""
+    parents = dict(zip(districts["district_id"].astype(str), districts["parent"], strict=True))
+    node = district_id
+    for _ in range(len(parents)):
+        parent = parents.get(node)
+        if parent is None or str(parent) not in parents or str(parent) in ("<NA>", "nan"):
+            return node
+        node = str(parent)
+    return node
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    """``geotool route WORKSPACE --as-of D --district ID``: a short tour through places to see."""
+    from geotool._atomic import write_atomic
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.analysis.route import plan_route
+    from geotool.output.render.district_map import district_map
+    from geotool.output.render.extras import RouteOverlay
+    from geotool.output.render.tiles import resolve_tiles
+    from geotool.output.route_files import write_route
+
+    tiles = resolve_tiles(args.tiles)
+    result = _analyse(args, Path(args.workspace), summary=False)
+    spec, _ = _evaluation(args.workspace)
+    risk = None
+    if args.stops != "forgotten" and spec is not None:
+        risk = evaluation_risk(result, spec, draws=1)
+    route = plan_route(result, args.district, start=args.start, stops=args.stops,
+                       max_stops=args.max_stops, risk=risk, closed=not args.one_way)
+    for note in route.notes:
+        print(note.render(args.lang))
+    n = int((route.stops["order"] > 0).sum())
+    if n == 0:
+        print(tr("route.no_stops", args.lang, district=route.district_name))
+        return EXIT_OK
+    out = Path(args.out)
+    write_route(route, out, lang=args.lang)
+    page = district_map(result, _top_of(result.districts, args.district), lang=args.lang,
+                        tiles=tiles, index_href=None, extras=[RouteOverlay(route)])
+    write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
+    print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
+    print(tr("route.written", args.lang, path=out))
     return EXIT_OK
 
 
@@ -390,8 +503,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_tiles(args)
     result = _run_gaps(args, sample_workspace(), out / "out")
+    from geotool.io.config import load_config
+
     args.district, args.png = None, getattr(args, "png", False)
-    _render(args, result, out / "maps")
+    _render(args, result, out / "maps", load_config(sample_workspace()).evaluation)
     return EXIT_OK
 
 
@@ -399,8 +514,10 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     """The argument parser of the ``geotool`` command, its help in ``lang``."""
     from geotool import __version__
 
-    commands = {"validate": cmd_validate, "gaps": cmd_gaps, "history": cmd_history,
-                "diff": cmd_diff, "lists": cmd_lists, "convert": cmd_convert, "maps": cmd_maps, "demo": cmd_demo}
+    commands = {"validate": cmd_validate, "check": cmd_check, "gaps": cmd_gaps,
+                "history": cmd_history, "diff": cmd_diff, "lists": cmd_lists,
+                "convert": cmd_convert, "maps": cmd_maps, "risk": cmd_risk, "route": cmd_route,
+                "demo": cmd_demo}
     return _build_parser(commands, lang, version=__version__)
 
 

@@ -168,3 +168,55 @@ def test_district_outline_is_clear_of_the_panels(sample_result, sample_maps, vie
         assert outline["x1"] <= w and outline["y1"] <= h, size
         panels = [b for b in page.evaluate(BOXES_JS) if not b["name"].startswith("leaflet")]
         assert _overlaps([outline, *panels]) == [], size
+
+
+def test_place_names_are_written_and_never_collide(sample_result, sample_maps, view):
+    """Street/community names drawn offline; the ones shown never touch each other."""
+    stem = _pages(sample_result)[1]
+    for size in SIZES:
+        page, errors = view(sample_maps["zh"] / f"{stem}.html", size)
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.gt-place')]
+            .filter(e => getComputedStyle(e).visibility === 'visible')
+            .map(e => { const r = e.getBoundingClientRect();
+                        return {name: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""")
+        streets = set(sample_result.districts.loc[sample_result.districts["parent"] == stem, "name"])
+        assert len(boxes) >= 3, size
+        assert streets & {b["name"] for b in boxes}, size
+        assert _overlaps(boxes) == [], size
+        assert errors == []
+
+
+def test_place_names_fall_back_to_the_largest_features():
+    """Without streets or communities, the largest ledger features are named."""
+    import geopandas as gpd
+    import shapely
+
+    from geotool.output.render._places import place_labels
+
+    feats = gpd.GeoDataFrame(
+        {"name": ["大场", "小场", "长巷", ""]},
+        geometry=[shapely.box(114.60, 33.60, 114.61, 33.61), shapely.box(114.62, 33.60, 114.621, 33.601),
+                  shapely.LineString([(114.6, 33.62), (114.7, 33.62)]), shapely.box(114.6, 33.6, 114.7, 33.7)],
+        crs="EPSG:4326")
+    got = place_labels({}, feats, metric_crs="EPSG:32650", datum="WGS-84")
+    assert got["text"] == ["大场", "长巷", "小场"]  # by size (a line counts 10 m² a metre); unnamed skipped
+    assert got["rank"] == [1, 1, 1]
+
+
+def test_default_base_map_falls_back_to_a_plain_background_with_a_note(sample_result, view,
+                                                                        tmp_path):
+    """AMap (the default) unreachable: tiles dropped, plain background, a small note."""
+    from geotool.output.render import render_maps
+
+    stem = _pages(sample_result)[1]
+    render_maps(sample_result, tmp_path, districts=[stem])  # default tiles
+    text = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+    assert "autonavi.com" in text
+    page, errors = view(tmp_path / f"{stem}.html", "phone")
+    page.wait_for_function("window.geotoolStats.tilesDropped === true", timeout=15_000)
+    note = page.locator(".gt-tiles-note")
+    assert note.is_visible() and "底图未能加载" in note.inner_text()
+    assert page.locator(".leaflet-tile-pane img").count() == 0
+    assert page.evaluate(MAP_SHARE_JS) >= 0.6
+    _shot(page, tmp_path, f"zh-phone-{stem}-amap-offline")
+    assert errors == []

@@ -109,8 +109,8 @@ def _expected_overlays(result, district_id: str) -> int:
         if frontier:
             depths.add(depth)
     layers = result.features.loc[result.features["level_0"] == district_id, "layer"].nunique()
-    # outline, levels, blind, ledgers, open issues, rectified issues, heat
-    return 1 + len(depths) + 1 + layers + 1 + 1 + 1
+    # outline, levels, place names, blind, ledgers, open issues, rectified issues, heat
+    return 1 + len(depths) + 1 + 1 + layers + 1 + 1 + 1
 
 
 def _issue_markers_in_dom(page) -> int:

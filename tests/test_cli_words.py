@@ -13,7 +13,8 @@ from geotool._progress import Stages
 from geotool.cli import main
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-COMMANDS = ["validate", "gaps", "lists", "maps", "demo"]
+COMMANDS = ["validate", "check", "gaps", "history", "diff", "lists", "convert", "maps", "risk",
+            "route", "demo"]
 
 
 def _help(capsys, argv):

@@ -270,3 +270,16 @@ def test_fuzz_config(scratch, text):
     assert d.as_of is None or 1900 <= d.as_of.year <= 2199
     assert 0 < d.reach_m <= 50_000 and 1 <= d.window_days <= 3650
     ws.record_files()
+
+
+@fuzz(25)
+@given(data=csv_bytes())
+def test_fuzz_spreadsheet_ledger(scratch, data):
+    """A ledger kept as a spreadsheet (points from its 经度/纬度) through the layer reader."""
+    path = scratch / "ledger.csv"
+    path.write_bytes(data)
+    try:
+        res = read_layer(LayerSpec(key="points", path=path, id="点位编号"))
+    except GeotoolError:
+        return
+    assert res.read == len(res.frame) + len(res.quarantine)

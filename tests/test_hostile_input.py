@@ -464,3 +464,15 @@ def test_workers_out_of_range(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert exit_info.value.code == 2
     assert err.count("\n") == 1 and "999999999" in err and "1–256" in err  # in Chinese here
+
+
+def test_numeric_ids_of_a_spreadsheet_ledger(tmp_path):
+    path = write_workbook(tmp_path / "points.xlsx", {"台账": [
+        ["点位编号", "点位名称", "经度", "纬度"],
+        [411603.0, 1e20, 114.62, 33.62], [1e20, 7.0, 114.63, 33.62],
+        [2.5, "站", 114.64, 33.62]]})
+    res = read_layer(LayerSpec(key="points", path=path, id="点位编号", name="点位名称"))
+    assert res.read == len(res.frame) + len(res.quarantine) == 3
+    assert res.frame["feature_id"].tolist() == ["411603", "100000000000000000000",
+                                                "2.5"]
+    assert res.frame["name"].tolist() == ["100000000000000000000", "7", "站"]

@@ -144,3 +144,26 @@ def test_features_without_attributes_say_so(tmp_path, capsys):
     assert main(["validate", str(ws), "--out", str(tmp_path / "v"), "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no attribute column" in err and "'id'" in err and "one of" not in err
+
+
+def test_unit_workbook_names_fit_in_255_bytes(tmp_path):
+    """The same class as the maps: a unit named with 80 four-byte characters (units/<unit>.xlsx)."""
+    import csv
+    import json
+
+    ws = make_hostile_workspace(tmp_path / "ws", "plain")
+    path = ws / "alleys.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for f in data["features"]:
+        f["properties"]["unit"] = CJK_B * 80
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    records = ws / "records" / "records.csv"
+    rows = list(csv.reader(records.open(encoding="utf-8", newline="")))
+    for row in rows[1:]:
+        row[9] = CJK_B * 80 + "x"
+    with records.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "g"
+    assert main(["gaps", str(ws), "--out", str(out), "--as-of", AS_OF.isoformat()]) == 0
+    names = [p.name for p in (out / "units").iterdir()]
+    assert len(names) >= 2 and all(len(n.encode()) <= MAX_NAME_BYTES for n in names)

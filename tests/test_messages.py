@@ -144,9 +144,9 @@ def test_config_errors_translate_their_english_fragments(tmp_path):
                                            '[bar]\n', encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
-    assert "unknown key 'bar' in the top level (allowed: city, defaults, extent, history, layers, records)" in \
+    assert "unknown key 'bar' in the top level (allowed: check, city, defaults, evaluation, extent, history, layers, records)" in \
         str(info.value)
-    assert "配置文件顶层中有未知的键 'bar'（可用的键：city, defaults, extent, history, layers, records）" in \
+    assert "配置文件顶层中有未知的键 'bar'（可用的键：check, city, defaults, evaluation, extent, history, layers, records）" in \
         info.value.render("zh")
     with pytest.raises(ConfigError) as info:
         Defaults().with_overrides(window_days=0)

@@ -19,6 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
+from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
@@ -131,6 +132,14 @@ class ExtentSpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """The ``[check]`` table: the grid/community polygon layer of the responsibility check."""
+
+    layer: str
+    min_area_m2: float = 1.0
+
+
+@dataclass(frozen=True)
 class HistorySpec:
     """The ``[history]`` table: where saved snapshots go.
 
@@ -155,7 +164,9 @@ class Workspace:
     districts: LayerSpec
     ledgers: tuple[LayerSpec, ...]
     records: RecordsSpec
+    evaluation: EvaluationSpec | None = None
     extent: ExtentSpec | None = None
+    check: CheckSpec | None = None
     history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
@@ -176,7 +187,8 @@ class Workspace:
         return list(seen)
 
 
-_TOP_KEYS = {"city", "defaults", "layers", "records", "extent", "history"}
+_TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "history",
+             "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -415,9 +427,31 @@ def load_config(path: str | Path) -> Workspace:
         districts=districts,
         ledgers=ledgers,
         records=_records(data.get("records", {}), path),
+        evaluation=parse_evaluation(data.get("evaluation"), layers=[s.key for s in ledgers],
+                                    path=path),
         extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
+        check=_check(data["check"], path, ledgers) if "check" in data else None,
         history=_history(data.get("history", {}), root, path),
     )
+
+
+def _check(table: Any, path: Path, ledgers: tuple[LayerSpec, ...]) -> CheckSpec:
+    """``[check]``: ``layer`` names a ledger layer of grid cells; ``min_area_m2`` optional."""
+    where = "[check]"
+    if not isinstance(table, dict):
+        raise ConfigError(Note("config.not_table", where=where), path=path)
+    _unknown(set(table), {"layer", "min_area_m2"}, where, path)
+    known = [s.key for s in ledgers]
+    layer = table.get("layer")
+    if not isinstance(layer, str) or layer not in known:
+        raise ConfigError(Note("check.bad_layer", value=layer, known=", ".join(known) or "-"),
+                          path=path)
+    value = table.get("min_area_m2", 1.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value) or value < 0:
+        raise ConfigError(Note("config.negative", where=where, name="min_area_m2", value=value),
+                          path=path)
+    return CheckSpec(layer=layer, min_area_m2=float(value))
 
 
 def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) -> ExtentSpec:

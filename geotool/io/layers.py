@@ -35,8 +35,8 @@ from geotool.crs import WGS84, is_geographic, to_wgs84
 from geotool.io.config import LayerSpec
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
-from geotool.io.quarantine import quarantine_frame
 from geotool.io.made_ids import ids_from_names, looks_like_id
+from geotool.io.quarantine import quarantine_frame
 from geotool.io.sheet_layer import SHEET_SUFFIXES, read_sheet_layer
 from geotool.text import Join, Note, geos_reason
 

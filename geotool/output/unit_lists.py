@@ -36,6 +36,7 @@ _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 _MAX_STEM = 80
+_MAX_STEM_BYTES = 200  # leaves room for "-<n>" and ".xlsx" within 255 bytes
 
 _PLACES = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
            "last_touched", "days_since", "open_issues", "recurring"]
@@ -49,7 +50,10 @@ _COUNTS = ["forgotten_places", "open_issues", "overdue_issues", "recurring_place
 
 
 def _stem(name: str) -> str:
-    stem = _BAD.sub("_", name).strip(" .")[:_MAX_STEM].strip(" .")
+    stem = _BAD.sub("_", name).strip(" .")[:_MAX_STEM]
+    # file systems count bytes (255): 80 four-byte characters would be 320
+    stem = stem.encode("utf-8", "surrogatepass")[:_MAX_STEM_BYTES].decode("utf-8", "ignore")
+    stem = stem.strip(" .")
     if not stem:
         stem = "_"
     if stem.split(".")[0].upper() in _RESERVED:

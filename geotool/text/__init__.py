@@ -41,6 +41,7 @@ from geotool.text._lists import LISTS
 from geotool.text._mapview import MAPVIEW
 from geotool.text._messages import MESSAGES
 from geotool.text._reasons import REASONS
+from geotool.text._risk import RISK
 from geotool.text._words import WORDS
 
 __all__ = ["LANGS", "TABLE", "Join", "Note", "geos_reason", "header", "join_where", "level_name",
@@ -66,6 +67,7 @@ TABLE: dict[str, tuple[str, str]] = _merge(
     LISTS, HELP,  # issue #12: units' workbooks, command-line help
     DASK,  # issue #16, distributed engine and Parquet records
     LAYER_EMPTY,  # issue #8, empty ledger layers
+    RISK,  # issue #15, evaluation risk and route
 )
 
 #: Where an error happened, before its text: (Chinese, English).

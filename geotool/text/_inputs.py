@@ -69,4 +69,29 @@ INPUTS: dict[str, tuple[str, str]] = {
         "add [extent] to geotool.toml, e.g. buffer_m = {buffer_m:.0f} or path = \"built_up_area.geojson\""),
     "map.extent": ("分析范围", "Analysis extent"),
     "header.extent_area_m2": ("分析范围面积(平方米)", "Extent area (m²)"),
+    "check.bad_layer": (
+        "[check] layer = {value!r} 不是台账图层：写上网格或社区面图层的名称，可用 {known}",
+        "[check] layer = {value!r} is not a ledger layer: name the grid or community polygon layer, one of {known}"),
+    "check.none": (
+        "geotool.toml 中没有 [check]：加上 [check] layer = \"网格图层名\"",
+        "no [check] in geotool.toml: add [check] layer = \"<grid layer>\""),
+    "check.summary": (
+        "责任全覆盖检查（图层 {layer}，{cells} 个网格）：空白 {gaps} 处（{gap_area:,.0f} 平方米），"
+        "重叠 {overlaps} 处（{overlap_area:,.0f} 平方米），无责任单位的点位 {no_unit} 个，"
+        "不在任何网格内的点位 {outside} 个",
+        "responsibility check (layer {layer}, {cells} cells): {gaps} gap(s) ({gap_area:,.0f} m²), "
+        "{overlaps} overlap(s) ({overlap_area:,.0f} m²), {no_unit} feature(s) with no unit, "
+        "{outside} feature(s) outside every cell"),
+    "check.written": ("检查结果已写入 {path}", "check results written to {path}"),
+    "sheet.check_gaps": ("网格空白", "Gaps"),
+    "sheet.check_overlaps": ("网格重叠", "Overlaps"),
+    "sheet.check_no_unit": ("无责任单位", "No unit"),
+    "sheet.check_outside": ("不在网格内", "Outside cells"),
+    "header.cell_a": ("网格甲", "Cell A"),
+    "header.cell_b": ("网格乙", "Cell B"),
+    "header.problem": ("问题", "Problem"),
+    "check.problem_gap": ("网格空白", "gap"),
+    "check.problem_overlap": ("网格重叠", "overlap"),
+    "check.problem_no_unit": ("无责任单位", "no unit"),
+    "check.problem_outside": ("不在网格内", "outside every cell"),
 }

@@ -10,6 +10,8 @@ MAPVIEW: dict[str, tuple[str, str]] = {
     "mapview.panel_ranking": ("排名", "Ranking"),
     "mapview.close": ("关闭", "Close"),
     "mapview.whole_district": ("全区", "Whole district"),
+    "mapview.tiles_failed": ("底图未能加载（无网络或被拦截），已改用空白底色",
+                             "base map did not load (offline or blocked): plain background"),
     # ---- issue layers: open issues counted honestly, rectified ones apart ----
     "mapview.open_layer": ("未销号问题（{n:,d}，其中超期 {overdue:,d}）",
                            "Open issues ({n:,d}, {overdue:,d} overdue)"),
@@ -53,4 +55,5 @@ MAPVIEW: dict[str, tuple[str, str]] = {
     "mapview.places_inside": ("盲区内场所", "Places inside"),
     "mapview.district_path": ("所在区划", "Where"),
     "mapview.layer": ("图层", "Layer"),
+    "mapview.place_names": ("地名", "Place names"),
 }

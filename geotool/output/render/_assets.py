@@ -109,6 +109,7 @@ def head_html() -> str:
         _strip_source_maps(_read(cluster / "leaflet.markercluster.js")),
         _read(_HERE / "map.js"),
         _read(_HERE / "issues.js"),
+        _read(_HERE / "labels.js"),
         _read(_HERE / "layout.js"),
     ]
     parts = [f"<style>\n{_check('style', css)}\n</style>"]

@@ -45,7 +45,8 @@ __all__ = ["DATA_ID", "DataLayer", "JsCall", "Literal", "add_layer_control", "ad
 #: ``id`` of the page's one JSON data element.
 DATA_ID = "gt-data"
 
-_KINDS = {"outline", "areas", "features", "blind", "issues", "heat", "scores"}
+_KINDS = {"outline", "areas", "features", "blind", "issues", "heat", "scores", "labels",
+          "stops"}
 _CALLS = {"setup", "control", "finish"}
 
 

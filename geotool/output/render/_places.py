@@ -80,3 +80,51 @@ def containing_names(geoms: gpd.GeoSeries, nested: dict[int, gpd.GeoDataFrame], 
                                  np.where(has, found.fillna(""), out)), index=out.index,
                         dtype="string")
     return out
+
+
+def place_labels(nested: dict[int, gpd.GeoDataFrame], features: gpd.GeoDataFrame, *,
+                 metric_crs: str, datum: str, max_features: int = 40) -> dict:
+    """Names to write on the map so it reads without a base map.
+
+    Street (rank 0) and community (rank 1) names at a point inside each area
+    when the districts have them; otherwise the names of the largest ledger
+    features (areas by area, lines by length; rank 1 for the ten largest,
+    2 for the rest). ``layout`` in the browser hides any that would collide.
+
+    Returns
+    -------
+    dict
+        ``{"lat", "lon", "text", "rank"}`` lists, positions in ``datum``.
+    """
+    from geotool.crs import WGS84
+    from geotool.output.render._display import DECIMALS, to_datum
+
+    frames = []
+    for depth in sorted(nested)[:2]:
+        areas = nested[depth]
+        if areas.empty:
+            continue
+        named = areas[areas["name"].astype("string").fillna("") != ""]
+        frames.append(gpd.GeoDataFrame({"text": named["name"].astype(str).to_numpy(),
+                                        "rank": min(depth - 1, 1)},
+                                       geometry=named.geometry.representative_point().values,
+                                       crs=areas.crs))
+    if not frames and features is not None and not features.empty:
+        named = features[features["name"].astype("string").fillna("") != ""]
+        metric = named.geometry.to_crs(metric_crs)
+        size = np.where(metric.area.to_numpy() > 0, metric.area.to_numpy(),
+                        metric.length.to_numpy() * 10.0)
+        top = np.argsort(-size, kind="stable")[:max_features]
+        top = top[size[top] > 0]
+        chosen = named.iloc[top]
+        frames.append(gpd.GeoDataFrame(
+            {"text": chosen["name"].astype(str).to_numpy(),
+             "rank": np.where(np.arange(len(chosen)) < 10, 1, 2)},
+            geometry=chosen.geometry.representative_point().values, crs=named.crs))
+    if not frames:
+        return {"lat": [], "lon": [], "text": [], "rank": []}
+    allf = pd.concat(frames, ignore_index=True)
+    shown = to_datum(gpd.GeoDataFrame(allf, geometry="geometry", crs=WGS84), datum)
+    return {"lat": np.round(shown.geometry.y.to_numpy(), DECIMALS).tolist(),
+            "lon": np.round(shown.geometry.x.to_numpy(), DECIMALS).tolist(),
+            "text": allf["text"].tolist(), "rank": allf["rank"].astype(int).tolist()}

@@ -11,6 +11,7 @@ explains every symbol.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -27,7 +28,6 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
-from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render._payloads import (
     DistrictData,
     areas_payload,
@@ -36,6 +36,8 @@ from geotool.output.render._payloads import (
     outline_payload,
     select_district,
 )
+from geotool.output.render._places import place_labels
+from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
 from geotool.output.render.issue_points import issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
@@ -102,7 +104,8 @@ def _named(label: str, n: int, lang: str) -> str:
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
-                 index_href: str | None = "index.html", history=None) -> DistrictMap:
+                 index_href: str | None = "index.html", history=None,
+                 extras: Sequence = ()) -> DistrictMap:
     """Build the map page of one top-level district.
 
     Parameters
@@ -119,6 +122,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     history : HistoryView, optional
         Adds the 本周新增 layer (new issues, newly forgotten places since the
         previous snapshot; :func:`geotool.analysis.trends.history_view`).
+    extras : sequence
+        Optional overlays (:mod:`geotool.output.render.extras`: evaluation
+        risk, inspection route), each adding layers and a title-panel part.
 
     Returns
     -------
@@ -150,9 +156,12 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         level_names[depth] = level_name(depth, lang)
         add(DataLayer("areas", payload, {"color": color, "weight": weight, "dash": dash,
                                          "fields": fields,
-                                         "permanent": depth == 1
-                                         and len(areas) <= MAX_PERMANENT_LABELS},
+                                         "permanent": False},
                       name=label, show=depth <= SHOWN_DEPTHS), label)
+
+    names = place_labels(data.nested, data.features, metric_crs=mcrs or _utm(data), datum=datum)
+    add(DataLayer("labels", script_json(names), {}, name=tr("mapview.place_names", lang)),
+        tr("mapview.place_names", lang))
 
     extent = extent_layer(result, data.outline, mcrs, datum, lang)  # [extent] outline
     if extent is not None:
@@ -203,13 +212,20 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
 
+    for extra in extras:
+        for layer, plain in extra.layers(district_id, metric_crs=mcrs, datum=datum, lang=lang):
+            add(layer, plain)
+
     add_layer_control(m, collapsed=False, position="topright")
     m.add_child(JsCall("finish", {"overlays": len(overlays),
-                                  "closeWord": tr("mapview.close", lang)}))
+                                  "closeWord": tr("mapview.close", lang),
+                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,
-                             lang=lang, index_href=index_href))
+                             lang=lang, index_href=index_href,
+                             extra_html="".join(e.panel(district_id, lang=lang)
+                                                for e in extras)))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
                               heat_cell_m=grid.cell_m, aggregated=aggregated))

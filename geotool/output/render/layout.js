@@ -138,6 +138,32 @@
     if (!first) { refit(); }
   }
 
+  /* When the base map does not load (offline, blocked), drop it: plain background and a note. */
+  function watchTiles(map, note) {
+    var tiles = null;
+    map.eachLayer(function (l) { if (l instanceof L.TileLayer) { tiles = l; } });
+    if (!tiles) { return; }
+    var loaded = 0;
+    var failed = 0;
+    var dropped = false;
+    function drop() {
+      if (dropped || loaded > 0) { return; }
+      dropped = true;
+      map.removeLayer(tiles);
+      map.getContainer().style.background = "#f2efe9";
+      var box = el("div", "gt-tiles-note", note || "");
+      box.setAttribute("role", "status");
+      map.getContainer().appendChild(box);
+      window.geotoolStats.tilesDropped = true;
+    }
+    tiles.on("tileload", function () { loaded += 1; });
+    tiles.on("tileerror", function () {
+      failed += 1;
+      if (failed >= 3) { drop(); }
+    });
+    window.setTimeout(drop, 8000);
+  }
+
   /* Called once every layer and panel is in the page (from geotool.finish). */
   G.layout = function (map, opts) {
     opts = opts || {};
@@ -161,6 +187,7 @@
     }
     applyMode(true);
     refit();
+    watchTiles(map, opts.tilesNote);
     var timer = null;
     window.addEventListener("resize", function () {
       window.clearTimeout(timer);

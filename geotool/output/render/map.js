@@ -266,6 +266,26 @@
     }));
   };
 
+  /* An inspection route (issue #15): the line, then numbered stops (numbers and names as text). */
+  G.stops = function (data, opts) {
+    var group = L.featureGroup();
+    L.polyline(data.line, {color: opts.color, weight: 4, opacity: 0.85, interactive: false})
+      .addTo(group);
+    data.stops.forEach(function (s) {
+      var badge = document.createElement("span");
+      badge.className = "gt-stop";
+      badge.setAttribute("style", "display:inline-block;min-width:20px;height:20px;" +
+        "line-height:20px;border-radius:10px;text-align:center;font:bold 12px sans-serif;" +
+        "color:#fff;background:" + opts.color + ";border:2px solid #fff");
+      badge.textContent = String(s[2]);
+      L.marker([s[0], s[1]], {icon: L.divIcon({className: "gt-pt", html: badge,
+        iconSize: [24, 24], iconAnchor: [12, 12]}), keyboard: false, pane: "gtPoints"})
+        .bindTooltip(function () { return textNode(s[3]); }, {sticky: true})
+        .addTo(group);
+    });
+    return keep("stops", group);
+  };
+
   function now() {
     return Math.round(window.performance ? window.performance.now() : 0);
   }
@@ -273,7 +293,9 @@
   /* Called last: every layer is built. Ready once the next frame is painted. */
   G.finish = function (map, opts) {
     stats.overlays = opts.overlays;
-    if (G.layout) { G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord}); }
+    if (G.layout) {
+      G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord, tilesNote: opts.tilesNote});
+    }
     stats.scriptMs = now();
     var done = function () {
       stats.ready = true;

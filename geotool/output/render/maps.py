@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from geotool._atomic import checkpoint, remove_stale_temps, scratch_dir
@@ -95,8 +96,8 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
 
 
 def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
-                lang: str = "zh", tiles: str = "osm", png: bool = False,
-                history=None) -> Path:
+                lang: str = "zh", tiles: str = "amap", png: bool = False,
+                history=None, extras: Sequence = ()) -> Path:
     """Write one interactive map per top-level district and ``index.html``.
 
     Parameters
@@ -110,10 +111,14 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
     lang : {"zh", "en"}
         Language of every text on the maps.
     tiles : str
-        Base map: ``"osm"`` (default), ``"none"``, ``"amap"``,
+        Base map: ``"amap"`` (default; GCJ-02, with a plain background and a
+        note when tiles do not load), ``"none"``, ``"osm"``,
         ``"tianditu:<key>"`` or a tile URL template (see
         :mod:`geotool.output.render.tiles`). GCJ-02 tiles shift all drawn data to
         GCJ-02.
+    extras : sequence
+        Optional overlays on every district map
+        (:mod:`geotool.output.render.extras`).
     png : bool
         Also write ``<district>.png`` (matplotlib, no browser).
     history : HistoryView, optional
@@ -149,7 +154,7 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
             written: dict[str, str] = {}
             for did in chosen:
                 page = district_map(result, did, lang=lang, tiles=base, index_href="index.html",
-                                    history=history)
+                                    history=history, extras=extras)
                 names.append(_stage(stage / f"{stems[did]}.html", page.html))
                 if png:
                     from geotool.output.render.png import district_png

@@ -155,7 +155,8 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
     add_layer_control(m, collapsed=True, position="bottomright")
-    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang)}))
+    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang),
+                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
     side = (f'<div class="gt-panel gt-side" id="gt-side" {dock_attrs("right", "ranking", lang)}>'
             f"<h1>{escape(title)}</h1>"
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "

@@ -66,8 +66,11 @@ def flag_html(rank: int, n: int, lang: str) -> str:
 
 
 def title_panel(row: pd.Series, *, city: str, as_of: object, window_days: int, n_level: int,
-                lang: str, index_href: str | None = "index.html") -> str:
-    """The title panel: district, as-of date, coverage, open/overdue, blind share, rank."""
+                lang: str, index_href: str | None = "index.html", extra_html: str = "") -> str:
+    """The title panel: district, as-of date, coverage, open/overdue, blind share, rank.
+
+    ``extra_html`` (already escaped by its maker) follows the figures.
+    """
     name = fmt.text(row["name"]) or fmt.text(row["district_id"])
     title = tr("map.map_title", lang, city=city, district=name)
     rank = int(row["rank"])
@@ -88,7 +91,7 @@ def title_panel(row: pd.Series, *, city: str, as_of: object, window_days: int, n
             f"<h1>{escape(title)}</h1>"
             f'<div class="gt-sub">{escape(tr("map.window", lang, days=window_days))} '
             f'{flag_html(rank, n_level, lang)}</div>'
-            f"<dl>{dl}</dl>{back}</div>")
+            f"<dl>{dl}</dl>{extra_html}{back}</div>")
 
 
 def _line(color: str, weight: float, dash: str | None) -> str:
