@@ -228,7 +228,7 @@ def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang:
                    help=tr("help.max_stops", lang))
     p.add_argument("--one-way", action="store_true", help=tr("help.one_way", lang))
     _out(p, lang, "route")
-    p.add_argument("--tiles", default="osm", metavar=_mv("tiles", lang),
+    p.add_argument("--tiles", default="amap", metavar=_mv("tiles", lang),
                    help=tr("help.route_tiles", lang))
 
     p = command("demo")

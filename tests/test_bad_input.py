@@ -424,6 +424,8 @@ CASES = [
         HEADER.split(","), *[g.split(",") for g in GOOD],
         ["=\"R\"&ROW()", "=DATE(2026,9,3)", "=114.6+0.02", "=33.62", "=\"小广告\"", "未整改"]]}),
          reasons={"formula_without_value": 1}, used_records=2),
+    Case("shapefile_record_marked_deleted", lambda r: _deleted_shp_record(r),
+         reasons={"deleted_record": 1}, used_records=2),
     Case("layer_is_a_folder", lambda r: _folder_layer(r), 2,
          r"holds no geometry: it is a folder \(GDAL opens it as CSV data\)", "points"),
 ]
@@ -443,6 +445,16 @@ def _truncated_seq(root: Path) -> None:
     lines += [json.dumps(dict(feats[0], type="feature")), lines[0][:40]]
     (root / "points.geojsonl").write_text("\n".join(lines), encoding="utf-8")
     set_config(root, CONFIG.replace("points.geojson", "points.geojsonl"))
+
+
+def _deleted_shp_record(root: Path) -> None:
+    extra = gpd.GeoDataFrame({"id": ["P9"], "name": ["已删除"]}, geometry=[Point(114.61, 33.61)],
+                             crs="EPSG:4326")
+    pd.concat([extra, POINTS], ignore_index=True).to_file(root / "points.shp", encoding="UTF-8")
+    raw = bytearray((root / "points.dbf").read_bytes())
+    raw[int.from_bytes(raw[8:10], "little")] = ord("*")  # the first record: deleted, not packed
+    (root / "points.dbf").write_bytes(bytes(raw))
+    set_config(root, CONFIG.replace("points.geojson", "points.shp"))
 
 
 def _attribute_table(root: Path) -> None:

@@ -258,3 +258,29 @@ def test_unreachable_server_is_one_line(tmp_path, capsys):
     assert main(["history", str(root)]) == 2
     err = capsys.readouterr().err
     assert "无法连接历史库" in err and "secret" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_config_save_true_saves_every_gaps_run(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, "save = true")
+    assert main(["gaps", str(root), "--as-of", str(D1), "--out", str(tmp_path / "out")]) == 0
+    with open_store(path=root / "history.gpkg") as store:
+        assert store.dates() == [D1]
+
+
+
+@pytest.mark.parametrize("make", ["text file", "folder"])
+def test_an_unusable_store_path_is_one_line(tmp_path, capsys, make):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'path = "history.gpkg"')
+    path = root / "history.gpkg"
+    if make == "folder":
+        path.mkdir()
+    else:
+        path.write_text("问题编号,发现时间\n", encoding="utf-8")
+    assert main(["history", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "history.gpkg" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from _history_fixtures import D1, D2, build_two_weeks
 
@@ -69,6 +71,8 @@ def test_index_ranking_shows_the_change_and_trend_charts(maps):
     assert "<td>↓1</td>" in rows["A"].split("</tr>")[0]
     assert "较上期" in ranking and "2026-10-12" in ranking
     assert html.count('class="gt-trend"') == 4          # the city and three districts
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
+    assert captions == ["全市", "丙区", "乙区", "甲区"]      # best to worst, as the ranking
     assert html.count("<polyline") == 16                 # four series each
 
 

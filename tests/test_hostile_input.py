@@ -476,3 +476,18 @@ def test_numeric_ids_of_a_spreadsheet_ledger(tmp_path):
     assert res.frame["feature_id"].tolist() == ["411603", "100000000000000000000",
                                                 "2.5"]
     assert res.frame["name"].tolist() == ["100000000000000000000", "7", "站"]
+
+
+def test_deleted_shapefile_records_are_counted_at_their_position(tmp_path):
+    path = tmp_path / "m.shp"
+    gpd.GeoDataFrame({"id": ["A", "B", "C"]}, geometry=[Point(114.62, 33.62)] * 3,
+                     crs=4326).to_file(path)
+    raw = bytearray((tmp_path / "m.dbf").read_bytes())
+    header_len = int.from_bytes(raw[8:10], "little")
+    record_len = int.from_bytes(raw[10:12], "little")
+    raw[header_len + record_len] = ord("*")  # B: deleted in a GIS, not packed
+    (tmp_path / "m.dbf").write_bytes(bytes(raw))
+    res = read_layer(LayerSpec(key="m", path=path))
+    assert res.read == 3
+    assert res.frame["feature_id"].tolist() == ["A", "C"]
+    assert res.quarantine[["row", "reason_code"]].values.tolist() == [[2, "deleted_record"]]

@@ -33,6 +33,7 @@ import shapely
 from geotool._errors import CRSError, InputError
 from geotool.crs import WGS84, is_geographic, to_wgs84
 from geotool.io.config import LayerSpec
+from geotool.io.dbf import deleted_records
 from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.io.ids import id_texts
 from geotool.io.made_ids import ids_from_names, looks_like_id
@@ -441,8 +442,15 @@ def _counted(gdf: gpd.GeoDataFrame, scan: GeoJSONScan | None, spec: LayerSpec
 
     For GeoJSON the count comes from the file's text: features GDAL skips are
     quarantined, and number properties are replaced by their exact JSON text.
+    For a shapefile, records marked deleted in the ``.dbf`` are counted and
+    quarantined.
     """
     if scan is None:
+        deleted = deleted_records(spec.path) if spec.path.suffix.lower() == ".shp" else None
+        if deleted is not None and deleted.any() and int((~deleted).sum()) == len(gdf):
+            gone = np.flatnonzero(deleted) + 1  # GDAL skipped them: count them, at their place
+            q = quarantine_frame(spec.path, gone, None, None, "deleted_record", layer=spec.key)
+            return len(deleted), np.flatnonzero(~deleted) + 1, q
         return len(gdf), np.arange(1, len(gdf) + 1), _concat_quarantine([])
     for col in gdf.columns:
         if col != gdf.geometry.name and pd.api.types.is_numeric_dtype(gdf[col]):

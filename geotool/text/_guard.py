@@ -49,4 +49,9 @@ GUARD: dict[str, tuple[str, str]] = {
         ("a formula saved without its value (written by a script?): open and save the file "
          "in Excel/WPS, then read it again"),
     ),
+    "reason.deleted_record": (
+        "该要素在 .dbf 中已标记为删除（在 GIS 中删除但未压缩文件）：GIS 软件会直接跳过它",
+        ("marked deleted in the .dbf (deleted in a GIS, the file not packed): GIS software "
+         "skips it"),
+    ),
 }

@@ -24,6 +24,8 @@ HISTORY: dict[str, tuple[str, str]] = {
     "history.newer_schema": ("历史库由更新版本的 geotool 创建（结构版本 {found}，本版本只认识到 {known}）：请升级 geotool",
                              ("the history store was made by a newer geotool (schema {found}; "
                              "this one knows up to {known}): upgrade geotool")),
+    "history.failed": ("历史库操作失败，库保持原样：{reason}",
+                       "the history store operation failed and the store is unchanged: {reason}"),
     "history.bad_url": ("[history] url 应以 postgresql:// 开头",
                         "[history] url must start with postgresql://"),
     "history.bad_save": ("[history] save 应为 true 或 false，而不是 {value!r}",

@@ -94,4 +94,9 @@ INPUTS: dict[str, tuple[str, str]] = {
     "check.problem_overlap": ("网格重叠", "overlap"),
     "check.problem_no_unit": ("无责任单位", "no unit"),
     "check.problem_outside": ("不在网格内", "outside every cell"),
+    "datum.warning_districts": (
+        "{file}：区划边界看起来是 {likely}，不是 {configured}（写明所属区的 {n} 条记录中有 {before:.0f} 条"
+        "不在该区内，按 {likely} 换算后 {after:.0f} 条）：{fix}",
+        "{file}: district borders look like {likely}, not {configured} ({before:.0f} of {n} records "
+        "that name their district lie outside it, {after:.0f} when read as {likely}): {fix}"),
 }

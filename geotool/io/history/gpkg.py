@@ -71,15 +71,21 @@ class GeoPackageStore(HistoryStore):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One transaction; a database error (locked, read-only, disk full) is one line."""
         cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
         try:
-            yield cur
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        else:
-            cur.execute("COMMIT")
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                if self.conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(key="history.failed", path=self.path,
+                               params={"reason": str(exc)}) from None
         finally:
             cur.close()
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geotool._errors import HistoryError
 from geotool.io.history.store import HistoryStore
@@ -68,8 +69,15 @@ class PostGISStore(HistoryStore):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            yield cur
+        """One transaction; a database error (permissions, lost connection) is one line."""
+        import psycopg
+
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                yield cur
+        except psycopg.Error as exc:
+            raise HistoryError(key="history.failed", path=self.where,
+                               params={"reason": " ".join(str(exc).split())}) from None
 
     def _lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -88,11 +96,22 @@ class PostGISStore(HistoryStore):
     def _spatial_index(self, table: str) -> str:
         return f"CREATE INDEX ix_{table}_geom ON {table} USING GIST (geom)"
 
-    def _geom_insert(self) -> str:
-        return "ST_GeomFromWKB(%s, 4326)"
-
     def _geom_select(self) -> str:
         return "ST_AsBinary(geom)"
+
+    def _encode_geoms(self, geoms: np.ndarray) -> list[Any]:
+        # hex EWKB text: what PostGIS reads for a geometry column in COPY
+        ewkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+        return [None if g is None else str(g) for g in ewkb.tolist()]
+
+    def _geom_insert(self) -> str:
+        return "%s::geometry"
+
+    def _insert(self, cur: Any, table: str, cols: list[str], marks: list[str],
+                rows: list[tuple]) -> None:
+        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:  # COPY streams rows: far quicker than one INSERT each
+                copy.write_row(row)
 
     def _time_values(self, t: pd.Series, kind: str) -> np.ndarray:
         if kind == "date":

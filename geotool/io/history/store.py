@@ -180,7 +180,8 @@ class HistoryStore(ABC):
             return int(cur.fetchone()[0])
 
     # ---- writing ----
-    def _rows(self, table: str, frame: pd.DataFrame, as_of: dt.date) -> tuple[str, list[tuple]]:
+    def _rows(self, table: str, frame: pd.DataFrame, as_of: dt.date
+              ) -> tuple[list[str], list[str], list[tuple]]:
         columns = TABLES[table]
         cols = [c for c, _ in columns]
         data = [self._to_sql(pd.Series([as_of] * len(frame), dtype=object), "date")]
@@ -192,8 +193,13 @@ class HistoryStore(ABC):
             cols.append("geom")
             marks.append(self._geom_insert())
             data.append(self._encode_geoms(_as_type(frame.geometry.values, GEOMETRY[table])))
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)})"
-        return sql, list(zip(*data, strict=True)) if data and len(frame) else []
+        return cols, marks, list(zip(*data, strict=True)) if data and len(frame) else []
+
+    def _insert(self, cur: Any, table: str, cols: list[str], marks: list[str],
+                rows: list[tuple]) -> None:
+        """Insert ``rows`` (the backend may use a faster bulk path)."""
+        cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)})",
+                        rows)
 
     def save(self, snap: Snapshot) -> None:
         """Store ``snap``, replacing any snapshot of the same date, in one transaction.
@@ -226,9 +232,9 @@ class HistoryStore(ABC):
                             (self._to_sql(pd.Series([snap.as_of]), "date")[0],))
                 wrote()
             for table in TABLES:
-                sql, rows = self._rows(table, frames[table], snap.as_of)
+                cols, marks, rows = self._rows(table, frames[table], snap.as_of)
                 if rows:
-                    cur.executemany(sql, rows)
+                    self._insert(cur, table, cols, marks, rows)
                 wrote()
             self._after_save(cur, snap)
 

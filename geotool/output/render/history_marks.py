@@ -182,7 +182,8 @@ def _trend_figure(trend: pd.DataFrame, names: dict[str, str], ids: list[str], *,
         right.plot(x, t["overdue_issues"], color=SERIES[3][1], ls=":", marker=".",
                    label=header("overdue_issues", lang))
         right.set_ylim(bottom=0)
-        ax.set_title(city if did == "" else names.get(did, did), fontsize=11)
+        ax.set_title(tr("trend.city", lang) if did == "" else names.get(did, did), fontsize=11)
+        ax.set_xticks(x, [fmt.date(d) for d in t["as_of"]])
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     first, second = axes.ravel()[0], fig.axes[len(axes.ravel())]
     lines = first.get_lines() + second.get_lines()

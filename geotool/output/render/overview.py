@@ -101,9 +101,10 @@ def _trends(result, top: pd.DataFrame, history, lang: str) -> str:
         for _, r in top.sort_values(["rank", "district_id"], ascending=[False, True]).iterrows()]
     items = "".join(
         f'<figure class="gt-trend-item" data-district="{escape(did)}" '
-        'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
-        f"</figcaption>{trend_svg(history.trend, did, lang=lang, title=tr('trend.title', lang, name=name))}"
-        "</figure>" for name, did in charts)
+        f'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
+        "</figcaption>"
+        + trend_svg(history.trend, did, lang=lang, title=tr("trend.title", lang, name=name))
+        + "</figure>" for name, did in charts)
     return (f'<section id="gt-trends"><h2>{escape(tr("trend.heading", lang))}</h2>'
             f"{trend_legend(lang)}{items}</section>")
 
