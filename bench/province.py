@@ -215,12 +215,11 @@ class _ParquetWriter:
     def __init__(self, root: Path, d: gpd.GeoDataFrame, f: gpd.GeoDataFrame) -> None:
         from geotool.analysis.partition import plan_partitions
         from geotool.io.config import Defaults
-        from geotool.io.layers import read_districts  # noqa: F401  (the loader's schema)
         from geotool.io.parquet import layers_fingerprint
         from geotool.io.workspace import load_workspace
 
-        (root / "geotool.toml").write_text(
-            _CONFIG.format(name="基准省", pattern="records/none", crs="EPSG:4326"),
+        (root / "geotool.toml").write_text(  # the layers alone (no records yet)
+            _CONFIG.format(name="基准省", pattern="", crs="EPSG:4326").replace('[""]', "[]"),
             encoding="utf-8")
         loaded = load_workspace(root)
         (root / "geotool.toml").unlink()
@@ -266,6 +265,9 @@ class _ParquetWriter:
             "_order": np.arange(self.order, self.order + n),
         })
         self.order += n
+        for col in RECORD_COLUMNS:  # fields the generator leaves empty (address, ...)
+            if col not in df:
+                df[col] = pd.Series(pd.NA, index=df.index, dtype=s)
         records = gpd.GeoDataFrame(df[RECORD_COLUMNS], geometry=gpd.points_from_xy(lon, lat),
                                    crs=4326)
         keys, refs = partition_keys(records, self.features_m, self.top, self.plan.feature_owner)

@@ -134,3 +134,40 @@ def test_validate_gaps_and_strict_on_a_shifted_workspace(tmp_path, capsys):
     set_config(root, CONFIG + 'crs = "GCJ-02"\n')  # the fix
     assert main(["validate", str(root), "--strict", "--out", str(root / "out")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _two_districts(shift) -> gpd.GeoDataFrame:
+    """川汇区 x 114.60–114.65, 淮阳区 114.65–114.70 (lat 33.60–33.65), corners moved by ``shift``."""
+    from shapely.geometry import Polygon
+
+    def poly(x0, x1):
+        xs, ys = np.array([x0, x1, x1, x0]), np.array([33.60, 33.60, 33.65, 33.65])
+        if shift is not None:
+            xs, ys = shift(xs, ys)
+        return Polygon(zip(xs, ys, strict=True))
+
+    return gpd.GeoDataFrame({"district_id": ["411602", "411603"], "name": ["川汇区", "淮阳区"]},
+                            geometry=[poly(114.60, 114.65), poly(114.65, 114.70)], crs="EPSG:4326")
+
+
+def _named_records() -> gpd.GeoDataFrame:
+    # 20 records each side of the border, 50–1000 m from it, naming their district
+    offsets = np.linspace(50, 1000, 20) / (111_320.0 * np.cos(np.radians(33.625)))
+    lon = np.r_[114.65 - offsets, 114.65 + offsets]
+    lat = np.full(40, 33.625)
+    recs = _records(lon, lat, None)
+    recs["district"] = pd.Series(["川汇区"] * 20 + ["淮阳区"] * 20, dtype="string")
+    return recs
+
+
+def test_gcj02_districts_labelled_wgs84_are_caught_by_the_records_district_names():
+    from geotool.io.datum_guard import check_district_datum
+
+    found = check_district_datum(_named_records(), _two_districts(wgs84_to_gcj02),
+                                 file="districts.geojson")
+    assert found is not None and (found.likely, found.section, found.n) == (
+        "GCJ-02", "[layers.districts]", 40)
+    assert found.fixed_offset_m == 0 and found.offset_m >= 5
+    assert found.note().render("zh").endswith('在 [layers.districts] 中加上 crs = "GCJ-02"')
+    assert check_district_datum(_named_records(), _two_districts(None),
+                                file="districts.geojson") is None

@@ -61,8 +61,18 @@ def _overlay_names(text: str) -> list[str]:
 
 def _issue_layers(text: str) -> dict[str, dict]:
     """``{"open": cols, "rectified": cols}``: the issue layers' column data."""
-    return {v["opts"]["kind"]: v["data"]["cols"] for v in _page_data(text)
-            if isinstance(v, dict) and "cols" in v.get("data", {})}
+    out = {}
+    for v in _page_data(text):
+        if isinstance(v, dict) and "cols" in v.get("data", {}):
+            cols = dict(v["data"]["cols"])
+            if cols.get("latSteps"):
+                cols["lat"] = np.cumsum(cols["lat"]).tolist()
+            if isinstance(cols.get("overdue"), str):
+                cols["overdue"] = [int(c, 36) for c in cols["overdue"]] or [0] * cols["n"]
+            if "idPrefix" in cols:
+                cols["id"] = [f"{cols['idPrefix']}{i:0{cols['idWidth']}d}" for i in cols["id"]]
+            out[v["opts"]["kind"]] = cols
+    return out
 
 
 def _issue_names(result, district: str, lang: str = "zh") -> list[str]:
@@ -342,7 +352,7 @@ def test_png_maps_are_written_without_warnings(result, tmp_path):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", data[16:24])
-        assert (width, height) == (1500, 1200)
+        assert (width, height) == (1920, 1080)  # a 16:9 slide
         assert len(data) > 20_000
 
 
@@ -401,3 +411,26 @@ def test_display_geometry_is_rounded_and_simplified(result):
 def test_doctests(module):
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+@pytest.mark.slow
+def test_large_district_map_stays_under_5_mb(tmp_path):
+    """120,000 issues in one district (#10's largest county): aggregated, compact, ≤ 5 MB."""
+    root = make_workspace(tmp_path / "ws", n_issues=120_000)
+    res = load_result(root)
+    render_maps(res, tmp_path / "maps", tiles="none", districts=["A"])
+    text = (tmp_path / "maps" / "A.html").read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 5_000_000
+    layers = _issue_layers(text)
+    assert layers["open"]["n"] > 50_000 and len(layers["open"]["id"]) == layers["open"]["n"]
+    assert layers["rectified"]["id"] == []  # too many: counted in cells only
+    names = _overlay_names(text)
+    assert any("汇总" in n and n.startswith("未销号问题") for n in names)
+
+
+def test_png_overview_slide(result, tmp_path):
+    render_maps(result, tmp_path, tiles="none", png=True)
+    data = (tmp_path / "index.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1920, 1080)

@@ -296,3 +296,25 @@ def test_risk_on_the_sample_city_ranks_places_by_what_fixing_saves(sample_worksp
     assert abs(city["simulated_mean_loss"] - city["expected_loss"]) <= 3 * city["std_loss"] / np.sqrt(2000)
     assert places["drop_if_fixed"].is_monotonic_decreasing
     assert places.loc[places["open_issues"] == 0, "expected_loss"].eq(0).all()
+
+
+@pytest.mark.parametrize(("n", "k"), [(4, 2), (60, 30)])  # place by place, then by classes
+def test_both_ways_of_drawing_are_hypergeometric(n, k):
+    failing = n // 3
+    g = pd.DataFrame({"stratum": ["s", "s"], "d": [0, 0], "p": [1.0, 0.0],
+                      "n": [failing, n - failing], "quota": [k, k]})
+    loss = simulate_losses(g, n_districts=1, draws=20_000, rng=np.random.default_rng(2),
+                           loss_per_failed_place=1.0)[:, 0]
+    mean = k * failing / n
+    var = k * (failing / n) * (1 - failing / n) * (n - k) / (n - 1)
+    assert three_se(loss, mean)
+    assert abs(loss.var(ddof=1) - var) < 0.05 * var + 0.01
+
+
+def test_place_by_place_draws_give_every_place_the_same_chance():
+    from geotool.analysis.risk import _floyd
+
+    pos = _floyd(10, 3, 30_000, np.random.default_rng(1))
+    assert (np.sort(pos, axis=1)[:, 1:] != np.sort(pos, axis=1)[:, :-1]).all()  # distinct
+    freq = np.bincount(pos.ravel(), minlength=10) / 30_000
+    assert np.all(np.abs(freq - 0.3) <= 3 * np.sqrt(0.3 * 0.7 / 30_000))

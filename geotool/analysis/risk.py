@@ -16,11 +16,12 @@ Model (every figure comes from ``[evaluation]``, see :mod:`geotool.io.evaluation
 * **Loss.** Each failed drawn place costs ``loss_per_failed_place`` points.
 
 The expected loss is exact (``Σ loss · k/n · p``); the distribution (std,
-percentiles, probability above a threshold) is simulated. Places of one
-quota group, district and failure probability are interchangeable, so a draw
-is simulated as one multivariate hypergeometric draw over those classes
-followed by binomial failures: the same distribution as drawing places one
-by one without replacement, vectorised over all draws with NumPy.
+percentiles, probability above a threshold) is simulated, vectorised over
+all draws with NumPy. A quota of ``k`` places is drawn without replacement
+either place by place (Floyd's sampling, when ``k`` is small next to the
+number of classes) or, places of one quota group, district and failure
+probability being interchangeable, as one multivariate hypergeometric draw
+over those classes followed by binomial failures: the same distribution.
 
 Fixing a place today (closing its open issues and inspecting it) sets its
 failure probability to 0: the district's expected loss drops by the
@@ -263,21 +264,47 @@ def simulate_losses(groups: pd.DataFrame, *, n_districts: int, draws: int,
     ([0.0, 1.0, 2.0], True)
     """
     out = np.zeros((draws, n_districts))
+    flats, weights = [], []
     for _, part in groups.groupby("stratum", sort=True):
         n = part["n"].to_numpy(dtype=np.int64)
         k = int(min(int(part["quota"].iloc[0]), int(n.sum())))
         if k == 0:
             continue
-        drawn = rng.multivariate_hypergeometric(n, k, size=draws)
         p = part["p"].to_numpy(dtype=float)
+        d = part["d"].to_numpy(dtype=np.int64)
+        if k * k <= 200 * len(n):  # few places drawn from many classes: draw the places
+            cls = np.searchsorted(np.cumsum(n), _floyd(int(n.sum()), k, draws, rng),
+                                  side="right")
+            failed = rng.random((draws, k)) < p[cls]
+            flats.append((np.arange(draws)[:, None] * n_districts + d[cls]).ravel())
+            weights.append(failed.ravel())
+            continue
+        drawn = rng.multivariate_hypergeometric(n, k, size=draws)
         if np.all((p == 0.0) | (p == 1.0)):  # the default model: no second random step
             failed = drawn * p.astype(np.int64)
         else:
             failed = rng.binomial(drawn, p)
         onehot = np.zeros((len(part), n_districts))
-        onehot[np.arange(len(part)), part["d"].to_numpy(dtype=np.int64)] = 1.0
+        onehot[np.arange(len(part)), d] = 1.0
         out += failed @ onehot
+    if flats:  # one count over every place drawn place by place
+        out += np.bincount(np.concatenate(flats), weights=np.concatenate(weights),
+                           minlength=draws * n_districts).reshape(draws, n_districts)
     return out * loss_per_failed_place
+
+
+def _floyd(total: int, k: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """``(draws, k)`` positions in ``range(total)``, each row ``k`` distinct (Floyd's sampling).
+
+    Every k-subset is equally likely; the loop runs over the ``k`` places drawn,
+    each step vectorised over all draws.
+    """
+    out = np.empty((draws, k), dtype=np.int64)
+    for i, j in enumerate(range(total - k, total)):
+        t = rng.integers(0, j + 1, size=draws)
+        seen = (out[:, :i] == t[:, None]).any(axis=1)
+        out[:, i] = np.where(seen, j, t)
+    return out
 
 
 @dataclass(frozen=True)

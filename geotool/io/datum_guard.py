@@ -42,8 +42,8 @@ from geotool.crs import (
 )
 from geotool.text import Note
 
-__all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "check_layer_datum",
-           "check_records_datum", "typical_offsets"]
+__all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "check_district_datum",
+           "check_layer_datum", "check_records_datum", "typical_offsets"]
 
 #: Distances to the nearest feature are capped here (metres): a record far from every
 #: feature says nothing about the datum.
@@ -88,6 +88,7 @@ class DatumFinding:
     offset_m: float
     fixed_offset_m: float
     n: int
+    by: str = "distance"  # "districts": offset_m/fixed_offset_m count records outside theirs
 
     def note(self) -> Note:
         """The one-line warning, naming the file, the likely datum and the fix."""
@@ -95,7 +96,8 @@ class DatumFinding:
             fix = Note("datum.fix_wgs84", section=self.section)
         else:
             fix = Note("datum.fix_add", section=self.section, crs=self.likely)
-        return Note("datum.warning", file=self.file, likely=self.likely,
+        key = "datum.warning_districts" if self.by == "districts" else "datum.warning"
+        return Note(key, file=self.file, likely=self.likely,
                     configured=self.configured, before=round(self.offset_m),
                     after=round(self.fixed_offset_m), n=self.n, fix=fix)
 
@@ -269,3 +271,53 @@ def check_layer_datum(records: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *, key
         return None
     return DatumFinding(file, f"[layers.{key}]", WGS84, likely, offsets[WGS84], offsets[likely],
                         n)
+
+
+def check_district_datum(records: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *,
+                         file: str) -> DatumFinding | None:
+    """A district layer labelled WGS-84 that the records' own district names fit only shifted.
+
+    Records that say which district they are in (所属区, by name or id) are
+    tested against that district's polygon with the records as read and
+    moved into GCJ-02/BD-09 (the same as moving the polygons back). The guard
+    speaks when a shift at least halves the records lying outside their
+    district and saves at least :data:`MIN_PAIRS` of them.
+
+    Parameters
+    ----------
+    records : GeoDataFrame
+        Normalised records (WGS-84) with ``district``.
+    districts : GeoDataFrame
+        ``district_id, name`` polygons read as WGS-84.
+    file : str
+        The districts file, for the message.
+    """
+    if records.empty or districts.empty or "district" not in records:
+        return None
+    by_xy = records[(records["located_by"] == "coordinates").to_numpy()
+                    & records["district"].notna().to_numpy()]
+    if len(by_xy) < MIN_PAIRS:
+        return None
+    ids = pd.Index(districts["district_id"].astype(str).to_numpy())
+    names = districts["name"].astype(str)
+    unique = ~names.duplicated(keep=False).to_numpy()
+    said = by_xy["district"].astype(str).to_numpy()
+    target = ids.get_indexer(said)
+    by_name = pd.Index(names.to_numpy()[unique]).get_indexer(said)
+    target = np.where(target >= 0, target,
+                      np.where(by_name >= 0, np.flatnonzero(unique)[np.maximum(by_name, 0)], -1))
+    keep = target >= 0
+    if keep.sum() < MIN_PAIRS:
+        return None
+    lon, lat = by_xy.geometry.x.to_numpy()[keep], by_xy.geometry.y.to_numpy()[keep]
+    geoms = districts.geometry.values[target[keep]]
+    outside = {}
+    for name, shift in ((WGS84, None), (GCJ02, _FROM_WGS[GCJ02]), (BD09, _FROM_WGS[BD09])):
+        x, y = (lon, lat) if shift is None else shift(lon, lat)
+        outside[name] = int((~shapely.contains_xy(geoms, x, y)).sum())
+    best = min(outside, key=lambda k: (outside[k], k != WGS84))
+    before, after = outside[WGS84], outside[best]
+    if best == WGS84 or after > 0.5 * before or before - after < MIN_PAIRS:
+        return None
+    return DatumFinding(file, "[layers.districts]", WGS84, best, float(before), float(after),
+                        int(keep.sum()), by="districts")

@@ -18,7 +18,12 @@ import shapely
 
 from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
-from geotool.io.datum_guard import DatumFinding, check_layer_datum, check_records_datum
+from geotool.io.datum_guard import (
+    DatumFinding,
+    check_district_datum,
+    check_layer_datum,
+    check_records_datum,
+)
 from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.parquet import CONVERSION_DIR
@@ -209,7 +214,8 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
-    findings = _datum_findings(ws, rres.records, features, layer_results)
+    findings = _datum_findings(ws, rres.records, features, layer_results, districts,
+                               dres.converted_from)
     flagged = rres.flagged.copy()
     if len(flagged):
         flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
@@ -219,7 +225,8 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
 
 
 def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
-                    layer_results: list) -> list[DatumFinding]:
+                    layer_results: list, districts: gpd.GeoDataFrame | None = None,
+                    districts_converted: str | None = None) -> list[DatumFinding]:
     """Run the datum guard on the records files and on ledger layers read as WGS-84."""
     from dataclasses import replace
 
@@ -228,6 +235,11 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
     shifted = {f.file for f in found}
     trusted = records[~records["_file"].map(lambda p: _relative(p, ws.root)).isin(shifted)
                       .to_numpy(dtype=bool)] if len(records) else records
+    if districts_converted is None and ws.districts.crs in (None, "EPSG:4326"):
+        finding = check_district_datum(trusted, districts,
+                                       file=_relative(str(ws.districts.path), ws.root))
+        if finding is not None:
+            found.append(finding)
     for spec, res in zip(ws.ledgers, layer_results, strict=True):
         if res.converted_from is not None or spec.crs not in (None, "EPSG:4326"):
             continue  # a layer with its own datum or CRS is not second-guessed

@@ -56,4 +56,5 @@ MAPVIEW: dict[str, tuple[str, str]] = {
     "mapview.district_path": ("所在区划", "Where"),
     "mapview.layer": ("图层", "Layer"),
     "mapview.place_names": ("地名", "Place names"),
+    "mapview.north": ("北", "N"),
 }

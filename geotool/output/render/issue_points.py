@@ -70,11 +70,35 @@ class IssueColumns:
     overdue: int
 
 
-def _codes(values: pd.Series) -> tuple[list[int], list[str]]:
-    """Dictionary codes of a string column ('' for missing), dictionary sorted."""
+_DIGITS = np.array(list("0123456789abcdefghijklmnopqrstuvwxyz"))
+
+
+def _packed(codes: np.ndarray) -> list[int] | str:
+    """Small codes (< 36) as one base-36 digit each in a string, else a list of ints.
+
+    Examples
+    --------
+    >>> _packed(np.array([0, 1, 35])), _packed(np.array([0, 36]))
+    ('01z', [0, 36])
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.size and (codes.max() >= len(_DIGITS) or codes.min() < 0):
+        return codes.tolist()
+    return "".join(_DIGITS[codes].tolist())
+
+
+def _codes(values: pd.Series) -> tuple[list[int] | str, list[str]]:
+    """Dictionary codes of a string column ('' for missing), dictionary sorted.
+
+    One value only: the codes are ``""`` (all zero). Fewer than 36: packed
+    in a string (:func:`_packed`).
+    """
     texts = values.astype("string").fillna("")
     codes, uniques = pd.factorize(texts, sort=True)
-    return codes.astype(np.int64).tolist(), [str(u) for u in uniques]
+    words = [str(u) for u in uniques]
+    if len(words) <= 1:
+        return "", words or [""]
+    return _packed(codes), words
 
 
 def _minutes(values: pd.Series, day0: pd.Timestamp) -> list[int]:
@@ -122,6 +146,28 @@ def _area_names(issues: pd.DataFrame, districts: pd.DataFrame) -> pd.Series:
     return out
 
 
+def _ids(values: pd.Series) -> dict:
+    """Record ids; ``PREFIX`` + zero-padded numbers stored as the numbers.
+
+    Examples
+    --------
+    >>> _ids(pd.Series(["R-007", "R-120"]))
+    {'id': [7, 120], 'idPrefix': 'R-', 'idWidth': 3}
+    >>> _ids(pd.Series(["a", "R-1"]))
+    {'id': ['a', 'R-1']}
+    """
+    texts = values.astype("string").fillna("")
+    parts = texts.str.extract(r"^(\D*)(\d{1,15})$")
+    plain = {"id": texts.tolist()}
+    if texts.empty or parts[0].isna().any() or parts[0].nunique() != 1:
+        return plain
+    width = parts[1].str.len()
+    if width.nunique() != 1:
+        return plain
+    return {"id": parts[1].astype(np.int64).tolist(), "idPrefix": str(parts[0].iloc[0]),
+            "idWidth": int(width.iloc[0])}
+
+
 def issue_columns(issues: gpd.GeoDataFrame, *, datum: str, features: pd.DataFrame,
                   districts: pd.DataFrame, labels: dict[str, str], statuses: dict[str, str],
                   more_word: str) -> IssueColumns:
@@ -150,6 +196,8 @@ def issue_columns(issues: gpd.GeoDataFrame, *, datum: str, features: pd.DataFram
     """
     issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
     n = len(issues)
+    if n:  # south to north, so that latitudes are stored as small steps
+        issues = issues.iloc[np.argsort(issues.geometry.y.to_numpy(), kind="stable")]
     frame = to_datum(gpd.GeoDataFrame(geometry=issues.geometry.values, crs=WGS84), datum)
     lat = np.round(frame.geometry.y.to_numpy() * _SCALE).astype(np.int64) if n else np.zeros(0)
     lon = np.round(frame.geometry.x.to_numpy() * _SCALE).astype(np.int64) if n else np.zeros(0)
@@ -161,15 +209,21 @@ def issue_columns(issues: gpd.GeoDataFrame, *, datum: str, features: pd.DataFram
     overdue = issues["overdue"].fillna(False).astype(bool).to_numpy()
     status_text = issues["status"].astype("string").map(lambda s: statuses.get(s, s))
     data = {"n": n, "lat0": lat0, "lon0": lon0, "scale": _SCALE,
-            "lat": (lat - lat0).tolist(), "lon": (lon - lon0).tolist(),
-            "overdue": overdue.astype(np.int8).tolist(),
-            "recurring": issues["recurring"].fillna(False).astype(bool).astype(np.int8).tolist(),
+            "lat": np.diff(lat, prepend=lat0).tolist(), "latSteps": True,
+            "lon": (lon - lon0).tolist(),
+            "overdue": _packed(overdue.astype(np.int64)),
+            "recurring": _packed(issues["recurring"].fillna(False).astype(bool)
+                                 .to_numpy().astype(np.int64)),
             "days": issues["days_open"].astype("Float64").fillna(-1).astype(np.int64).tolist(),
             "day0": day0.strftime("%Y-%m-%d"),
             "found": _minutes(issues["found_at"], day0),
-            "deadline": _minutes(issues["deadline"], day0),
-            "id": issues["record_id"].astype("string").fillna("").tolist(),
+            "deadline": _minutes(issues["deadline"], day0), "deadlineStep": 1,
+            **_ids(issues["record_id"]),
             "dicts": {}}
+    deadline = np.asarray(data["deadline"], dtype=np.int64)
+    if deadline.size and not (deadline[deadline >= 0] % 1440).any():  # whole days: store days
+        data["deadline"] = np.where(deadline >= 0, deadline // 1440, -1).tolist()
+        data["deadlineStep"] = 1440
     columns = {"cat": issues["category"], "desc": issues["description"],
                "src": issues["source"], "unit": issues["unit"], "status": status_text,
                "place": _place(issues, features, labels, more_word),
@@ -296,4 +350,5 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
                   "recurring": tr("map.recurring_issue", lang),
                   "cell": tr(f"mapview.cell_{kind}", lang, n="{n}", overdue="{overdue}")},
     }
-    return {"cols": cols.data, "cells": cells}, opts, name
+    data = cols.data if markers else {"n": cols.n, "overdue": [], "dicts": {}, "id": []}
+    return {"cols": data, "cells": cells}, opts, name

@@ -51,8 +51,38 @@
       : s.slice(0, 10);
   }
 
+  /* Packed columns (one base-36 digit per issue; "" = all zero) as arrays of numbers. */
+  function unpack(d) {
+    var n = d.n;
+    Object.keys(d).forEach(function (key) {
+      var col = d[key];
+      if (typeof col !== "string" || key === "day0") { return; }
+      var out = new Array(n);
+      for (var i = 0; i < n; i++) { out[i] = col.length ? parseInt(col.charAt(i), 36) : 0; }
+      d[key] = out;
+    });
+  }
+
+  /* Latitude steps back to offsets; numeric ids back to their text. */
+  function restore(d) {
+    if (d.latSteps) {
+      for (var i = 1; i < d.lat.length; i++) { d.lat[i] += d.lat[i - 1]; }
+      d.latSteps = false;
+    }
+    if (d.idPrefix !== undefined) {
+      d.id = d.id.map(function (v) {
+        var s = String(v);
+        while (s.length < d.idWidth) { s = "0" + s; }
+        return d.idPrefix + s;
+      });
+      d.idPrefix = undefined;
+    }
+  }
+
   G.issues = function (data, opts) {
     var d = data.cols;
+    unpack(d);
+    restore(d);
     var dict = d.dicts;
     var day0ms = Date.parse(d.day0 + "T00:00:00Z");
     var holder = L.layerGroup();
@@ -77,7 +107,8 @@
       var place = get("place", i);
       return G.card(place ? title + " · " + place : title, opts.fields, [
         title, place, get("area", i), get("addr", i), get("desc", i), get("src", i),
-        timeText(day0ms, d.found[i]), get("unit", i), timeText(day0ms, d.deadline[i]), status,
+        timeText(day0ms, d.found[i]), get("unit", i),
+        timeText(day0ms, d.deadline[i] * d.deadlineStep), status,
         d.days[i] >= 0 ? d.days[i] : "", d.id[i]]);
     }
 

@@ -4,7 +4,8 @@ Output folder layout::
 
     out/index.html          overview: districts by score, ranking, links
     out/<district>.html     one self-contained map per top-level district
-    out/<district>.png      with ``png=True``: a static image per district
+    out/<district>.png      with ``png=True``: a 1920×1080 slide per district
+    out/index.png           with ``png=True``: the overview and ranking as a slide
 
 File names come from :func:`geotool.output.render._names.file_stems` (safe on every
 file system, unique, stable, at most 255 bytes).
@@ -170,6 +171,10 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                                   strict=True))
                 names.append(_stage(stage / "trends.png", trends_png(
                     history.trend, labels, city=result.city, lang=lang)))
+            if png:
+                from geotool.output.render.overview_png import overview_png
+
+                names.append(_stage(stage / "index.png", overview_png(result, lang=lang)))
             names.append(_stage(stage / "index.html",
                                 overview_html(result, written, lang=lang, tiles=base,
                                               history=history)))

@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from geotool.output.render import _format as fmt
 from geotool.output.render._payloads import select_district
@@ -36,7 +36,7 @@ from geotool.output.render.style import (
 )
 from geotool.text import tr
 
-__all__ = ["CJK_FONTS", "cjk_font", "district_png"]
+__all__ = ["CJK_FONTS", "SLIDE_DPI", "SLIDE_INCHES", "cjk_font", "district_png"]
 
 #: CJK font families tried in order.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "Noto Serif CJK SC",
@@ -98,7 +98,68 @@ def _legend_handles(lang: str) -> list:
     return handles
 
 
-def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) -> bytes:
+#: Slide size: 12.8 × 7.2 inches at 150 dpi = 1920 × 1080 pixels (16:9).
+SLIDE_INCHES = (12.8, 7.2)
+SLIDE_DPI = 150
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length near a fifth of ``span_m`` (metres).
+
+    Examples
+    --------
+    >>> _nice_length(10_000), _nice_length(900)
+    (2000.0, 100.0)
+    """
+    raw = max(span_m / 5.0, 1.0)
+    mag = 10 ** np.floor(np.log10(raw))
+    for step in (5, 2, 1):
+        if step * mag <= raw:
+            return float(step * mag)
+    return float(mag)
+
+
+def _scale_and_north(ax, lang: str) -> None:
+    """A scale bar (bottom left) and a north arrow (top right) on a metric axes."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    h = 0.012 * (y1 - y0)
+    ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="black", edgecolor="black",
+                           zorder=20))
+    ax.add_patch(Rectangle((bx + length / 2, by), length / 2, h, facecolor="white",
+                           edgecolor="black", zorder=20))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(bx + length / 2, by + 2.2 * h, label, ha="center", va="bottom", fontsize=12,
+            zorder=21, path_effects=_halo())
+    ax.annotate(tr("mapview.north", lang), xy=(0.95, 0.95), xytext=(0.95, 0.84),
+                xycoords="axes fraction", ha="center", va="center", fontsize=14,
+                fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2},
+                zorder=21)
+
+
+def _labels(ax, data, crs) -> None:
+    """Street (bold) and community names at a point inside each area."""
+    for depth in sorted(data.nested)[:2]:
+        areas = data.nested[depth]
+        named = areas[areas["name"].astype("string").fillna("") != ""]
+        if named.empty:
+            continue
+        pts = named.geometry.representative_point().to_crs(crs)
+        for x, y, name in zip(pts.x, pts.y, named["name"].astype(str), strict=True):
+            ax.text(x, y, name, ha="center", va="center", zorder=15,
+                    fontsize=13 if depth == 1 else 9, fontweight="bold" if depth == 1 else None,
+                    color="#222222" if depth == 1 else "#555555", path_effects=_halo())
+
+
+def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE_DPI) -> bytes:
     """Draw one top-level district as a PNG image.
 
     Parameters
@@ -108,7 +169,9 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
         A top-level district id.
     lang : {"zh", "en"}
     dpi : int
-        Resolution (the figure is 10 × 8 inches).
+        Resolution (the figure is 12.8 × 7.2 inches: 1920 × 1080 at 150 dpi,
+        a 16:9 slide). Street and community names, a scale bar, a north arrow,
+        the title panel's figures and the 红旗/蓝旗 flag are drawn.
 
     Returns
     -------
@@ -125,7 +188,7 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
     crs = result.metric_crs or data.outline.estimate_utm_crs()
     rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
           "axes.unicode_minus": False, "text.usetex": False}
-    fig = Figure(figsize=(10, 8), dpi=dpi)
+    fig = Figure(figsize=SLIDE_INCHES, dpi=dpi)
     FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing")
@@ -133,8 +196,10 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = 150) 
         import matplotlib as mpl
 
         with mpl.rc_context(rc):
-            ax = fig.add_axes((0.02, 0.02, 0.70, 0.86))
+            ax = fig.add_axes((0.01, 0.02, 0.66, 0.86))
             _draw(ax, data, crs)
+            _labels(ax, data, crs)
+            _scale_and_north(ax, lang)
             row = data.row
             name = fmt.text(row["name"]) or district_id
             n_level = data.level_counts.get(int(row["level"]), 0)
