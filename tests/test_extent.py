@@ -87,7 +87,7 @@ def test_blind_spots_inside_the_extent(tmp_path, extent):
 
 def test_buffer_extent_around_ledger_features(tmp_path):
     # within 500 m of P1, minus the 300 m reach of a record at P1: 780,361.2 − 280,930.1 m²
-    result, a = _district(_workspace(tmp_path / "ws", "[extent]\nbuffer_m = 500\n",
+    _result, a = _district(_workspace(tmp_path / "ws", "[extent]\nbuffer_m = 500\n",
                                      record=(X0 + 1500, Y0 + 500)))
     assert a["extent_area_m2"] == pytest.approx(_gon(500), abs=0.5)
     assert a["blindspot_area_m2"] == pytest.approx(_gon(500) - _gon(300), abs=0.5)

@@ -101,3 +101,19 @@ def test_every_output_is_formula_safe(tmp_path):
     assert "'\u200b=1" in seen["issues.csv"]
     assert "'=1+1" in seen["gaps.xlsx"] and "'\u3000＝1+1" in seen["gaps.xlsx"]
     assert len([n for n in seen if n.endswith(".xlsx")]) >= 3  # gaps, unit cover, a unit
+
+
+def test_route_files_are_formula_safe(tmp_path):
+    """route.csv and route.xlsx (geotool route) go through the same guard."""
+    from test_risk import make_result
+    from test_route import _district
+
+    from geotool.analysis.route import plan_route
+    from geotool.output.route_files import write_route
+
+    result = make_result(_district([True, True]))
+    result.features.loc[0, "name"] = "\u3000＝HYPERLINK(\"http://x\")"
+    write_route(plan_route(result, "A"), tmp_path)
+    cells = [v for _, v in _cells(tmp_path)]
+    assert "'\u3000＝HYPERLINK(\"http://x\")" in cells
+    assert not [v for v in cells if _risky(v)]

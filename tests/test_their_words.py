@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_bad_input import csv_file, make_workspace, set_config, CONFIG
+from test_bad_input import CONFIG, csv_file, make_workspace, set_config
 
+from geotool._errors import ConfigError
 from geotool.cli import main
 from geotool.io.config import load_config
-from geotool._errors import ConfigError
 from geotool.io.tables import read_table
 from geotool.io.workspace import load_workspace
 

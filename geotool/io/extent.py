@@ -15,6 +15,8 @@ This module reads the first two into one WGS-84 geometry.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 
 from geotool._errors import InputError
@@ -25,7 +27,9 @@ __all__ = ["read_extent"]
 
 
 def _polygons(geoms) -> shapely.Geometry:
-    geoms = shapely.make_valid(geoms[~shapely.is_empty(geoms) & ~(geoms == None)])  # noqa: E711
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = shapely.make_valid(geoms[~pd.isna(geoms)])
+    geoms = geoms[~shapely.is_empty(geoms)]
     parts = shapely.get_parts(geoms)
     polys = parts[shapely.get_dimensions(parts) == 2]
     return shapely.union_all(polys) if len(polys) else shapely.Polygon()

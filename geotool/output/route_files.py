@@ -90,8 +90,10 @@ def _kml(table: pd.DataFrame, title: str, gcj02: bool) -> bytes:
 
 
 def _xlsx(table: pd.DataFrame, path: Path, lang: str) -> None:
+    table = escape_formulas(table)  # the one formula guard every spreadsheet goes through
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                           "strings_to_urls": False})
+                                           "strings_to_urls": False,
+                                           "in_memory": True})  # no parts in $TMPDIR
     sheet = book.add_worksheet(tr("route.layer", lang)[:31])
     bold = book.add_format({"bold": True})
     for j, col in enumerate(table.columns):
