@@ -10,25 +10,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import os
 import sys
 from pathlib import Path
 
+from geotool._argparse import Parser, prescan_lang
+from geotool._cli_options import build_parser as _build_parser
 from geotool._errors import ConfigError, GeotoolError, shown_path
+from geotool._progress import Stages
 from geotool.text import tr
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"not a date YYYY-MM-DD: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _print_load_summary(loaded, lang: str) -> None:
@@ -152,7 +146,9 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     from geotool.output.report import summary_table, write_gaps
 
     result = _analyse(args, workspace, summary=True)
-    write_gaps(result, out, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.write")
+        write_gaps(result, out, lang=args.lang, progress=stages.file, unit_progress=stages.count)
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
     _save_if_asked(args, workspace, result)
@@ -189,17 +185,30 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
     from geotool.analysis.gaps import find_gaps
     from geotool.io.workspace import load_workspace
 
-    loaded = load_workspace(workspace, lang=args.lang)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.load")
+        loaded = load_workspace(workspace, lang=args.lang)
     if summary:
         _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
+    _resolve_districts(args, loaded)
     params = _params(args, loaded)
     _warn_date_range(loaded, params.as_of, args.lang)
     later = int((loaded.records["found_at"] >= pd.Timestamp(params.as_of)
                  + pd.Timedelta(days=1)).sum())
     if later and summary:
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
-    return find_gaps(loaded, params=params)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.analyse")
+        return find_gaps(loaded, params=params)
+
+
+def _resolve_districts(args: argparse.Namespace, loaded) -> None:
+    """``maps --district`` names or ids -> top-level ids (an unknown one fails before any work)."""
+    if getattr(args, "command", None) == "maps" and getattr(args, "district", None):
+        from geotool.analysis.districts import resolve_districts
+
+        args.district = resolve_districts(loaded.districts, args.district)
 
 
 def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
@@ -210,6 +219,7 @@ def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *
     if summary:
         _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
+    _resolve_districts(args, loaded)
     params = _params(args, loaded)
     top = loaded.districts["level"] == loaded.districts["level"].min()
     print(tr("dask.cluster", args.lang, where=where, parts=int(top.sum())))
@@ -293,16 +303,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_lists(args: argparse.Namespace) -> int:
     """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
     from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
 
-    _check_given(args)
-    loaded = load_workspace(args.workspace, lang=args.lang)
-    params = _params(args, loaded)
-    _warn_date_range(loaded, params.as_of, args.lang)
-    result = find_gaps(loaded, params=params)
-    written = write_unit_lists(result, Path(args.out), lang=args.lang)
+    result = _analyse(args, Path(args.workspace), summary=False)
+    with Stages(args.lang) as stages:
+        stages.stage("progress.units")
+        written = write_unit_lists(result, Path(args.out), lang=args.lang,
+                                   progress=stages.count)
     print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
     return EXIT_OK
 
@@ -354,8 +361,10 @@ def cmd_maps(args: argparse.Namespace) -> int:
     """``geotool maps WORKSPACE --as-of D``: one interactive map per district."""
     _check_tiles(args)
     result = _analyse(args, Path(args.workspace), summary=False)
-    _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
-            history=_history_for(Path(args.workspace), result))
+    with Stages(args.lang) as stages:
+        stages.stage("progress.maps")
+        _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
+                history=_history_for(Path(args.workspace), result))
     return EXIT_OK
 
 
@@ -383,16 +392,6 @@ def cmd_risk(args: argparse.Namespace) -> int:
         print(line)
     print(tr("risk.written", args.lang, path=args.out))
     return EXIT_OK
-
-
-def _lonlat(text: str) -> tuple[float, float]:
-    try:
-        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text)) from None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise argparse.ArgumentTypeError(tr("route.bad_start", "en", value=text))
-    return lon, lat
 
 
 def _top_of(districts, district_id: str) -> str:
@@ -511,159 +510,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as-of", type=_date, help="analysis date YYYY-MM-DD")
-    p.add_argument("--window-days", type=int, help="coverage window in days")
-    p.add_argument("--match-radius-m", type=float, help="record-to-feature distance, metres")
-    p.add_argument("--reach-m", type=float, help="blind-spot reach, metres")
-    p.add_argument("--min-blindspot-m2", type=float, help="smallest blind spot, m²")
-    p.add_argument("--recurrence-days", type=int, help="recurrence window in days")
-
-
-def _cluster_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=_positive, metavar="N",
-                   help="run on a dask LocalCluster of N worker processes (one task per "
-                        "top-level district)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records "
-                        "must be on storage every worker can read)")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"not a positive whole number: {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    from geotool.io.config import PARAMETER_RANGES
-
-    low, high, unit = PARAMETER_RANGES["workers"]
-    if value > high:
-        msg = f"{value} is outside the sane range {low}–{high} {unit}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _map_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tiles", default="amap",
-                   help="base map: amap (default; 高德, GCJ-02: data is shifted to match; plain "
-                        "background with a note when tiles do not load), none (no network at "
-                        "all), osm (WGS-84), tianditu:KEY, a tile URL template "
-                        "{z}/{x}/{y} (intranet), or gcj02:URL for a GCJ-02 intranet server")
-    p.add_argument("--png", action="store_true", help="also write a static PNG per district")
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose mistakes are one line and exit 2, like every other error."""
-
-    lang = "zh"
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        hint = tr("cli.usage_hint", self.lang, prog=self.prog)
-        self.exit(EXIT_UNUSABLE, f"geotool: {tr('cli.error', self.lang)}: {message} ({hint})\n")
-
-
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
-    """The argument parser of the ``geotool`` command."""
+    """The argument parser of the ``geotool`` command, its help in ``lang``."""
     from geotool import __version__
 
-    _Parser.lang = lang
-    parser = _Parser(prog="geotool", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"geotool {__version__}")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                        help="language of messages, maps and spreadsheets")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
-
-    p = sub.add_parser("validate", parents=[lang], help="load a workspace and account for every row")
-    p.add_argument("workspace")
-    p.add_argument("--strict", action="store_true", help="exit 3 when any row was quarantined")
-    p.add_argument("--out", default="out", help="folder for quarantine.csv (default: out)")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("check", parents=[lang],
-                       help="responsibility check: grid gaps and overlaps, places with no unit")
-    p.add_argument("workspace")
-    p.add_argument("--out", default="out", help="folder for check.xlsx/check.geojson (default: out)")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("gaps", parents=[lang], help="write forgotten places, blind spots, issues")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    _cluster_options(p)
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.add_argument("--save", action="store_true",
-                   help="also save this date's snapshot in the history store ([history])")
-    p.set_defaults(func=cmd_gaps)
-
-    p = sub.add_parser("history", parents=[lang], help="list the saved snapshots")
-    p.add_argument("workspace")
-    p.set_defaults(func=cmd_history)
-
-    p = sub.add_parser("diff", parents=[lang], help="what changed between two dates")
-    p.add_argument("workspace")
-    p.add_argument("--from", dest="date_from", type=_date, required=True, help="D1 YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, required=True, help="D2 YYYY-MM-DD")
-    _analysis_options(p)
-    p.add_argument("--out", default="out", help="folder for diff.csv/diff.xlsx (default: out)")
-    p.set_defaults(func=cmd_diff)
-
-    p = sub.add_parser("lists", parents=[lang], help="write one workbook per responsible unit")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.set_defaults(func=cmd_lists)
-
-    p = sub.add_parser("convert", parents=[lang],
-                       help="turn the record spreadsheets into partitioned GeoParquet, once")
-    p.add_argument("workspace")
-    p.add_argument("--to", choices=("parquet",), required=True, help="target format")
-    p.add_argument("--out", help="folder for the Parquet files (default: WORKSPACE/records_parquet)")
-    p.set_defaults(func=cmd_convert)
-
-    p = sub.add_parser("maps", parents=[lang], help="render one interactive map per district")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    _cluster_options(p)
-    p.add_argument("--district", action="append", help="only this district id (repeatable)")
-    p.add_argument("--out", default="maps", help="output folder (default: maps)")
-    _map_options(p)
-    p.set_defaults(func=cmd_maps)
-
-    p = sub.add_parser("risk", parents=[lang],
-                       help="simulate the evaluators' draw: expected points lost, places to fix")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--draws", type=int, help="simulated evaluations (default 10000)")
-    p.add_argument("--seed", type=int, help="random seed (default 0): same seed, same figures")
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.set_defaults(func=cmd_risk)
-
-    p = sub.add_parser("route", parents=[lang],
-                       help="a short inspection tour through a district's forgotten places")
-    p.add_argument("workspace")
-    _analysis_options(p)
-    p.add_argument("--district", required=True, help="district, street or community id")
-    p.add_argument("--start", type=_lonlat, help="start LON,LAT (WGS-84); default: the "
-                                                  "district's centre point")
-    p.add_argument("--stops", choices=("forgotten", "risk", "all"), default="forgotten",
-                   help="forgotten places (default), the riskiest places, or both")
-    p.add_argument("--max-stops", type=int, help="at most N stops, by priority")
-    p.add_argument("--one-way", action="store_true", help="end at the last stop (default: "
-                                                          "back to the start)")
-    p.add_argument("--out", default="route", help="output folder (default: route)")
-    p.add_argument("--tiles", default="amap", help="base map of route.html (as for maps)")
-    p.set_defaults(func=cmd_route)
-
-    p = sub.add_parser("demo", parents=[lang], help="run everything on the bundled sample city")
-    _analysis_options(p)
-    p.add_argument("--out", default=".", help="writes OUT/out (gap lists) and OUT/maps")
-    _map_options(p)
-    p.set_defaults(func=cmd_demo)
-    return parser
+    commands = {"validate": cmd_validate, "check": cmd_check, "gaps": cmd_gaps,
+                "history": cmd_history, "diff": cmd_diff, "lists": cmd_lists,
+                "convert": cmd_convert, "maps": cmd_maps, "risk": cmd_risk, "route": cmd_route,
+                "demo": cmd_demo}
+    return _build_parser(commands, lang, version=__version__)
 
 
 _LINE_BREAKS = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\v"): "\\v", ord("\f"): "\\f",
@@ -688,8 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     argv = sys.argv[1:] if argv is None else list(argv)
-    lang = "en" if any(a in ("--lang=en",) for a in argv) or any(
-        a == "--lang" and b == "en" for a, b in itertools.pairwise(argv)) else "zh"
+    lang = prescan_lang(argv)  # the help is built before --lang is parsed
+    Parser.argv = argv
     args = build_parser(lang).parse_args(argv)
     try:
         return args.func(args)

@@ -463,7 +463,7 @@ def test_workers_out_of_range(tmp_path, capsys):
         main(["gaps", str(root), "--as-of", "2026-09-05", "--workers", "999999999"])
     _, err = capsys.readouterr()
     assert exit_info.value.code == 2
-    assert err.count("\n") == 1 and "999999999 is outside the sane range 1–256" in err
+    assert err.count("\n") == 1 and "999999999" in err and "1–256" in err  # in Chinese here
 
 
 def test_numeric_ids_of_a_spreadsheet_ledger(tmp_path):

@@ -304,7 +304,7 @@ def test_bulk_cleaning_equals_one_by_one(values):
     """The Arrow fast path of text cleaning gives exactly what the per-value path gives."""
     import numpy as np
 
-    from geotool.io.parsing import _clean, _clean_many
+    from geotool.io.cells import _clean, _clean_many
 
     arr = np.array((values * (5_000 // len(values) + 1))[:5_000], dtype=object)
     assert _clean_many(arr) == [_clean(v) for v in arr]

@@ -292,10 +292,10 @@ def test_every_row_is_accounted_for_in_a_messy_file(tmp_path, features):
 
 def test_slow_parsers_run_once_per_distinct_value_not_per_row(tmp_path, features, monkeypatch):
     """The fast path stays vectorised: pattern parsers see each distinct leftover once."""
-    from geotool.io import parsing
+    from geotool.io import cells, parsing
 
     calls = {"date": 0, "coord": 0}
-    real_date, real_coord = parsing.parse_date, parsing.parse_coordinate
+    real_date, real_coord = cells.parse_date, parsing.parse_coordinate
 
     def count_date(text, **kw):
         calls["date"] += 1
@@ -305,7 +305,7 @@ def test_slow_parsers_run_once_per_distinct_value_not_per_row(tmp_path, features
         calls["coord"] += 1
         return real_coord(text)
 
-    monkeypatch.setattr(parsing, "parse_date", count_date)
+    monkeypatch.setattr(cells, "parse_date", count_date)
     monkeypatch.setattr(parsing, "parse_coordinate", count_coord)
     n = 3000
     clean = [f"R{i},巡查,2026-09-0{1 + i % 9} 08:{i % 60:02d},114.6{i % 10},33.62,,,,,,,"

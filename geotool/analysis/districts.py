@@ -16,7 +16,7 @@ import shapely
 
 from geotool.crs import require_metric
 
-__all__ = ["assign_districts", "district_paths"]
+__all__ = ["assign_districts", "district_paths", "resolve_districts"]
 
 
 def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
@@ -134,4 +134,52 @@ def district_paths(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Data
         col = out[f"level_{level}"]
         path = path.where(col.isna(), path + "/" + col.fillna(""))
     out["district_path"] = path.replace("", pd.NA)
+    return out
+
+
+def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:
+    """Top-level district ids for names or ids given by a planner (``--district``).
+
+    Parameters
+    ----------
+    districts : DataFrame
+        ``district_id, name, level`` (any CRS).
+    wanted : list of str
+        District names or ids; a name matches after surrounding spaces are dropped.
+
+    Returns
+    -------
+    list of str
+        The ids, in the order given, each once.
+
+    Raises
+    ------
+    ConfigError
+        For a name or id of no top-level district; the message lists every
+        top-level district as ``name (id)``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"district_id": ["411602", "411603"], "name": ["川东区", "河西区"],
+    ...                   "level": [0, 0]})
+    >>> resolve_districts(d, ["河西区", "411602", " 河西区 "])
+    ['411603', '411602']
+    """
+    from geotool._errors import ConfigError
+    from geotool.text import Note
+
+    top = districts[districts["level"] == districts["level"].min()]
+    ids = top["district_id"].astype(str).tolist()
+    names = top["name"].astype(str).str.strip().tolist()
+    by_name = {n: i for n, i in zip(names, ids, strict=True)}
+    out: list[str] = []
+    for item in wanted:
+        text = str(item).strip()
+        found = text if text in ids else by_name.get(text)
+        if found is None:
+            listed = ", ".join(f"{n} ({i})" for n, i in sorted(zip(names, ids, strict=True),
+                                                              key=lambda p: p[1]))
+            raise ConfigError(Note("arg.unknown_district", value=text, names=listed))
+        if found not in out:
+            out.append(found)
     return out

@@ -19,9 +19,9 @@ import pandas as pd
 import shapely
 
 from geotool.analysis.blindspots import blindspots
-from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
 from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.analysis.districts import district_paths
+from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
 from geotool.analysis.issues import first_versions, issue_states, recurring_pairs
 from geotool.analysis.scoring import district_table, units_table
 from geotool.analysis.visits import visit_states

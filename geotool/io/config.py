@@ -326,7 +326,7 @@ _VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
 
 def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
     """``[records.values]``: header -> {cell value -> value}, checked against the column."""
-    from geotool.io.tables import canonical_column
+    from geotool.io.columns import canonical_column
 
     example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
     if not isinstance(table, dict):

@@ -28,7 +28,6 @@ statuses and kinds
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import unicodedata
@@ -36,7 +35,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from geotool.io.ids import number_text
+from geotool.io.cells import BLANK_WORDS, Distinct, _distinct, parse_date, parse_dates
 
 __all__ = [
     "BLANK_WORDS",
@@ -83,118 +82,6 @@ KIND_WORDS: dict[str, str] = {
     "check": "inspection", "visit": "inspection",
 }
 
-#: Cell texts (after NFKC, lower case) that mean "nothing here".
-BLANK_WORDS = frozenset({"", "nan", "none", "null", "n/a", "na", "nat", "#n/a", "-", "--", "—",
-                         "——", "/"})
-
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000  # 1954 .. 2119
-_YEAR_MIN, _YEAR_MAX = 1950, 2150
-_CHINA_TZ = "Etc/GMT-8"  # China Standard Time, UTC+8 (no DST since 1991)
-
-
-def _cell_to_text(value: object) -> str:
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return pd.Timestamp(value).isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return number_text(value) or ""
-    return str(value)
-
-
-def _clean(value: object) -> str | None:
-    if type(value) is str:
-        text = value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
-    else:
-        text = unicodedata.normalize("NFKC", _cell_to_text(value)).strip()
-    if len(text) <= 4 and text.lower() in BLANK_WORDS:
-        return None
-    return text
-
-
-def _clean_many(uniques: np.ndarray) -> list[str | None]:
-    """:func:`_clean` over many values; all-text columns go through Arrow's kernels."""
-    if len(uniques) < 5_000 or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        return [_clean(u) for u in uniques]
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
-        return [_clean(u) for u in uniques]
-    arr = pa.array(uniques, type=pa.string())
-    # ASCII text needs no NFKC: Arrow trims it. Other text keeps Python's unicodedata,
-    # whose Unicode version may differ from Arrow's (seen on rare new code points).
-    ascii_mask = pc.string_is_ascii(arr)
-    trimmed = pc.utf8_trim_whitespace(arr)
-    short = pc.less_equal(pc.utf8_length(trimmed), 4)
-    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(BLANK_WORDS))))
-    out = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
-    for i in np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool)):
-        out[i] = _clean(uniques[i])
-    return out
-
-
-class Distinct:
-    """A column factorized once: codes into its distinct cleaned texts.
-
-    Every parser accepts one instead of a Series, so a caller parsing a
-    column several ways (or checking it for blanks) factorizes it once.
-    ``texts`` has one entry per distinct value plus a final ``None`` that
-    code -1 (a missing cell) picks. A float column also keeps its numbers.
-    """
-
-    def __init__(self, values: pd.Series) -> None:
-        self.index = values.index
-        self.values = values
-        self.numeric: np.ndarray | None = None
-        if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
-            self.numeric = values.to_numpy(dtype=float, na_value=np.nan)
-        self._codes: np.ndarray | None = None
-        self._uniques: object = None
-        self._texts: list[str | None] | None = None
-
-    @property
-    def codes(self) -> np.ndarray:
-        if self._codes is None:
-            codes, self._uniques = pd.factorize(self.values, use_na_sentinel=True)
-            self._codes = np.asarray(codes)
-        return self._codes
-
-    @classmethod
-    def of(cls, values: pd.Series | Distinct) -> Distinct:
-        return values if isinstance(values, Distinct) else cls(values)
-
-    @property
-    def texts(self) -> list[str | None]:
-        if self._texts is None:
-            self.codes  # noqa: B018 - factorizes
-            uniques = np.asarray(self._uniques, dtype=object)
-            texts = _clean_many(uniques)
-            texts.append(None)
-            self._texts = texts
-        return self._texts
-
-    def spread(self, per_unique: np.ndarray) -> np.ndarray:
-        """Per-distinct-value results -> per-row results."""
-        return per_unique[self.codes]
-
-    def blank(self) -> np.ndarray:
-        """True where the cell is empty, whitespace, NaN or a blank word."""
-        if self.numeric is not None:
-            return np.isnan(self.numeric)
-        return self.spread(np.array([t is None for t in self.texts], dtype=bool))
-
-    def text(self) -> pd.Series:
-        """Cleaned text per row (``string`` dtype, <NA> for blanks)."""
-        arr = np.empty(len(self.texts), dtype=object)
-        arr[:] = self.texts
-        return pd.Series(self.spread(arr), index=self.index, dtype="string")
-
-
-def _distinct(values: pd.Series | Distinct) -> Distinct:
-    return Distinct.of(values)
-
 
 def normalize_text(values: pd.Series | Distinct) -> pd.Series:
     """NFKC-normalise (full-width -> ASCII), strip, and turn blanks/NaN into <NA>.
@@ -210,150 +97,6 @@ def normalize_text(values: pd.Series | Distinct) -> pd.Series:
 def is_blank(values: pd.Series | Distinct) -> np.ndarray:
     """Boolean array: True where the cell is empty, whitespace, NaN or a blank word."""
     return _distinct(values).blank()
-
-
-_CN_DATE = re.compile(
-    r"^(?:(?P<y>\d{4})\s*[年/.\-]\s*)?(?P<m>\d{1,2})\s*[月/.\-]\s*(?P<d>\d{1,2})\s*[日号]?"
-    r"(?:\s*[T\s]?\s*(?P<ampm>上午|下午|晚上)?\s*(?P<H>\d{1,2})\s*[:时点]\s*(?P<M>\d{1,2})?\s*"
-    r"(?:分)?\s*(?::?\s*(?P<S>\d{1,2})\s*秒?)?)?$"
-)
-_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2}))?$")
-_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
-_PARTIAL_DATE = re.compile(r"^\d{4}(?:[-/.]\d{1,2})?$")
-
-
-def parse_date(text: str, *, default_year: int | None = None) -> tuple[pd.Timestamp | None, bool]:
-    """Parse one date/time string with the pattern-based fallbacks.
-
-    Returns
-    -------
-    (Timestamp or None, bool)
-        The time (``None`` when unparseable) and whether the year was
-        supplied from ``default_year`` (a repair the caller reports).
-
-    Examples
-    --------
-    >>> parse_date("2026年9月1日")
-    (Timestamp('2026-09-01 00:00:00'), False)
-    >>> parse_date("9月1日", default_year=2026)
-    (Timestamp('2026-09-01 00:00:00'), True)
-    >>> parse_date("46266")
-    (Timestamp('2026-09-01 00:00:00'), False)
-    >>> parse_date("下周一")
-    (None, False)
-    """
-    text = unicodedata.normalize("NFKC", str(text)).strip()
-    if not text:
-        return None, False
-    try:
-        serial = float(text)
-    except ValueError:
-        serial = None
-    if serial is not None:
-        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
-            return (_EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")).round("s"), False
-        if not text.isdigit() or len(text) != 8:
-            return None, False
-    match = _CN_DATE.match(text) or _COMPACT.match(text)
-    if match is None:
-        return None, False
-    parts = match.groupdict()
-    year, guessed = parts.get("y"), False
-    if year is None:
-        if default_year is None:
-            return None, False
-        year, guessed = default_year, True
-    hour = int(parts.get("H") or 0)
-    if parts.get("ampm") in ("下午", "晚上") and hour < 12:
-        hour += 12
-    try:
-        value = dt.datetime(int(year), int(parts["m"]), int(parts["d"]), hour,
-                            int(parts.get("M") or 0), int(parts.get("S") or 0))
-    except ValueError:
-        return None, False
-    if not _YEAR_MIN <= value.year <= _YEAR_MAX:
-        return None, False
-    return pd.Timestamp(value), guessed
-
-
-def _iso(texts: pd.Series) -> pd.Series:
-    """Vectorised ISO-8601 parse of distinct texts -> naive datetime64[ns] (China time)."""
-    try:
-        out = pd.to_datetime(texts, format="ISO8601", errors="coerce")
-    except (ValueError, TypeError):  # mixed offsets, or offsets mixed with naive times
-        aware = texts.map(lambda s: s is not None and bool(_TZ_SUFFIX.search(s)))
-        naive = pd.to_datetime(texts.where(~aware), format="ISO8601", errors="coerce")
-        if isinstance(naive.dtype, pd.DatetimeTZDtype):
-            naive = naive.dt.tz_convert(_CHINA_TZ).dt.tz_localize(None)
-        zoned = pd.to_datetime(texts.where(aware), format="ISO8601", errors="coerce", utc=True)
-        zoned = zoned.dt.tz_convert(_CHINA_TZ).dt.tz_localize(None)
-        out = naive.astype("datetime64[us]").where(~aware, zoned.astype("datetime64[us]"))
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_convert(_CHINA_TZ).dt.tz_localize(None)
-    out = out.astype("datetime64[us]")
-    years = out.dt.year
-    out = out.where((years >= _YEAR_MIN) & (years <= _YEAR_MAX))
-    return out.astype("datetime64[ns]")
-
-
-def parse_dates(values: pd.Series, *, default_year: int | None = None
-                ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse a column of dates.
-
-    Parameters
-    ----------
-    values : Series
-        Raw cells (strings, datetimes or numbers).
-    default_year : int, optional
-        Year for dates written without one (``9月1日``).
-
-    Returns
-    -------
-    parsed : Series of datetime64[ns]
-        NaT where blank or unparseable.
-    bad : Series of bool
-        True where a non-blank value could not be parsed.
-    year_guessed : Series of bool
-        True where the year came from ``default_year``.
-
-    Examples
-    --------
-    >>> p, bad, guessed = parse_dates(pd.Series(["2026/9/1", "9月2日", "46266", "明天"]),
-    ...                               default_year=2026)
-    >>> [str(v.date()) if not pd.isna(v) else None for v in p], list(bad), list(guessed)
-    (['2026-09-01', '2026-09-02', '2026-09-01', None], [False, False, False, True], \
-[False, True, False, False])
-    """
-    if not isinstance(values, Distinct) and pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            parsed = parsed.dt.tz_convert(_CHINA_TZ).dt.tz_localize(None)
-        years = parsed.dt.year
-        bad = parsed.notna() & ((years < _YEAR_MIN) | (years > _YEAR_MAX))
-        parsed = parsed.where(~bad).astype("datetime64[ns]")
-        return parsed, bad, pd.Series(False, index=values.index)
-    col = _distinct(values)
-    texts = col.texts
-    uniq = pd.Series(texts, dtype=object)
-    parsed_u = _iso(uniq)
-    partial = np.array([t is not None and len(t) <= 7 and bool(_PARTIAL_DATE.match(t))
-                        for t in texts], bool)
-    parsed_u[partial] = pd.NaT
-    guessed_u = np.zeros(len(texts), dtype=bool)
-    todo = np.flatnonzero(uniq.notna().to_numpy() & parsed_u.isna().to_numpy() & ~partial)
-    if len(todo):
-        fixed = parsed_u.to_numpy().copy()
-        for i in todo:
-            value, guessed = parse_date(texts[i], default_year=default_year)
-            if value is not None:
-                fixed[i] = value.to_datetime64()
-                guessed_u[i] = guessed
-        parsed_u = pd.Series(fixed, dtype="datetime64[ns]")
-    bad_u = uniq.notna().to_numpy() & parsed_u.isna().to_numpy()
-    parsed = pd.Series(col.spread(parsed_u.to_numpy()), index=col.index, dtype="datetime64[ns]")
-    bad = pd.Series(col.spread(bad_u), index=col.index)
-    year_guessed = pd.Series(col.spread(guessed_u), index=col.index)
-    return parsed, bad, year_guessed
 
 
 _HEMI = r"[NSEW东西南北]"

@@ -47,27 +47,26 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from geotool._errors import shown_path
 from geotool.crs import (
     WGS84,
-    bd09_to_wgs84,
-    gcj02_to_wgs84,
-    is_geographic,
-    lat_lon_swapped,
     normalize_datum,
-    to_metric,
 )
 from geotool.io.parsing import (
     Distinct,
-    _cell_to_text,
-    parse_coordinates,
     parse_dates,
     parse_kinds,
     parse_statuses,
     split_lonlat,
+)
+from geotool.io.record_places import (
+    _coordinates,
+    _raw_text,
+    _Reasons,
+    _reference_xy,
+    feature_anchor_points,
 )
 from geotool.io.tables import Table
 from geotool.schema import (
@@ -79,7 +78,7 @@ from geotool.schema import (
 from geotool.schema import (
     RECORD_CANONICAL as CANONICAL_COLUMNS,
 )
-from geotool.text import Note, reason_codes, reason_text, tr
+from geotool.text import Note, reason_text, tr
 
 __all__ = ["RECORD_COLUMNS", "RecordsResult", "feature_anchor_points", "flag_text",
            "normalize_records"]
@@ -99,28 +98,6 @@ class RecordsResult:
     per_file: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
-
-
-def feature_anchor_points(features: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """A point on each feature: the middle of a line, a point inside a polygon.
-
-    Examples
-    --------
-    >>> from shapely import LineString, box
-    >>> f = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (10, 0)]), box(0, 0, 2, 2)])
-    >>> [(p.x, p.y) for p in feature_anchor_points(f)]
-    [(5.0, 0.0), (1.0, 1.0)]
-    """
-    geoms = features.geometry.values
-    dims = shapely.get_dimensions(geoms)
-    anchor = shapely.point_on_surface(geoms)
-    lines = dims == 1
-    if lines.any():
-        anchor[lines] = shapely.line_interpolate_point(
-            shapely.line_merge(geoms[lines]), 0.5, normalized=True)
-        empty = shapely.is_empty(anchor)
-        anchor[empty] = shapely.point_on_surface(geoms[empty])
-    return gpd.GeoSeries(anchor, index=features.index, crs=features.crs)
 
 
 def _concat(tables: list[Table]) -> pd.DataFrame:
@@ -152,80 +129,6 @@ def _year_for_yearless(found: pd.Series) -> int | None:
         return None
     top = counts[counts == counts.max()]
     return int(top.index.max())
-
-
-def _raw_text(values: pd.Series) -> np.ndarray:
-    """Cells as the text a planner typed (for the quarantine's ``value`` column)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.empty(len(uniques) + 1, dtype=object)
-    texts[:-1] = [_cell_to_text(u) for u in uniques]
-    texts[-1] = ""
-    return texts[codes]
-
-
-class _Reasons:
-    """The first failed check of each row: code, column and offending value.
-
-    ``optional`` collects cells of optional fields (deadline, status,
-    rectified/updated date) that could not be read: the row is kept, the
-    field left empty and the cell flagged (:func:`_flagged`).
-    """
-
-    def __init__(self, data: pd.DataFrame) -> None:
-        n = len(data)
-        self.data = data
-        self.code = np.full(n, None, dtype=object)
-        self.column = np.full(n, "", dtype=object)
-        self.value = np.full(n, "", dtype=object)
-        self.optional: list[tuple[str, str, np.ndarray, np.ndarray]] = []
-
-    def flag_optional(self, mask: np.ndarray | pd.Series, code: str, column: str,
-                      values: pd.Series) -> None:
-        """Flag unreadable cells of an optional field; the rows stay in use."""
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
-        if mask.any():
-            self.optional.append((code, column, mask, values.to_numpy(dtype=object)))
-
-    @property
-    def ok(self) -> np.ndarray:
-        return pd.isna(self.code)
-
-    def flag(self, mask: np.ndarray | pd.Series, code: str, column: str,
-             values: pd.Series | np.ndarray | None = None) -> None:
-        """Give ``code`` to rows in ``mask`` that have no reason yet.
-
-        ``values`` (the cells to show, or a function of the flagged rows'
-        mask returning their cells) is only looked at when some row is flagged.
-        """
-        if code not in reason_codes():  # pragma: no cover - a programming error
-            raise KeyError(code)
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool) & self.ok
-        if not mask.any():
-            return
-        self.code[mask] = code
-        self.column[mask] = column
-        if values is not None:
-            if callable(values):
-                self.value[mask] = values(mask)
-                return
-            if isinstance(values, pd.Series):
-                values = values.to_numpy(dtype=object)
-            self.value[mask] = _raw_text(pd.Series(values[mask], dtype=object))
-
-
-def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
-    if datum == "GCJ-02":
-        return gcj02_to_wgs84(lon, lat)
-    if datum == "BD-09":
-        return bd09_to_wgs84(lon, lat)
-    if datum == WGS84:
-        return lon, lat
-    transformer = pyproj.Transformer.from_crs(datum, WGS84, always_xy=True)
-    x, y = transformer.transform(lon, lat, errcheck=False)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    bad = ~np.isfinite(x) | ~np.isfinite(y)
-    x[bad], y[bad] = np.nan, np.nan
-    return x, y
 
 
 def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
@@ -397,99 +300,6 @@ def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Disti
     status = status.where(is_issue)
     data["kind"] = kind
     data["status"] = status.where(status.notna() | ~is_issue, "open")
-
-
-def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Geometry | None,
-                 margin_m: float, cols: dict[str, Distinct], notes: list[str]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    raw_lon, raw_lat = data["lon"], data["lat"]
-    lon, bad_lon = parse_coordinates(cols["lon"])
-    lat, bad_lat = parse_coordinates(cols["lat"])
-    pair_in_lon = bad_lon.to_numpy() & cols["lat"].blank()
-    if pair_in_lon.any():  # "114.65,33.62" typed into the longitude column
-        rows = np.flatnonzero(pair_in_lon)
-        p_lon, p_lat = split_lonlat(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
-        v_lon, b_lon = parse_coordinates(p_lon)
-        v_lat, b_lat = parse_coordinates(p_lat)
-        fixed = (v_lon.notna() & v_lat.notna() & ~b_lon & ~b_lat).to_numpy()
-        if fixed.any():
-            lon.iloc[rows[fixed]] = v_lon.to_numpy()[fixed]
-            lat.iloc[rows[fixed]] = v_lat.to_numpy()[fixed]
-            bad_lon.iloc[rows[fixed]] = False
-            notes.append(Note("note.pair_in_lon", n=int(fixed.sum())))
-    why.flag(bad_lon, "bad_coordinates", "lon", raw_lon)
-    why.flag(bad_lat, "bad_coordinates", "lat", raw_lat)
-    lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
-    has_lon, has_lat = ~np.isnan(lon_a), ~np.isnan(lat_a)
-
-    def pair(rows: np.ndarray) -> np.ndarray:
-        """``lon,lat`` as typed, for the flagged rows only."""
-        lon_t = _raw_text(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
-        lat_t = _raw_text(pd.Series(raw_lat.to_numpy(dtype=object)[rows], dtype=object))
-        return lon_t + "," + lat_t
-
-    why.flag(~has_lon & has_lat, "partial_coordinates", "lon", pair)
-    why.flag(has_lon & ~has_lat, "partial_coordinates", "lat", pair)
-    both = has_lon & has_lat
-    why.flag(both & (np.abs(lon_a) < 1e-9) & (np.abs(lat_a) < 1e-9), "zero_coordinates", "lon",
-             pair)
-    if is_geographic(datum):
-        with np.errstate(invalid="ignore"):
-            swapped = both & lat_lon_swapped(lon_a, lat_a)
-            why.flag(swapped, "swapped_coordinates", "lon", pair)
-            out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
-        why.flag(out_of_range, "bad_coordinates", "lon", pair)
-    x, y = _to_wgs84_xy(np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datum)
-    why.flag(both & (np.isnan(x) | np.isnan(y)), "bad_coordinates", "lon", pair)
-    located = both & why.ok
-    if city is not None and not city.is_empty and located.any():
-        zone = _city_zone(city, margin_m)
-        inside = shapely.contains_xy(zone, np.nan_to_num(x), np.nan_to_num(y))
-        why.flag(located & ~inside, "outside_city", "lon", pair)
-    located = both & why.ok
-    return located, x, y
-
-
-def _city_zone(city: shapely.Geometry, margin_m: float) -> shapely.Geometry:
-    series = gpd.GeoSeries([city], crs=WGS84)
-    metric = to_metric(series)
-    zone = metric.buffer(margin_m).to_crs(WGS84).iloc[0]
-    shapely.prepare(zone)
-    return zone
-
-
-def _reference_xy(data: pd.DataFrame, features: gpd.GeoDataFrame
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Anchor x/y of the feature each row names (id first, then unique name); NaN if none."""
-    n = len(data)
-    ref_x, ref_y = np.full(n, np.nan), np.full(n, np.nan)
-    if features.empty or n == 0:
-        return ref_x, ref_y
-    anchors = feature_anchor_points(features).values
-    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
-    ids = pd.Index(features["feature_id"].astype(str).to_numpy())
-    first_id = ~ids.duplicated(keep="first")
-    id_index = pd.Index(ids[first_id])
-    id_pos = np.flatnonzero(first_id)
-    names = features["name"].astype(str)
-    unique = ~names.duplicated(keep=False).to_numpy()
-    name_index = pd.Index(names.to_numpy()[unique])
-    name_pos = np.flatnonzero(unique)
-
-    fid = data["feature_id"]
-    has_id = fid.notna().to_numpy()
-    if has_id.any():
-        pos = id_index.get_indexer(fid[has_id].astype(str).to_numpy())
-        hit = pos >= 0
-        rows = np.flatnonzero(has_id)[hit]
-        ref_x[rows], ref_y[rows] = ax[id_pos[pos[hit]]], ay[id_pos[pos[hit]]]
-    need = np.isnan(ref_x) & ~has_id & data["feature_name"].notna().to_numpy()
-    if need.any():
-        pos = name_index.get_indexer(data.loc[need, "feature_name"].astype(str).to_numpy())
-        hit = pos >= 0
-        rows = np.flatnonzero(need)[hit]
-        ref_x[rows], ref_y[rows] = ax[name_pos[pos[hit]]], ay[name_pos[pos[hit]]]
-    return ref_x, ref_y
 
 
 def _duplicates(data: pd.DataFrame, why: _Reasons) -> None:

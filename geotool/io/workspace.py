@@ -18,13 +18,13 @@ import shapely
 
 from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
-from geotool.io.extent import read_extent
 from geotool.io.datum_guard import (
     DatumFinding,
     check_district_datum,
     check_layer_datum,
     check_records_datum,
 )
+from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.parquet import CONVERSION_DIR
 from geotool.io.quarantine import QUARANTINE_COLUMNS

@@ -85,7 +85,8 @@ def _rankings(result, lang: str, label) -> list[Sheet]:
                     layer=labels.get(c[len("coverage_rate_"):], c[len("coverage_rate_"):]))
                  if c.startswith("coverage_rate_") else header(c, lang) for c in part.columns]
         word = tr("sheet.level_0", lang) if depth == 0 else level_name(depth, lang)
-        name = tr("sheet.ranking_level", lang, level=word).replace("/", "、")
+        word = word.replace(" / ", " & ") if lang == "en" else word.replace("/", "、")
+        name = tr("sheet.ranking_level", lang, level=word)
         sheets.append(_sheet(name, part.reset_index(drop=True), lang, result, heads))
     return sheets
 

@@ -111,7 +111,7 @@ def geojson_bytes(gdf, *, layer: str) -> bytes:
 
 
 def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
-               unit_lists: bool = True, progress=None) -> dict[str, Path]:
+               unit_lists: bool = True, progress=None, unit_progress=None) -> dict[str, Path]:
     """Write every gap list of a :class:`~geotool.analysis.gaps.GapResult` into ``out``.
 
     Files: ``features.csv``, ``districts.csv``, ``issues.csv``,
@@ -121,7 +121,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     quarantined, ``quarantine.csv``. Each is written atomically. ``xlsx=False``
     skips the spreadsheets (the slowest files for very large inputs);
     ``unit_lists=False`` skips the units' workbooks. ``progress`` is called
-    with a stage name before each file group.
+    with a file name before each spreadsheet, ``unit_progress`` with
+    ``(done, total)`` after each unit's workbook.
 
     Returns
     -------
@@ -168,8 +169,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
         from geotool.output.unit_lists import write_unit_lists
 
         if progress is not None:
-            progress("units")
-        written.update(write_unit_lists(result, out, lang=lang))
+            progress("units/")
+        written.update(write_unit_lists(result, out, lang=lang, progress=unit_progress))
     written["run"] = _run_manifest(result, out, written)
     return written
 

@@ -31,12 +31,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from geotool.text._dask import DASK
-from geotool.text._layers_empty import LAYER_EMPTY
 from geotool.text._guard import GUARD
 from geotool.text._headers import HEADERS
 from geotool.text._help import HELP
 from geotool.text._history import HISTORY
 from geotool.text._inputs import INPUTS
+from geotool.text._layers_empty import LAYER_EMPTY
 from geotool.text._lists import LISTS
 from geotool.text._mapview import MAPVIEW
 from geotool.text._messages import MESSAGES

@@ -79,7 +79,90 @@ HELP: dict[str, tuple[str, str]] = {
         "check an installation.")),
     "help.demo.ex1": ("写到当前文件夹", "write into the current folder"),
     "help.demo.ex2": ("不联网，写到 /tmp/demo", "no network, into /tmp/demo"),
+    "help.history": ("列出已保存的快照", "list the saved snapshots"),
+    "help.history.desc": (
+        ("列出工作区历史库中按分析日期保存的快照（gaps --save 或 [history] save = true 时保存），"
+         "用来查看哪些周的结果可以比较。"),
+        ("Lists the snapshots saved in the workspace's history store, one per analysis date "
+         "(saved by gaps --save or [history] save = true): which weeks can be compared.")),
+    "help.history.ex1": ("列出快照", "list the snapshots"),
+    "help.history.ex2": ("英文输出", "in English"),
+    "help.diff": ("比较两个日期之间的变化", "what changed between two dates"),
+    "help.diff.desc": (
+        ("比较两个分析日期（--from、--to）的结果：新增和销号的问题、重新覆盖和新遗忘的场所、排名的升降，"
+         "写出 diff.csv 和 diff.xlsx；没有保存快照的日期当场计算。"),
+        ("Compares the results of two analysis dates (--from, --to): issues opened and closed, "
+         "places covered again and newly forgotten, ranks up and down, into diff.csv and "
+         "diff.xlsx; a date with no saved snapshot is computed on the spot.")),
+    "help.diff.ex1": ("比较两周", "compare two weeks"),
+    "help.diff.ex2": ("写到 weekly/ 文件夹", "into the weekly/ folder"),
+    "help.convert": ("把记录表格一次性转成分区的 GeoParquet",
+                     "turn the record spreadsheets into partitioned GeoParquet, once"),
+    "help.convert.desc": (
+        ("把工作区的全部记录表格读入、清洗后按区写成分区的 GeoParquet 文件，之后的分析（包括 dask 集群）"
+         "直接读这些文件，大城市的记录不必每次重新解析。"),
+        ("Reads and cleans every record spreadsheet of the workspace once and writes it as "
+         "GeoParquet partitioned by district; later runs (dask clusters too) read those files "
+         "instead of parsing a big city's records again.")),
+    "help.convert.ex1": ("写到工作区的 records_parquet/", "into the workspace's records_parquet/"),
+    "help.convert.ex2": ("写到各节点都能读的共享盘", "onto storage every worker can read"),
+    "help.convert_to": ("目标格式（目前只有 parquet）", "target format (parquet for now)"),
+    "help.out_convert": ("Parquet 文件所在文件夹（默认 工作区/records_parquet）",
+                         "folder for the Parquet files (default: WORKSPACE/records_parquet)"),
+    "help.check": ("责任全覆盖检查：网格的空隙和重叠、没有责任单位的点位",
+                   "responsibility check: grid gaps and overlaps, places with no unit"),
+    "help.check.desc": (
+        ("检查 [check] 中指定的网格图层是否把全市分干净（没有空隙、没有重叠），以及哪些台账点位"
+         "没有责任单位，写出 check.xlsx 和 check.geojson。"),
+        ("Checks that the grid layer named in [check] divides the city cleanly (no gaps, no "
+         "overlaps) and which ledger places have no responsible unit; writes check.xlsx and "
+         "check.geojson.")),
+    "help.check.ex1": ("检查网格和责任单位", "check the grid and the units"),
+    "help.check.ex2": ("英文表格", "English spreadsheets"),
+    "help.risk": ("模拟测评抽样：预计失分和最该先整改的点位",
+                  "simulate the evaluators' draw: expected points lost, places to fix"),
+    "help.risk.desc": (
+        ("按 [evaluation] 的抽样规则多次模拟测评组抽查点位，算出各区预计失分及其波动，"
+         "并列出最该先整改的点位，写出 risk.csv 和 risk_places.csv；同一个随机种子得到同样的结果。"),
+        ("Simulates the evaluators' draw of places many times with the rules in [evaluation]: "
+         "the points each district is expected to lose and their spread, and the places to fix "
+         "first, into risk.csv and risk_places.csv; the same seed gives the same figures.")),
+    "help.risk.ex1": ("默认一万次模拟", "10,000 simulated evaluations"),
+    "help.risk.ex2": ("两万次，换一个随机种子", "20,000 of them with another seed"),
+    "help.route": ("规划一条走遍遗忘场所的晨查路线", "a short inspection tour through forgotten places"),
+    "help.route.desc": (
+        ("为一个区、街道或社区规划一条较短的晨查路线，经过其遗忘场所（或风险最高的点位），"
+         "写出 route.csv、route.xlsx、GPX、KML（另有 GCJ-02 版本）和一张路线图 route.html。"),
+        ("Plans a short morning-inspection tour through a district's (street's, community's) "
+         "forgotten places (or its riskiest places): route.csv, route.xlsx, GPX and KML (with "
+         "GCJ-02 twins) and a map, route.html.")),
+    "help.route.ex1": ("川东区的遗忘场所", "the forgotten places of one district"),
+    "help.route.ex2": ("一个街道，最多 12 站，不回起点", "one street, at most 12 stops, one way"),
     # ---- options ----
+    "help.out_check": ("check.xlsx/check.geojson 所在文件夹（默认 out）",
+                       "folder for check.xlsx/check.geojson (default: out)"),
+    "help.draws": ("模拟次数（默认 10000）", "simulated evaluations (default 10000)"),
+    "help.seed": ("随机种子（默认 0）：种子相同，结果相同", "random seed (default 0): same seed, same figures"),
+    "help.route_district": ("区、街道或社区代码", "district, street or community id"),
+    "help.start": ("起点 经度,纬度（WGS-84）；默认为区域中心", "start LON,LAT (WGS-84); default: the area's centre"),
+    "help.stops": ("遗忘场所（默认）、风险最高的点位，或两者", "forgotten places (default), the riskiest places, or both"),
+    "help.max_stops": ("最多 N 站，按优先级", "at most N stops, by priority"),
+    "help.one_way": ("在最后一站结束（默认回到起点）", "end at the last stop (default: back to the start)"),
+    "help.route_tiles": ("route.html 的底图（同 maps）", "base map of route.html (as for maps)"),
+    "help.mv_lonlat": ("经度,纬度", "LON,LAT"),
+    "help.save": ("同时把本次结果保存到历史库（[history]）",
+                  "also save this date's snapshot in the history store ([history])"),
+    "help.workers": ("在 N 个进程的 dask 本地集群上运行（每个区一个任务）",
+                     "run on a dask LocalCluster of N worker processes (one task per district)"),
+    "help.scheduler": ("在运行中的 dask 集群上运行，如 tcp://10.0.0.5:8786（各节点须能读到记录文件）",
+                       ("run on a running dask cluster, e.g. tcp://10.0.0.5:8786 (records must "
+                        "be on storage every worker can read)")),
+    "help.from": ("起始日期 D1", "first date D1"),
+    "help.to": ("结束日期 D2", "second date D2"),
+    "help.out_diff": ("diff.csv/diff.xlsx 所在文件夹（默认 out）",
+                      "folder for diff.csv/diff.xlsx (default: out)"),
+    "help.mv_n": ("个数", "N"),
+    "help.mv_address": ("地址", "ADDRESS"),
     "help.workspace": ("工作区文件夹（含 geotool.toml）", "workspace folder (with geotool.toml)"),
     "help.strict": ("有行被隔离时以退出码 3 结束", "exit 3 when any row was quarantined"),
     "help.out_validate": ("quarantine.csv 所在文件夹（默认 out）",
@@ -95,12 +178,30 @@ HELP: dict[str, tuple[str, str]] = {
     "help.recurrence_days": ("反弹判定天数", "recurrence window, days"),
     "help.district": ("只画这个区（名称或代码，可重复）", "only this district, name or code (repeatable)"),
     "help.tiles": (
-        ("底图：osm（默认，WGS-84）、none（完全不联网）、amap（高德，GCJ-02，数据随之偏移）、"
-        "tianditu:KEY、内网瓦片地址模板 {{z}}/{{x}}/{{y}}，或 gcj02:URL（GCJ-02 内网瓦片）"),
-        ("base map: osm (default, WGS-84), none (no network at all), amap (GCJ-02: data is "
-        "shifted to match), tianditu:KEY, a tile URL template {{z}}/{{x}}/{{y}} (intranet), or "
-        "gcj02:URL for a GCJ-02 intranet server")),
+        ("底图：amap（默认，高德，GCJ-02，数据随之偏移；瓦片加载不了时显示空白底图并提示）、"
+         "none（完全不联网）、osm（WGS-84）、tianditu:KEY、内网瓦片地址模板 {{z}}/{{x}}/{{y}}，"
+         "或 gcj02:URL（GCJ-02 内网瓦片）"),
+        ("base map: amap (default; GCJ-02: data is shifted to match; a plain background with "
+         "a note when tiles do not load), none (no network at all), osm (WGS-84), "
+         "tianditu:KEY, a tile URL template {{z}}/{{x}}/{{y}} (intranet), or gcj02:URL for a "
+         "GCJ-02 intranet server")),
     "help.png": ("同时为每个区输出一张静态 PNG", "also write a static PNG per district"),
+    # ---- placeholders in the usage line ----
+    "help.mv_date": ("日期", "DATE"),
+    "help.mv_days": ("天数", "DAYS"),
+    "help.mv_m": ("米", "M"),
+    "help.mv_m2": ("平方米", "M2"),
+    "help.mv_folder": ("文件夹", "FOLDER"),
+    "help.mv_workspace": ("工作区", "WORKSPACE"),
+    "help.mv_command": ("命令", "COMMAND"),
+    "help.mv_district": ("区", "DISTRICT"),
+    "help.mv_tiles": ("底图", "TILES"),
+    # ---- progress on a terminal ----
+    "progress.load": ("读入工作区…", "reading the workspace…"),
+    "progress.analyse": ("分析中…", "analysing…"),
+    "progress.write": ("写出文件…", "writing files…"),
+    "progress.units": ("写出各单位清单…", "writing the units' workbooks…"),
+    "progress.maps": ("画地图…", "drawing maps…"),
     # ---- argument errors ----
     "arg.unknown_option": ("不认识的选项 {option!r}", "unknown option {option!r}"),
     "arg.unknown_command": ("没有 {name!r} 这个命令（可用：{names}）",
@@ -117,6 +218,9 @@ HELP: dict[str, tuple[str, str]] = {
     "arg.bad_date": ("选项 --as-of 的 {value!r} 不是日期（可写 2026-10-30、2026/10/30 或 2026年10月30日）",
                      "--as-of {value!r} is not a date (write 2026-10-30 or 2026/10/30)"),
     "arg.other": ("{text}", "{text}"),
+    "arg.out_of_range": ("{value} 超出合理范围 {low}–{high} {unit}",
+                         "{value} is outside the sane range {low}–{high} {unit}"),
+    "arg.not_positive": ("要一个正整数，不是 {value!r}", "not a positive whole number: {value!r}"),
     "arg.unknown_district": ("没有 {value!r} 这个区（可用：{names}）",
                              "no district {value!r} (districts: {names})"),
 }
