@@ -155,11 +155,12 @@ def test_maps_leave_room_for_the_map_and_panels_never_overlap(sample_result, sam
 
 def test_district_outline_is_clear_of_the_panels(sample_result, sample_maps, view):
     """The fitted district lies where no panel is (desktop; phone buttons at the top)."""
-    stem = _pages(sample_result)[1]
-    for size, (w, h) in SIZES.items():
+    for stem, size in ((_pages(sample_result)[1], "phone"), (_pages(sample_result)[1], "desktop"),
+                       ("index", "desktop")):
+        w, h = SIZES[size]
         page, _ = view(sample_maps["zh"] / f"{stem}.html", size)
         outline = page.evaluate("""() => {
-            const b = geotool.layers.outline[0].getBounds();
+            const b = (geotool.layers.outline || geotool.layers.scores)[0].getBounds();
             const p0 = geotool.map.latLngToContainerPoint(b.getNorthWest());
             const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
             return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};

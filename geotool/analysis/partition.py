@@ -279,7 +279,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     full = [f for f in frames if len(f)]
     if not full:
         return frames[0]
-    return pd.concat(full) if len(full) > 1 else full[0]
+    out = pd.concat(full) if len(full) > 1 else full[0]
+    for col in out.columns:  # text columns: object in some pieces, str in others
+        if out[col].dtype == object:
+            typed = [f[col].dtype for f in full if f[col].dtype != object]
+            if typed and all(pd.api.types.is_string_dtype(t) for t in typed):
+                out[col] = out[col].astype(typed[0])
+    return out
 
 
 def reduce_analyses(parts: list[RecordAnalysis], features_m: gpd.GeoDataFrame) -> RecordAnalysis:

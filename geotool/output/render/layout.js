@@ -118,7 +118,7 @@
       pad = {paddingTopLeft: [dockWidth(left) + GAP_PX * 2, 16],
              paddingBottomRight: [dockWidth(right) + GAP_PX * 2, 16]};
       var room = map.getSize().x - pad.paddingTopLeft[0] - pad.paddingBottomRight[0];
-      if (room < map.getSize().x * 0.35) {  // panels too wide for side room: plain fit
+      if (room < map.getSize().x * 0.25) {  // panels too wide for side room: plain fit
         pad = {padding: [16, 16]};
       }
     }
