@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from geotool._argparse import Parser, examples_epilog, wrap
+from geotool.io.config import PARAMETER_RANGES
+from geotool.io.parsing import parse_date
 from geotool.text import tr
 
 __all__ = ["as_of_date", "build_parser", "lonlat"]
@@ -56,7 +58,6 @@ def as_of_date(text: str) -> dt.date:
     >>> as_of_date("2026年10月30日"), as_of_date("2026/10/30")
     (datetime.date(2026, 10, 30), datetime.date(2026, 10, 30))
     """
-    from geotool.io.parsing import parse_date
 
     try:
         return dt.date.fromisoformat(text.strip())  # any ISO date: its range is checked later
@@ -75,7 +76,6 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(tr("arg.not_positive", Parser.lang, value=text))
-    from geotool.io.config import PARAMETER_RANGES
 
     low, high, unit = PARAMETER_RANGES["workers"]
     if value > high:

@@ -11,6 +11,8 @@ import sys
 from types import TracebackType
 from typing import Self
 
+from rich.console import Console
+
 from geotool.text import tr
 
 __all__ = ["Stages"]
@@ -34,7 +36,6 @@ class Stages:
     def __enter__(self) -> Self:
         isatty = getattr(self.stream, "isatty", None)
         if callable(isatty) and isatty():
-            from rich.console import Console
 
             console = Console(file=self.stream)
             self._status = console.status("", spinner="dots")

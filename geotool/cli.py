@@ -26,7 +26,7 @@ EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 def _print_load_summary(loaded, lang: str) -> None:
-    from geotool.output.report import load_summary_lines
+    from geotool.output.report import load_summary_lines  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     for line in load_summary_lines(loaded, lang=lang):
         print(line)
@@ -42,8 +42,8 @@ def _warn_datum(loaded, lang: str) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
-    from geotool.io.workspace import load_workspace
-    from geotool.output.report import write_quarantine
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.report import write_quarantine  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     _print_load_summary(loaded, args.lang)
@@ -70,8 +70,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _check_line(loaded, lang: str):
     """The responsibility check's one-line summary (when ``[check]`` names a grid layer)."""
-    from geotool.analysis.responsibility import responsibility_check
-    from geotool.output.check_report import check_summary
+    from geotool.analysis.responsibility import responsibility_check  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.check_report import check_summary  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     spec = loaded.workspace.check
     if spec is None:
@@ -83,8 +83,8 @@ def _check_line(loaded, lang: str):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``geotool check WORKSPACE``: gaps and overlaps of the grid, places with no unit."""
-    from geotool.io.workspace import load_workspace
-    from geotool.output.check_report import write_check
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.check_report import write_check  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     if loaded.workspace.check is None:
@@ -97,8 +97,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _suggest_extent(loaded, lang: str) -> None:
     """Suggest ``[extent]`` when districts are large and mostly far from any ledger feature."""
-    from geotool.analysis.extent import suggest_extent
-    from geotool.text import render
+    from geotool.analysis.extent import suggest_extent  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.text import render  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     note = suggest_extent(loaded)
     if note is not None:
@@ -107,7 +107,7 @@ def _suggest_extent(loaded, lang: str) -> None:
 
 def _write_flagged(loaded, out: Path, lang: str) -> None:
     """``flagged.csv``: cells of kept records that could not be read (or remove a stale one)."""
-    from geotool.output.report import write_flagged
+    from geotool.output.report import write_flagged  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     if len(loaded.flagged):
         path = write_flagged(loaded.flagged, out, lang=lang)
@@ -132,7 +132,7 @@ def _given(args: argparse.Namespace) -> dict[str, object]:
 
 def _check_given(args: argparse.Namespace) -> None:
     """Refuse out-of-range parameters before any file is read."""
-    from geotool.io.config import Defaults
+    from geotool.io.config import Defaults  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     Defaults().with_overrides(**_given(args))
 
@@ -143,7 +143,7 @@ def _params(args: argparse.Namespace, loaded):
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
-    from geotool.output.report import summary_table, write_gaps
+    from geotool.output.report import summary_table, write_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     result = _analyse(args, workspace, summary=True)
     with Stages(args.lang) as stages:
@@ -157,7 +157,7 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
 
 def _save_if_asked(args: argparse.Namespace, workspace: Path, result) -> None:
     """Save the snapshot with ``--save`` or ``[history] save = true``."""
-    from geotool.io.config import load_config
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     config = load_config(workspace)
     if getattr(args, "save", False) or (config.history is not None and config.history.save):
@@ -172,7 +172,7 @@ def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
         raise ConfigError(tr("dask.both_options", args.lang))
     if workers is None and not scheduler:
         return _analyse_here(args, workspace, summary=summary)
-    from geotool.analysis.distributed import dask_client
+    from geotool.analysis.distributed import dask_client  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
         return _analyse_on(client, scheduler or tr("dask.local", args.lang, n=workers), args,
@@ -180,10 +180,10 @@ def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
 
 
 def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
-    from geotool.analysis.gaps import find_gaps
-    from geotool.io.workspace import load_workspace
+    from geotool.analysis.gaps import find_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     with Stages(args.lang) as stages:
         stages.stage("progress.load")
@@ -206,14 +206,14 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
 def _resolve_districts(args: argparse.Namespace, loaded) -> None:
     """``maps --district`` names or ids -> top-level ids (an unknown one fails before any work)."""
     if getattr(args, "command", None) == "maps" and getattr(args, "district", None):
-        from geotool.analysis.districts import resolve_districts
+        from geotool.analysis.districts import resolve_districts  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
         args.district = resolve_districts(loaded.districts, args.district)
 
 
 def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):
-    from geotool.analysis.distributed import find_gaps_distributed, found_range
-    from geotool.io.workspace import load_workspace
+    from geotool.analysis.distributed import find_gaps_distributed, found_range  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     loaded = load_workspace(workspace, lang=args.lang, parquet="index")
     if summary:
@@ -234,8 +234,8 @@ def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *
 
 
 def _save(workspace, result, lang: str) -> None:
-    from geotool.analysis.snapshot import save_result
-    from geotool.io.history import store_label, workspace_store
+    from geotool.analysis.snapshot import save_result  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.history import store_label, workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     with workspace_store(workspace) as store:
         save_result(store, result)
@@ -244,9 +244,9 @@ def _save(workspace, result, lang: str) -> None:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """``geotool history WORKSPACE``: list the saved snapshots."""
-    from geotool.io.config import load_config
-    from geotool.io.history import store_label, workspace_store
-    from geotool.output.history_list import history_lines
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.history import store_label, workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.history_list import history_lines  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     workspace = load_config(args.workspace)
     where = store_label(workspace)
@@ -262,16 +262,16 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """``geotool diff WORKSPACE --from D1 --to D2``: what changed, as diff.csv/.xlsx."""
-    from geotool.analysis.diff import diff_snapshots, snapshot_at
-    from geotool.analysis.gaps import find_gaps
-    from geotool.analysis.snapshot import snapshot_of
-    from geotool.io.history import workspace_store
-    from geotool.io.workspace import load_workspace
-    from geotool.output.diffs import write_diff
+    from geotool.analysis.diff import diff_snapshots, snapshot_at  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.analysis.gaps import find_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.analysis.snapshot import snapshot_of  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.diffs import write_diff  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
-    from geotool.io.config import Defaults
+    from geotool.io.config import Defaults  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     for date in (args.date_from, args.date_to):  # both within the sane range, before any work
         Defaults().with_overrides(as_of=date)
@@ -285,7 +285,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(tr("diff.computed", args.lang, date=date))
         return snapshot_of(find_gaps(loaded, params=_params(args, loaded)))
 
-    from geotool.io.config import load_config
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     store = workspace_store(load_config(args.workspace), create=False)
     try:
@@ -303,7 +303,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_lists(args: argparse.Namespace) -> int:
     """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
-    from geotool.output.unit_lists import UNITS_DIR, write_unit_lists
+    from geotool.output.unit_lists import UNITS_DIR, write_unit_lists  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     result = _analyse(args, Path(args.workspace), summary=False)
     with Stages(args.lang) as stages:
@@ -325,7 +325,7 @@ def _warn_date_range(loaded, as_of: dt.date, lang: str) -> None:
 
 
 def _check_tiles(args: argparse.Namespace) -> None:
-    from geotool.output.render.tiles import resolve_tiles
+    from geotool.output.render.tiles import resolve_tiles  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     resolve_tiles(args.tiles)  # a wrong --tiles fails before the workspace is loaded
 
@@ -340,15 +340,15 @@ def _risk_extras(result, evaluation) -> list:
     """The evaluation-risk overlay when the workspace has an ``[evaluation]`` table."""
     if evaluation is None:
         return []
-    from geotool.analysis.risk import evaluation_risk
-    from geotool.output.render.extras import RiskOverlay
+    from geotool.analysis.risk import evaluation_risk  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.render.extras import RiskOverlay  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     return [RiskOverlay(evaluation_risk(result, evaluation, draws=1))]  # exact figures only
 
 
 def _render(args: argparse.Namespace, result, out: Path, evaluation=None,
             history=None) -> None:
-    from geotool.output.render import render_maps
+    from geotool.output.render import render_maps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     index = render_maps(result, out, districts=args.district or None, lang=args.lang,
                         tiles=args.tiles, png=args.png,
@@ -370,7 +370,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 def _evaluation(workspace):
     """The workspace's ``[evaluation]`` table (or ``None``) and its config file."""
-    from geotool.io.config import load_config
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     config = load_config(workspace)
     return config.evaluation, config.config_path
@@ -378,8 +378,8 @@ def _evaluation(workspace):
 
 def cmd_risk(args: argparse.Namespace) -> int:
     """``geotool risk WORKSPACE --as-of D``: expected points lost and the places to fix first."""
-    from geotool.analysis.risk import evaluation_risk
-    from geotool.output.risk_files import risk_lines, write_risk
+    from geotool.analysis.risk import evaluation_risk  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.risk_files import risk_lines, write_risk  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     result = _analyse(args, Path(args.workspace), summary=False)
     spec, config_path = _evaluation(args.workspace)
@@ -408,13 +408,13 @@ def _top_of(districts, district_id: str) -> str:
 
 def cmd_route(args: argparse.Namespace) -> int:
     """``geotool route WORKSPACE --as-of D --district ID``: a short tour through places to see."""
-    from geotool._atomic import write_atomic
-    from geotool.analysis.risk import evaluation_risk
-    from geotool.analysis.route import plan_route
-    from geotool.output.render.district_map import district_map
-    from geotool.output.render.extras import RouteOverlay
-    from geotool.output.render.tiles import resolve_tiles
-    from geotool.output.route_files import write_route
+    from geotool._atomic import write_atomic  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.analysis.risk import evaluation_risk  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.analysis.route import plan_route  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.render.district_map import district_map  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.render.extras import RouteOverlay  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.render.tiles import resolve_tiles  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.route_files import write_route  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     tiles = resolve_tiles(args.tiles)
     result = _analyse(args, Path(args.workspace), summary=False)
@@ -442,10 +442,10 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """``geotool convert WORKSPACE --to parquet``: records into partitioned GeoParquet, once."""
-    from geotool.analysis.conversion import convert_records
-    from geotool.io.parquet import CONVERSION_DIR
-    from geotool.io.workspace import load_workspace
-    from geotool.output.report import write_quarantine
+    from geotool.analysis.conversion import convert_records  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.parquet import CONVERSION_DIR  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.report import write_quarantine  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     loaded = load_workspace(args.workspace, lang=args.lang)
     if loaded.parquet is not None or not any(a.kind == "records" for a in loaded.accounts):
@@ -467,9 +467,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def _history_for(workspace: Path, result):
     """The history the maps show, when the workspace has a history store (else ``None``)."""
-    from geotool.analysis.trends import history_view
-    from geotool.io.config import load_config
-    from geotool.io.history import workspace_store
+    from geotool.analysis.trends import history_view  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     store = workspace_store(load_config(workspace), create=False)
     if store is None:
@@ -484,7 +484,7 @@ def sample_workspace() -> Path:
     A wheel installs it in ``<prefix>/share/geotool/layers`` (``sys.prefix`` of the
     environment, or the user scheme's data directory).
     """
-    import sysconfig  # only needed for the demo
+    import sysconfig  # only needed for the demo  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     here = Path(__file__).resolve().parent.parent / "layers"
     installed = [Path(sysconfig.get_path("data", scheme)) / "share" / "geotool" / "layers"
@@ -503,7 +503,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_tiles(args)
     result = _run_gaps(args, sample_workspace(), out / "out")
-    from geotool.io.config import load_config
+    from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     args.district, args.png = None, getattr(args, "png", False)
     _render(args, result, out / "maps", load_config(sample_workspace()).evaluation)
@@ -512,7 +512,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     """The argument parser of the ``geotool`` command, its help in ``lang``."""
-    from geotool import __version__
+    from geotool import __version__  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     commands = {"validate": cmd_validate, "check": cmd_check, "gaps": cmd_gaps,
                 "history": cmd_history, "diff": cmd_diff, "lists": cmd_lists,

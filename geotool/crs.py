@@ -31,9 +31,6 @@ from geotool.text import Note
 
 __all__ = [
     "DATUMS",
-    "is_geographic",
-    "lat_lon_swapped",
-    "require_metric",
     "WGS84",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
@@ -41,8 +38,11 @@ __all__ = [
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "in_china",
+    "is_geographic",
+    "lat_lon_swapped",
     "metric_crs_for",
     "normalize_datum",
+    "require_metric",
     "to_metric",
     "to_wgs84",
     "wgs84_to_bd09",

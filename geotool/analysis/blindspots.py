@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from geotool.crs import require_metric
+from geotool.io.records import feature_anchor_points
 
 __all__ = ["blindspots", "reach_area"]
 
@@ -143,7 +144,6 @@ def _count_features(parts: gpd.GeoDataFrame, features: gpd.GeoDataFrame | None,
     parts["feature_ids_inside"] = ""
     if features is None or features.empty or parts.empty:
         return
-    from geotool.io.records import feature_anchor_points
 
     anchors = feature_anchor_points(features).values
     tree = shapely.STRtree(parts.geometry.values)

@@ -45,6 +45,7 @@ from geotool.analysis.partition import (
 )
 from geotool.crs import metric_crs_for
 from geotool.io.config import Defaults
+from geotool.io.parquet import check_fingerprint, halo_bbox, read_partition
 from geotool.io.workspace import Loaded
 from geotool.text import Note
 
@@ -92,7 +93,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     ConfigError
         When the scheduler cannot be reached.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
 
     if scheduler:
         try:
@@ -150,7 +151,7 @@ def find_gaps_distributed(loaded: Loaded, *, params: Defaults, client: Any,
     else:
         futures = _submit_frames(client, loaded.records, plan, features_m, top, crs, shared_f)
     if progress if progress is not None else sys.stdout.isatty():
-        from distributed import progress as show_progress
+        from distributed import progress as show_progress  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
 
         show_progress(futures)
     results = client.gather(futures)
@@ -184,7 +185,6 @@ def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
 def _submit_parquet(client: Any, loaded: Loaded, plan: PartitionPlan, crs: Any,
                     shared_f: Any) -> list[Any]:
     """One task per district naming the Parquet files (and bounding box) it reads itself."""
-    from geotool.io.parquet import check_fingerprint, halo_bbox
 
     index = loaded.parquet
     check_fingerprint(index, loaded)
@@ -223,7 +223,6 @@ def _frame_task(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
 
 def _parquet_task(name: str, files: list[str], bbox: tuple[float, float, float, float],
                   shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
-    from geotool.io.parquet import read_partition
 
     crs = shared.districts_m.crs
     records, keys, refs = read_partition(files, name, bbox)

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geotool._errors import ConfigError
 from geotool.crs import require_metric
+from geotool.text import Note
 
 __all__ = ["assign_districts", "district_paths", "resolve_districts"]
 
@@ -165,8 +167,6 @@ def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:
     >>> resolve_districts(d, ["河西区", "411602", " 河西区 "])
     ['411603', '411602']
     """
-    from geotool._errors import ConfigError
-    from geotool.text import Note
 
     top = districts[districts["level"] == districts["level"].min()]
     ids = top["district_id"].astype(str).tolist()

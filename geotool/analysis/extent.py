@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.crs import WGS84
+from geotool.crs import WGS84, metric_crs_for
 from geotool.text import Join, Note
 
 __all__ = ["analysis_extent", "clip_to_extent", "extent_areas", "suggest_extent"]
@@ -80,7 +80,6 @@ def suggest_extent(loaded, *, buffer_m: float = 500.0, min_area_m2: float = 100e
     """
     if loaded.workspace.extent is not None or loaded.features.empty:
         return None
-    from geotool.crs import metric_crs_for
 
     crs = metric_crs_for(loaded.districts)
     districts = loaded.districts.to_crs(crs)

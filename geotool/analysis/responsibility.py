@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from geotool.crs import WGS84, metric_crs_for
+from geotool.io.records import feature_anchor_points
 
 __all__ = ["SLIVER_M", "CheckResult", "gaps_between", "overlaps_between", "responsibility_check"]
 
@@ -154,7 +155,6 @@ def responsibility_check(loaded, *, min_area_m2: float = 1.0) -> CheckResult | N
     spec = loaded.workspace.check
     if spec is None:
         return None
-    from geotool.io.records import feature_anchor_points
 
     crs = metric_crs_for(loaded.districts)
     districts_m = loaded.districts.to_crs(crs)

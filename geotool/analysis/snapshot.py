@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geotool import __version__
 from geotool.analysis.gaps import GapResult
 from geotool.io.history import TABLES, HistoryStore, Snapshot
 
@@ -35,7 +36,6 @@ def snapshot_of(result: GapResult) -> Snapshot:
     -------
     Snapshot
     """
-    from geotool import __version__
 
     params = {k: (v.isoformat() if isinstance(v, dt.date) else v)
               for k, v in vars(result.params).items()}

@@ -8,6 +8,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geotool.io.ids import number_text
 
@@ -53,8 +54,7 @@ def _clean_many(uniques: np.ndarray) -> list[str | None]:
     if len(uniques) < 5_000 or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
         return [_clean(u) for u in uniques]
     try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import pyarrow.compute as pc  # noqa: PLC0415 - imported here to avoid an import cycle
     except ImportError:
         return [_clean(u) for u in uniques]
     arr = pa.array(uniques, type=pa.string())

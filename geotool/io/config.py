@@ -19,6 +19,7 @@ from typing import Any
 
 from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.crs import normalize_datum
+from geotool.io.columns import canonical_column
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
@@ -326,7 +327,6 @@ _VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
 
 def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
     """``[records.values]``: header -> {cell value -> value}, checked against the column."""
-    from geotool.io.columns import canonical_column
 
     example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
     if not isinstance(table, dict):

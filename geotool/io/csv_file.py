@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from charset_normalizer import from_bytes
 
 from geotool._errors import InputError, shown_path
 from geotool.io.columns import HEADER_VALUES, _key, canonical_column
@@ -69,7 +71,6 @@ def _decode(path: Path) -> tuple[str, str]:
         return raw.decode("gb18030"), "gbk"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
     if best is None:
@@ -295,8 +296,7 @@ def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
     slower parsers (which handle and report those rows) take over.
     """
     try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        import pyarrow.csv as pacsv  # noqa: PLC0415 - imported here to avoid an import cycle
     except ImportError:
         return None
     names = [str(j) for j in range(width)]

@@ -21,6 +21,7 @@ import shapely
 
 from geotool._errors import InputError
 from geotool.io.config import ExtentSpec, LayerSpec
+from geotool.io.layers import _to_wgs84, read_vector
 from geotool.text import Note
 
 __all__ = ["read_extent"]
@@ -58,7 +59,6 @@ def read_extent(spec: ExtentSpec | None, features: gpd.GeoDataFrame) -> shapely.
         if geom.is_empty:
             raise InputError(Note("extent.layers_no_polygon", layers=", ".join(spec.layers)))
         return geom
-    from geotool.io.layers import _to_wgs84, read_vector
 
     assert spec.path is not None
     gdf, _notes = read_vector(spec.path, layer=spec.layer)

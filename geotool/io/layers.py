@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from geotool._errors import CRSError, InputError
-from geotool.crs import WGS84, is_geographic, to_wgs84
+from geotool.crs import WGS84, is_geographic, to_metric, to_wgs84
 from geotool.io.config import LayerSpec
 from geotool.io.dbf import deleted_records
 from geotool.io.geojson import GeoJSONScan
@@ -59,7 +59,7 @@ def _looks_geographic(gdf: gpd.GeoDataFrame) -> bool:
     if valid.empty:
         return True
     minx, miny, maxx, maxy = valid.total_bounds
-    return -180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5
+    return minx >= -180.5 and maxx <= 180.5 and miny >= -90.5 and maxy <= 90.5
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -391,7 +391,6 @@ def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
 
 
 def _overlap_notes(frame: gpd.GeoDataFrame) -> list[str]:
-    from geotool.crs import to_metric
 
     notes = []
     metric = to_metric(frame)

@@ -27,6 +27,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pyproj
 import shapely
 
 from geotool._atomic import write_atomic
@@ -80,8 +84,6 @@ def write_records(records: gpd.GeoDataFrame, keys: pd.DataFrame, refs: pd.DataFr
     -------
     list of Path
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     if start == 0:
@@ -160,7 +162,7 @@ class ParquetIndex:
 
 
 def _meta(path: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow.parquet loaded only for Parquet records
 
     try:
         schema = pq.read_schema(path)
@@ -213,7 +215,7 @@ def _to_records(df: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def read_records(index: ParquetIndex) -> gpd.GeoDataFrame:
     """All records of the files, in their original order (as the spreadsheets gave them)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow.parquet loaded only for Parquet records
 
     columns = [*RECORD_COLUMNS]
     frames = [pq.read_table(f.path, columns=columns).to_pandas() for f in index.files]
@@ -246,8 +248,7 @@ def read_partition(files: list[str], part: str, bbox: tuple[float, float, float,
     names_part : ndarray of bool
         Rows whose ``_refs`` include ``part``.
     """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow.parquet loaded only for Parquet records
 
     x0, y0, x1, y1 = bbox
     lon, lat = pc.field("_anchor_lon"), pc.field("_anchor_lat")
@@ -269,7 +270,6 @@ def read_partition(files: list[str], part: str, bbox: tuple[float, float, float,
 
 def halo_bbox(zone_geoms: np.ndarray, halo_m: float, crs: Any) -> tuple[float, float, float, float]:
     """WGS-84 bounds of the zone geometries grown by ``halo_m`` metres (a safe superset)."""
-    import pyproj
 
     if len(zone_geoms) == 0:
         return (0.0, 0.0, 0.0, 0.0)

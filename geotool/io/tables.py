@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from geotool._errors import InputError
 from geotool.io.columns import (
@@ -47,13 +48,12 @@ __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "can
 
 
 def _open_workbook(path: Path):
-    from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # WPS/Excel style and extension warnings
             return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file  # noqa: BLE001
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
         try:
             raw = path.read_bytes()[:8]
         except OSError:
@@ -75,7 +75,7 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
             sheets = read_sheets(book)  # bounded by the cells holding data, not <dimension>
-    except Exception as exc:  # a damaged sheet part  # noqa: BLE001
+    except Exception as exc:  # a damaged sheet part
         msg = Note("table.workbook_unreadable", detail=f"{type(exc).__name__}: {exc}")
         raise InputError(msg, path=path) from None
     finally:

@@ -134,7 +134,7 @@ def _list_layers(gpath: str, path: Path) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return pyogrio.list_layers(gpath)
-    except Exception as exc:  # noqa: BLE001 - GDAL reports unreadable files in many ways
+    except Exception as exc:
         raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
 
 
@@ -153,7 +153,7 @@ def _read_one(path: Path, layer: str | None, kwargs: dict[str, object],
                                 engine="pyogrio", layer=layer, on_invalid="warn", **kwargs)
     except UnicodeDecodeError:
         raise InputError(Note("layer.not_utf8"), path=path) from None
-    except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors of many kinds
+    except Exception as exc:
         raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
     for w in caught:
         text = Note("note.reader_warning", text=_one_line(w.message))
@@ -169,7 +169,7 @@ def _no_geometry(path: Path, src: object, layer: str | None, frame: pd.DataFrame
     try:
         shown = io.BytesIO(src) if isinstance(src, bytes) else src
         driver = str(pyogrio.read_info(shown, layer=layer)["driver"])
-    except Exception:  # noqa: BLE001 - only for the message
+    except Exception:
         driver = "GDAL"
     columns = ", ".join(map(str, frame.columns[:8])) + (" ..." if frame.shape[1] > 8 else "")
     what = (Note("guard.what_folder", driver=driver) if path.is_dir()

@@ -8,7 +8,7 @@ not be used and a per-file account (read = used + quarantined).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -26,11 +26,11 @@ from geotool.io.datum_guard import (
 )
 from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
-from geotool.io.parquet import CONVERSION_DIR
+from geotool.io.parquet import CONVERSION_DIR, index_parquet, load_conversion_frames, read_records
 from geotool.io.quarantine import QUARANTINE_COLUMNS
-from geotool.io.records import normalize_records
+from geotool.io.records import flag_text, normalize_records
 from geotool.io.tables import read_table
-from geotool.text import Join, Note, reason_text
+from geotool.text import TABLE, Join, Note, reason_text, tr
 
 __all__ = ["FileAccount", "Loaded", "load_workspace"]
 
@@ -92,7 +92,6 @@ class Loaded:
 
 def _builtin_label(key: str, lang: str) -> str:
     """The built-in name of a well-known layer key (``geotool.text``), else the key itself."""
-    from geotool.text import TABLE, tr
 
     word = f"mapview.layer_{key.strip().lower()}"
     return tr(word, lang) if word in TABLE else key
@@ -228,7 +227,6 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
                     layer_results: list, districts: gpd.GeoDataFrame | None = None,
                     districts_converted: str | None = None) -> list[DatumFinding]:
     """Run the datum guard on the records files and on ledger layers read as WGS-84."""
-    from dataclasses import replace
 
     found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
     found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
@@ -278,7 +276,6 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
                           files: list[Path], matched: list[Path], shared_note: Note | None, *,
                           lang: str, mode: str) -> Loaded:
     """Records from geotool Parquet files, with the accounts of the spreadsheets they came from."""
-    from geotool.io.parquet import index_parquet, load_conversion_frames, read_records
 
     others = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     if others:
@@ -316,7 +313,6 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
         quarantine["reason"] = quarantine["reason_code"].map(texts)
     extra = {}
     if flagged is not None:
-        from geotool.io.records import flag_text
 
         texts = {code: flag_text(code, lang) for code in flagged["reason_code"].unique()}
         extra["flagged"] = flagged.assign(reason=flagged["reason_code"].map(texts))

@@ -16,12 +16,18 @@ read as their ASCII twins).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 
+from geotool import __version__
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import shown_path
+from geotool.output.city_workbook import write_city_workbook
+from geotool.output.unit_lists import write_unit_lists
 from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
 
@@ -100,9 +106,7 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 
 def geojson_bytes(gdf, *, layer: str) -> bytes:
     """A GeoDataFrame as GeoJSON bytes (WGS-84, 6 decimals: about 0.1 m)."""
-    import io
 
-    import pyogrio
 
     buffer = io.BytesIO()
     pyogrio.write_dataframe(gdf.to_crs(4326), buffer, driver="GeoJSON", layer=layer,
@@ -160,13 +164,11 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     elif (out / "flagged.csv").exists():
         (out / "flagged.csv").unlink()
     if xlsx:
-        from geotool.output.city_workbook import write_city_workbook
 
         if progress is not None:
             progress("gaps.xlsx")
         written["xlsx"] = write_city_workbook(result, out / "gaps.xlsx", lang=lang)
     if xlsx and unit_lists:
-        from geotool.output.unit_lists import write_unit_lists
 
         if progress is not None:
             progress("units/")
@@ -181,9 +183,7 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
     A run stopped part-way leaves the previous ``run.json``; files newer than
     it are from the stopped run, so a reader can always tell which run wrote what.
     """
-    import json
 
-    from geotool import __version__
 
     params = {k: (v.isoformat() if isinstance(v, dt.date) else v)
               for k, v in vars(result.params).items()}

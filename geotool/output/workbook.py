@@ -156,7 +156,7 @@ def _formats(book) -> dict[str, object]:
 
 
 def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object]) -> None:
-    from geotool.output.report import escape_formulas
+    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle
 
     texts = [str(v) for row in rows for v in row if isinstance(v, str)]
     safe = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"], strict=True))
@@ -177,7 +177,7 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
 
 
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:
-    from geotool.output.report import escape_formulas
+    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
 
     ws = book.add_worksheet(sheet_name(sheet.name))
     frame = escape_formulas(sheet.frame)
@@ -226,7 +226,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
         Stream rows to temporary parts (xlsxwriter ``constant_memory``) in a
         scratch folder beside ``path``; by default only above 20,000 rows.
     """
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415 - loaded only when a workbook is written
 
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geotool.io.config import HistorySpec
 from geotool.io.history._schema import GEOMETRY, SCHEMA_VERSION, TABLES
+from geotool.io.history.gpkg import GeoPackageStore
+from geotool.io.history.postgis import PostGISStore, _redacted
 from geotool.io.history.store import FAULT_ENV, HistoryStore, Snapshot
 
 __all__ = ["FAULT_ENV", "GEOMETRY", "SCHEMA_VERSION", "TABLES", "HistoryStore", "Snapshot",
@@ -38,13 +41,11 @@ def open_store(*, path: str | Path | None = None, url: str | None = None) -> His
     ([], 2)
     """
     if url:
-        from geotool.io.history.postgis import PostGISStore
 
         return PostGISStore(url)
     if path is None:
         msg = "open_store needs a path or a url"
         raise ValueError(msg)
-    from geotool.io.history.gpkg import GeoPackageStore
 
     return GeoPackageStore(path)
 
@@ -61,7 +62,6 @@ def workspace_store(workspace, *, create: bool = True) -> HistoryStore | None:
     """
     spec = workspace.history
     if spec is None:
-        from geotool.io.config import HistorySpec
 
         spec = HistorySpec(path=workspace.root / "history.gpkg")
     if spec.url:
@@ -75,7 +75,6 @@ def store_label(workspace) -> str:
     """Where a workspace's store is, for messages (a URL without its password)."""
     spec = workspace.history
     if spec is not None and spec.url:
-        from geotool.io.history.postgis import _redacted
 
         return _redacted(spec.url)
     return str(spec.path if spec is not None else workspace.root / "history.gpkg")

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from geotool._errors import HistoryError
 from geotool.io.history._schema import GEOMETRY, TABLES
@@ -37,7 +38,6 @@ _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
 def _wgs84_wkt() -> str:
-    from pyproj import CRS
 
     return CRS.from_epsg(4326).to_wkt("WKT1_GDAL")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,6 @@ _LOCK_KEY = 0x67656F74  # "geot": one advisory lock for geotool's writers
 
 def _redacted(url: str) -> str:
     """The URL without its password, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
     if parts.password is None:
@@ -55,7 +55,7 @@ class PostGISStore(HistoryStore):
 
     def __init__(self, url: str) -> None:
         try:
-            import psycopg
+            import psycopg  # noqa: PLC0415 - optional: only a PostGIS history store needs it
         except ImportError:  # pragma: no cover - a declared dependency
             raise HistoryError(key="history.no_driver") from None
         self.where = _redacted(url)
@@ -70,7 +70,7 @@ class PostGISStore(HistoryStore):
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
         """One transaction; a database error (permissions, lost connection) is one line."""
-        import psycopg
+        import psycopg  # noqa: PLC0415 - optional: only a PostGIS history store needs it
 
         try:
             with self.conn.transaction(), self.conn.cursor() as cur:

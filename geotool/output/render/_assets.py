@@ -32,13 +32,13 @@ _HERE = Path(__file__).resolve().parent
 
 
 def _leaflet_dir() -> Path:
-    import xstatic.pkg.leaflet as xl
+    import xstatic.pkg.leaflet as xl  # noqa: PLC0415 - asset packages read only when a map is built
 
     return Path(xl.BASE_DIR)
 
 
 def _cluster_dir() -> Path:
-    import xstatic.pkg.leaflet_markercluster as xm
+    import xstatic.pkg.leaflet_markercluster as xm  # noqa: PLC0415 - asset packages read only when a map is built
 
     return Path(xm.BASE_DIR)
 

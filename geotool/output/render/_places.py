@@ -6,6 +6,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geotool.crs import WGS84
+from geotool.output.render._display import DECIMALS, to_datum
+
 __all__ = ["containing_names", "id_names", "path_names"]
 
 
@@ -96,8 +99,6 @@ def place_labels(nested: dict[int, gpd.GeoDataFrame], features: gpd.GeoDataFrame
     dict
         ``{"lat", "lon", "text", "rank"}`` lists, positions in ``datum``.
     """
-    from geotool.crs import WGS84
-    from geotool.output.render._display import DECIMALS, to_datum
 
     frames = []
     for depth in sorted(nested)[:2]:

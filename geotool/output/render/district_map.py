@@ -39,6 +39,7 @@ from geotool.output.render._payloads import (
 from geotool.output.render._places import place_labels
 from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
+from geotool.output.render.history_marks import new_layer
 from geotool.output.render.issue_points import issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
@@ -200,7 +201,6 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         aggregated = aggregated or payload["cells"] is not None
 
     if history is not None and history.new_since is not None:
-        from geotool.output.render.history_marks import new_layer
 
         add(*new_layer(history.new_since, district_id, lang=lang, datum=datum))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
+from geotool.output.render._elements import DataLayer
 from geotool.output.render._payloads import outline_payload
 from geotool.text import tr
 
@@ -36,7 +37,6 @@ def extent_layer(result, outline: gpd.GeoDataFrame, metric_crs: str | None, datu
         The layer and its plain name; ``None`` when the workspace has no extent
         or none of it lies in the district.
     """
-    from geotool.output.render._elements import DataLayer
 
     extent = getattr(result, "extent", None)
     if extent is None or extent.empty:

@@ -23,6 +23,7 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
 from geotool.output.render._elements import DataLayer
 from geotool.output.render._mpl_text import literal_text
+from geotool.output.render.png import cjk_font
 from geotool.output.render.style import OKABE_ITO
 from geotool.text import header, tr
 
@@ -139,12 +140,11 @@ def trend_legend(lang: str = "zh") -> str:
 def trends_png(trend: pd.DataFrame, names: dict[str, str], *, city: str,
                lang: str = "zh") -> bytes:
     """The city's and every district's trend as one PNG (for slides), as bytes."""
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib import pyplot as plt  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
-    from geotool.output.render.png import cjk_font
 
     ids = [""] + [i for i in names if i]
     font = cjk_font()
@@ -163,7 +163,7 @@ def trends_png(trend: pd.DataFrame, names: dict[str, str], *, city: str,
 
 def _trend_figure(trend: pd.DataFrame, names: dict[str, str], ids: list[str], *, city: str,
                   lang: str):
-    from matplotlib import pyplot as plt
+    from matplotlib import pyplot as plt  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
     cols = min(3, len(ids))
     rows = -(-len(ids) // cols)

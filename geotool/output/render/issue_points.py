@@ -26,6 +26,9 @@ import pandas as pd
 
 from geotool.crs import WGS84
 from geotool.output.render._display import DECIMALS, to_datum
+from geotool.output.render.heat import cell_size_m
+from geotool.output.render.style import ISSUE_CLASSES, ISSUE_COLORS, ISSUE_GLYPHS, ISSUE_SHAPES
+from geotool.text import header, status_label, tr
 
 __all__ = [
     "AGGREGATE_FROM",
@@ -270,7 +273,6 @@ def issue_cells(issues: gpd.GeoDataFrame, area: gpd.GeoSeries, metric_crs: str, 
     >>> c["n"], c["overdue"]
     ([2, 1], [1, 0])
     """
-    from geotool.output.render.heat import cell_size_m
 
     bounds = area.to_crs(metric_crs).total_bounds
     size = cell_size_m(max(bounds[2] - bounds[0], bounds[3] - bounds[1]), cells_across)
@@ -319,8 +321,6 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
         ``data`` is ``{"cols": ..., "cells": ... or None}`` (plain values, made
         script-safe by the caller).
     """
-    from geotool.output.render.style import ISSUE_CLASSES, ISSUE_COLORS, ISSUE_GLYPHS, ISSUE_SHAPES
-    from geotool.text import header, status_label, tr
 
     statuses = {s: status_label(s, lang) for s in issues["status"].dropna().astype(str).unique()}
     cols = issue_columns(issues, datum=datum, features=features, districts=districts,

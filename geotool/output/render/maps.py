@@ -32,7 +32,10 @@ from geotool._atomic import checkpoint, remove_stale_temps, scratch_dir
 from geotool._errors import GeotoolError
 from geotool.output.render._names import file_stems
 from geotool.output.render.district_map import district_map
+from geotool.output.render.history_marks import trends_png
 from geotool.output.render.overview import overview_html, top_districts
+from geotool.output.render.overview_png import overview_png
+from geotool.output.render.png import district_png
 from geotool.output.render.tiles import resolve_tiles
 from geotool.text import LANGS, Note
 
@@ -158,13 +161,11 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                                     history=history, extras=extras)
                 names.append(_stage(stage / f"{stems[did]}.html", page.html))
                 if png:
-                    from geotool.output.render.png import district_png
 
                     names.append(_stage(stage / f"{stems[did]}.png",
                                         district_png(result, did, lang=lang)))
                 written[did] = stems[did]
             if history is not None:
-                from geotool.output.render.history_marks import trends_png
 
                 top = top_districts(result)
                 labels = dict(zip(top["district_id"].astype(str), top["name"].astype(str),
@@ -172,7 +173,6 @@ def render_maps(result, out: str | Path, *, districts: list[str] | None = None,
                 names.append(_stage(stage / "trends.png", trends_png(
                     history.trend, labels, city=result.city, lang=lang)))
             if png:
-                from geotool.output.render.overview_png import overview_png
 
                 names.append(_stage(stage / "index.png", overview_png(result, lang=lang)))
             names.append(_stage(stage / "index.html",

@@ -33,7 +33,7 @@ def overview_png(result, *, lang: str = "zh", dpi: int = SLIDE_DPI) -> bytes:
     bytes
         PNG data.
     """
-    import matplotlib as mpl
+    import matplotlib as mpl  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
     font = cjk_font()
     top = top_districts(result)

@@ -105,7 +105,7 @@ SLIDE_DPI = 150
 
 
 def _halo():
-    from matplotlib import patheffects
+    from matplotlib import patheffects  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
     return [patheffects.withStroke(linewidth=3, foreground="white")]
 
@@ -194,7 +194,7 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing")
         warnings.filterwarnings("ignore", message=r"findfont")
-        import matplotlib as mpl
+        import matplotlib as mpl  # noqa: PLC0415 - matplotlib is heavy: loaded only when a PNG is drawn
 
         with mpl.rc_context(rc):
             ax = fig.add_axes((0.01, 0.02, 0.66, 0.86))
