@@ -231,8 +231,7 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
         col = "reason"
         counts = loaded.quarantine.groupby(["reason_code", col]).size().sort_values(
             ascending=False, kind="stable")
-        for (code, text), n in counts.items():
-
+        for (code, _text), n in counts.items():
             lines.append(f"    {n:>6}  {reason_text(code, lang)}")
     else:
         lines.append("  " + tr("cli.no_quarantine", lang))

@@ -107,7 +107,7 @@ class HistoryStore(ABC):
     def _table_exists(self, cur: Any, table: str) -> bool:
         raise NotImplementedError
 
-    def _before_schema(self, cur: Any) -> None:
+    def _before_schema(self, cur: Any) -> None:  # noqa: B027 - an optional hook a backend may override
         """Backend set-up run in the schema transaction (extensions, GeoPackage tables)."""
 
     def _geom_insert(self) -> str:
@@ -124,7 +124,7 @@ class HistoryStore(ABC):
         return shapely.from_wkb(np.array([None if v is None else bytes(v) for v in values],
                                          dtype=object))
 
-    def _lock(self, cur: Any) -> None:
+    def _lock(self, cur: Any) -> None:  # noqa: B027 - an optional hook a backend may override
         """Serialise writers (a server with several planners)."""
 
     def _time_values(self, t: pd.Series, kind: str) -> np.ndarray:
@@ -149,7 +149,7 @@ class HistoryStore(ABC):
         out[mask] = None
         return out.tolist()
 
-    def _after_save(self, cur: Any, snap: Snapshot) -> None:
+    def _after_save(self, cur: Any, snap: Snapshot) -> None:  # noqa: B027 - an optional hook a backend may override
         """Backend bookkeeping inside the save transaction."""
 
     # ---- schema ----

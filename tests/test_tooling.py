@@ -1,0 +1,50 @@
+"""The tooling that keeps the code honest, run with the suite.
+
+The import contract (output → analysis → io → core), the ruff rules the code
+meets today (pyflakes, import order, no function-local import without a
+reason), and the size rule (no module over 500 lines). ``.pre-commit-config.yaml``
+runs the full ruff rule set and mypy as well.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
+    return found
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+
+
+def test_import_contract_is_kept():
+    done = _run(_tool("lint-imports"))
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_ruff_finds_no_errors_or_local_imports_without_a_reason():
+    """Pyflakes, import order and function-local imports (each kept one says why)."""
+    done = _run(_tool("ruff"), "check", "geotool", "--select", "F,I,PLC0415,B0,UP")
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_no_module_is_over_500_lines():
+    long = {p.relative_to(REPO).as_posix(): n for p in (REPO / "geotool").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
