@@ -20,6 +20,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -55,9 +56,15 @@ def formula_risk(values: pd.Series) -> pd.Series:
     >>> formula_risk(pd.Series(["=1", " =1", "\u3000＝1", "\u00a0﹦1", "\n@x", "a=b", None])).tolist()
     [True, True, True, True, True, False, False]
     """
-    text = values.astype("string")
+    # decided once per distinct value: a column repeats its words many times
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    if not len(uniques):
+        return pd.Series(False, index=values.index)
+    text = pd.Series(uniques, dtype=object).astype("string")
     core = text.str.normalize("NFKC").str.replace(_LEADING, "", regex=True)
-    return (core.str.startswith(_FORMULA_START) | text.str.startswith(_RAW_START)).fillna(False)
+    risky = (core.str.startswith(_FORMULA_START) | text.str.startswith(_RAW_START))
+    per_unique = np.append(risky.fillna(False).to_numpy(dtype=bool), False)
+    return pd.Series(per_unique[codes], index=values.index)
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
