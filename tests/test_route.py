@@ -174,4 +174,4 @@ def test_route_through_xuzhuang_on_the_sample_city(sample_workspace, tmp_path, c
     with pytest.raises(SystemExit) as info:
         main(["route", str(sample_workspace), "--district", "411603006", "--start", "north"])
     assert info.value.code == 2
-    assert "write LON,LAT" in capsys.readouterr().err
+    assert "请写成 经度,纬度" in capsys.readouterr().err  # Chinese by default
