@@ -1,4 +1,4 @@
-"""Writing formatted, printable .xlsx workbooks fast (xlsxwriter, ``constant_memory``).
+"""Writing formatted, printable .xlsx workbooks fast (xlsxwriter around Arrow-built rows).
 
 A workbook is a list of :class:`Sheet`: a table (a DataFrame whose column
 types decide the cell types) with its shown headers, optional rows above the
@@ -14,15 +14,17 @@ header (a title and summary) and a print title. Every sheet gets:
   page header, page numbers in the footer, the header row repeated on every
   page, fitted to the page width.
 
-Columns are converted once with NumPy/pandas (dates to Excel serial numbers
-in one step) and each row is written with one ``write_row`` call, in
-``constant_memory`` mode (rows streamed to disk, memory flat). See
-``bench/bench_xlsx.py`` for how this compares with the other writers.
+xlsxwriter writes everything around the tables; each column is converted
+once (dates to Excel serial numbers in one step, text escaped once per
+distinct value) and the data rows are built column-wise by
+:mod:`geotool.output.xlsx_rows`. See ``bench/bench_xlsx.py`` for how this
+compares with the other writers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,14 +33,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotool._atomic import scratch_dir, write_atomic
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geotool._atomic import write_atomic
+from geotool.output.xlsx_rows import Columns, cell_texts, numbers_text, splice_rows
 
 __all__ = ["Sheet", "excel_serials", "header_text", "sheet_name", "write_workbook"]
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = np.float64(86_400 * 10**9)
 _HEADER_MAX = 250  # Excel's page header is at most 255 characters
-_STREAM_ROWS = 20_000  # above this many rows in a workbook, rows stream to temporary files
+_SAMPLE = 200  # values looked at for a column's width
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -81,10 +87,16 @@ def excel_serials(values: pd.Series) -> list[float | None]:
     >>> excel_serials(pd.Series(pd.to_datetime(["2026-10-26 12:00", None])))
     [46321.5, None]
     """
+    serial = _serials(values)
+    return [None if np.isnan(v) else float(v) for v in serial]
+
+
+def _serials(values: pd.Series) -> np.ndarray:
+    """Excel serial day numbers as floats, NaN for missing."""
     ns = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-    serial = (ns - _EPOCH).astype(np.int64) / _DAY_NS
-    missing = np.isnat(ns)
-    return [None if m else float(v) for v, m in zip(np.round(serial, 8), missing, strict=True)]
+    serial = np.round((ns - _EPOCH).astype(np.int64) / _DAY_NS, 8)
+    serial[np.isnat(ns)] = np.nan
+    return serial
 
 
 def sheet_name(text: str) -> str:
@@ -115,20 +127,34 @@ def _has_time(values: pd.Series) -> bool:
     return bool(len(s)) and bool((s != s.dt.normalize()).any())
 
 
-def _column(s: pd.Series, yes: str, no: str) -> tuple[str, list[object]]:
-    """(kind, cell values) of one column: kind is date/datetime/int/float/text."""
+@dataclass
+class _Column:
+    kind: str  # date, datetime, int, float or text
+    cells: pa.Array  # what goes in each cell (escaped text or digits), null for none
+    sample: list[object]  # the first values, for the column width
+
+
+def _column(s: pd.Series, yes: str, no: str) -> _Column:
+    """The cells of one column: its kind decides the cell type and format."""
     if pd.api.types.is_datetime64_any_dtype(s):
-        return ("datetime" if _has_time(s) else "date"), excel_serials(s)
+        serial = _serials(s)
+        return _Column("datetime" if _has_time(s) else "date", numbers_text(serial), [])
     if pd.api.types.is_bool_dtype(s):
         shown = np.where(s.fillna(False).to_numpy(dtype=bool), yes, no)
-        return "text", shown.astype(object).tolist()
+        return _Column("text", cell_texts(pa.array(shown)), shown[:_SAMPLE].tolist())
     if pd.api.types.is_integer_dtype(s):
-        return "int", s.astype(object).where(s.notna(), None).tolist()
+        ints = pa.array(s, from_pandas=True)
+        return _Column("int", ints.cast(pa.string()), s.head(_SAMPLE).tolist())
     if pd.api.types.is_float_dtype(s):
-        clean = s.where(np.isfinite(s.to_numpy(dtype=float, na_value=np.nan)))
-        return "float", clean.astype(object).where(clean.notna(), None).tolist()
-    text = s.astype(object).where(s.notna(), None)
-    return "text", [None if v is None else str(v) for v in text.tolist()]
+        floats = s.to_numpy(dtype=float, na_value=np.nan)
+        floats = np.where(np.isfinite(floats), floats, np.nan)
+        return _Column("float", numbers_text(floats), floats[:_SAMPLE].tolist())
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    shown = [str(v) for v in uniques]  # distinct values only
+    escaped = cell_texts(pa.array(shown, pa.string()))
+    escaped = pc.if_else(pc.equal(escaped, ""), pa.scalar(None, pa.string()), escaped)
+    cells = escaped.take(pa.array(codes, mask=codes < 0))
+    return _Column("text", cells, [shown[c] for c in codes[:_SAMPLE] if c >= 0])
 
 
 def _width(header: str, values: list[object], kind: str) -> float:
@@ -136,8 +162,8 @@ def _width(header: str, values: list[object], kind: str) -> float:
         return 12
     if kind == "datetime":
         return 17
-    sample = [len(str(v)) * (2 if not str(v).isascii() else 1) for v in values[:200]
-              if v is not None]
+    sample = [len(str(v)) * (2 if not str(v).isascii() else 1) for v in values[:_SAMPLE]
+              if not pd.isna(v)]
     head = len(header) * (2 if not header.isascii() else 1)
     return float(min(max([head + 2, 8, *sample]), 50))
 
@@ -176,7 +202,9 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                                 else formats["top"])
 
 
-def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:
+def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str,
+                 no: str) -> Columns:
+    """Everything of ``sheet`` but its data rows (xlsxwriter); returns the rows' cells."""
     from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
 
     ws = book.add_worksheet(sheet_name(sheet.name))
@@ -186,16 +214,15 @@ def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: s
         or str(c).startswith("coverage_rate")}
     columns = []
     for j, col in enumerate(frame.columns):
-        kind, values = _column(frame[col], yes, no)
-        fmt = formats["pct"] if col in percent and kind == "float" else formats.get(kind)
-        ws.set_column(j, j, _width(sheet.headers[j], values, kind), fmt)
-        columns.append(values)
+        column = _column(frame[col], yes, no)
+        fmt = formats["pct"] if col in percent and column.kind == "float" else formats.get(
+            column.kind)
+        ws.set_column(j, j, _width(sheet.headers[j], column.sample, column.kind), fmt)
+        columns.append(column)
     header_row = len(sheet.top) + (1 if sheet.top else 0)  # a blank row below the summary
     _write_top(ws, sheet.top, formats)
     headers = escape_formulas(pd.DataFrame({"h": [str(h) for h in sheet.headers]}))["h"]
     ws.write_row(header_row, 0, list(headers), formats["head"])
-    for i, row in enumerate(zip(*columns, strict=True), start=header_row + 1):
-        ws.write_row(i, 0, row)
     last = header_row + max(len(frame), 1)
     ws.freeze_panes(header_row + 1, 0)
     if len(frame.columns):
@@ -206,12 +233,18 @@ def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: s
     ws.fit_to_pages(1, 0)
     ws.set_header(f"&L{header_text(sheet.title)}&R{header_text(sheet.as_of)}")
     ws.set_footer("&C&P / &N")
+    return Columns(values=[c.cells for c in columns], text=[c.kind == "text" for c in columns],
+                   first_row=header_row + 2)
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
-                   created: dt.datetime = dt.datetime(2000, 1, 1),
-                   stream: bool | None = None) -> Path:
+                   created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
     """Write ``sheets`` into one .xlsx at ``path`` (atomically); returns the path.
+
+    xlsxwriter writes the workbook around the tables (formats, widths, titles,
+    headers, panes, filters, print setup) in memory; the data rows are built
+    column-wise and added as the package is copied to ``path``
+    (:mod:`geotool.output.xlsx_rows`).
 
     Parameters
     ----------
@@ -222,38 +255,24 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
     created : datetime
         The workbook's creation time property (not the clock: the same input
         gives the same bytes).
-    stream : bool, optional
-        Stream rows to temporary parts (xlsxwriter ``constant_memory``) in a
-        scratch folder beside ``path``; by default only above 20,000 rows.
     """
     import xlsxwriter  # noqa: PLC0415 - loaded only when a workbook is written
 
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
 
-    # big sheets stream their rows to temporary files; small workbooks stay in memory
-    if stream is None:
-        stream = sum(len(s.frame) for s in sheets) > _STREAM_ROWS
-
     def writer(tmp: Path) -> None:
-        if not stream:
-            book_parts(tmp, None)
-            return
-        with scratch_dir(Path(path).parent, "xlsx-parts") as parts:  # never $TMPDIR
-            book_parts(tmp, parts)
-
-    def book_parts(tmp: Path, parts: Path | None) -> None:
-        options = {"constant_memory": stream, "in_memory": not stream,
-                   "strings_to_formulas": False, "strings_to_urls": False,
-                   "strings_to_numbers": False, "nan_inf_to_errors": True}
-        if parts is not None:
-            options["tmpdir"] = str(parts)
-        book = xlsxwriter.Workbook(str(tmp), options)
+        skeleton = io.BytesIO()
+        book = xlsxwriter.Workbook(skeleton, {
+            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": True})
         book.set_properties({"created": created})
         formats = _formats(book)
         try:
-            for sheet in sheets:
-                _write_sheet(book, sheet, formats, yes, no)
+            data = [_write_sheet(book, sheet, formats, yes, no) for sheet in sheets]
         finally:
             book.close()
+        skeleton.seek(0)
+        with open(tmp, "wb") as target:
+            splice_rows(skeleton, target, data)
 
     return write_atomic(Path(path), writer)
