@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -198,8 +197,8 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                     value, bool):
                 ws.write_number(i, j, float(value), formats["top"])
             else:
-                ws.write_string(i, j, safe.get(value, str(value)), formats["title"] if i == 0 and j == 0
-                                else formats["top"])
+                style = formats["title"] if i == 0 and j == 0 else formats["top"]
+                ws.write_string(i, j, safe.get(value, str(value)), style)
 
 
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str,
