@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from geotool._atomic import write_atomic
 from geotool.output.xlsx_rows import Columns, cell_texts, numbers_text, splice_rows
@@ -150,8 +149,7 @@ def _column(s: pd.Series, yes: str, no: str) -> _Column:
         return _Column("float", numbers_text(floats), floats[:_SAMPLE].tolist())
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     shown = [str(v) for v in uniques]  # distinct values only
-    escaped = cell_texts(pa.array(shown, pa.string()))
-    escaped = pc.if_else(pc.equal(escaped, ""), pa.scalar(None, pa.string()), escaped)
+    escaped = cell_texts(pa.array([v or None for v in shown], pa.string()))  # "": no cell
     cells = escaped.take(pa.array(codes, mask=codes < 0))
     return _Column("text", cells, [shown[c] for c in codes[:_SAMPLE] if c >= 0])
 
