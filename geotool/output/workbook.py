@@ -35,9 +35,10 @@ import pandas as pd
 import pyarrow as pa
 
 from geotool._atomic import write_atomic
-from geotool.output.xlsx_rows import Columns, cell_texts, numbers_text, splice_rows
+from geotool.output.xlsx_rows import Column, Table, splice_rows, text_column
 
-__all__ = ["Sheet", "excel_serials", "header_text", "sheet_name", "write_workbook"]
+__all__ = ["Sheet", "Table", "excel_serials", "header_text", "sheet_name", "table",
+           "write_workbook"]
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = np.float64(86_400 * 10**9)
@@ -54,8 +55,9 @@ class Sheet:
     ----------
     name : str
         Sheet name (at most 31 characters; cut when longer).
-    frame : DataFrame
-        The table, already in the words to show (translated statuses, labels).
+    frame : DataFrame or Table
+        The table, already in the words to show (translated statuses, labels);
+        or rows taken from a :func:`table` encoded once.
     headers : list of str
         The shown header of each column of ``frame``.
     top : list of list
@@ -69,7 +71,7 @@ class Sheet:
     """
 
     name: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | Table
     headers: list[str]
     top: list[list[object]] = field(default_factory=list)
     title: str = ""
@@ -120,47 +122,44 @@ def header_text(text: str) -> str:
     return str(text).replace("&", "&&")[:_HEADER_MAX // 2]
 
 
-def _has_time(values: pd.Series) -> bool:
-    s = pd.to_datetime(values).dropna()
-    return bool(len(s)) and bool((s != s.dt.normalize()).any())
-
-
-@dataclass
-class _Column:
-    kind: str  # date, datetime, int, float or text
-    cells: pa.Array  # what goes in each cell (escaped text or digits), null for none
-    sample: list[object]  # the first values, for the column width
-
-
-def _column(s: pd.Series, yes: str, no: str) -> _Column:
-    """The cells of one column: its kind decides the cell type and format."""
+def _column(s: pd.Series, yes: str, no: str) -> Column:
+    """One column encoded for writing: its dtype decides the cell type and format."""
     if pd.api.types.is_datetime64_any_dtype(s):
-        serial = _serials(s)
-        return _Column("datetime" if _has_time(s) else "date", numbers_text(serial), [])
+        when = pd.to_datetime(s)
+        timed = (when.notna() & (when != when.dt.normalize())).to_numpy(dtype=bool)
+        return Column("date", numbers=pa.array(_serials(s), from_pandas=True), timed=timed)
     if pd.api.types.is_bool_dtype(s):
-        shown = np.where(s.fillna(False).to_numpy(dtype=bool), yes, no)
-        return _Column("text", cell_texts(pa.array(shown)), shown[:_SAMPLE].tolist())
+        codes = np.where(s.fillna(False).to_numpy(dtype=bool), 0, 1)
+        return text_column([yes, no], codes)
     if pd.api.types.is_integer_dtype(s):
-        ints = pa.array(s, from_pandas=True)
-        return _Column("int", ints.cast(pa.string()), s.head(_SAMPLE).tolist())
+        return Column("int", numbers=pa.array(s, from_pandas=True).cast(pa.int64()))
     if pd.api.types.is_float_dtype(s):
         floats = s.to_numpy(dtype=float, na_value=np.nan)
         floats = np.where(np.isfinite(floats), floats, np.nan)
-        return _Column("float", numbers_text(floats), floats[:_SAMPLE].tolist())
+        return Column("float", numbers=pa.array(floats, from_pandas=True))
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    shown = [str(v) for v in uniques]  # distinct values only
-    escaped = cell_texts(pa.array([v or None for v in shown], pa.string()))  # "": no cell
-    cells = escaped.take(pa.array(codes, mask=codes < 0))
-    return _Column("text", cells, [shown[c] for c in codes[:_SAMPLE] if c >= 0])
+    return text_column([str(v) for v in uniques], codes)  # distinct values only
 
 
-def _width(header: str, values: list[object], kind: str) -> float:
+def table(frame: pd.DataFrame, *, lang: str = "zh") -> Table:
+    """``frame`` encoded for writing, text made safe from formulas; take rows with ``.take``.
+
+    Encode a large table once and take each workbook's rows from it (as the
+    unit lists do) instead of converting every part again.
+    """
+    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
+
+    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
+    safe = escape_formulas(frame)
+    return Table([str(c) for c in safe.columns], [_column(safe[c], yes, no) for c in safe.columns])
+
+
+def _width(header: str, column: Column, kind: str) -> float:
     if kind in ("date",):
         return 12
     if kind == "datetime":
         return 17
-    sample = [len(str(v)) * (2 if not str(v).isascii() else 1) for v in values[:_SAMPLE]
-              if not pd.isna(v)]
+    sample = column.sample_widths(_SAMPLE)
     head = len(header) * (2 if not header.isascii() else 1)
     return float(min(max([head + 2, 8, *sample]), 50))
 
@@ -199,39 +198,34 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                 ws.write_string(i, j, safe.get(value, str(value)), style)
 
 
-def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str,
-                 no: str) -> Columns:
-    """Everything of ``sheet`` but its data rows (xlsxwriter); returns the rows' cells."""
+def _write_sheet(book, sheet: Sheet, formats: dict[str, object],
+                 lang: str) -> tuple[Table, int]:
+    """Everything of ``sheet`` but its data rows (xlsxwriter); returns the rows to add."""
     from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
 
     ws = book.add_worksheet(sheet_name(sheet.name))
-    frame = escape_formulas(sheet.frame)
+    data = sheet.frame if isinstance(sheet.frame, Table) else table(sheet.frame, lang=lang)
     percent = sheet.percent if sheet.percent is not None else {
-        c for c in frame.columns if str(c).endswith(("rate", "share"))
-        or str(c).startswith("coverage_rate")}
-    columns = []
-    for j, col in enumerate(frame.columns):
-        column = _column(frame[col], yes, no)
-        fmt = formats["pct"] if col in percent and column.kind == "float" else formats.get(
-            column.kind)
-        ws.set_column(j, j, _width(sheet.headers[j], column.sample, column.kind), fmt)
-        columns.append(column)
+        c for c in data.names if c.endswith(("rate", "share")) or c.startswith("coverage_rate")}
+    for j, (col, column) in enumerate(zip(data.names, data.columns, strict=True)):
+        kind = column.shown_kind()
+        fmt = formats["pct"] if col in percent and kind == "float" else formats.get(kind)
+        ws.set_column(j, j, _width(sheet.headers[j], column, kind), fmt)
     header_row = len(sheet.top) + (1 if sheet.top else 0)  # a blank row below the summary
     _write_top(ws, sheet.top, formats)
     headers = escape_formulas(pd.DataFrame({"h": [str(h) for h in sheet.headers]}))["h"]
     ws.write_row(header_row, 0, list(headers), formats["head"])
-    last = header_row + max(len(frame), 1)
+    last = header_row + max(len(data), 1)
     ws.freeze_panes(header_row + 1, 0)
-    if len(frame.columns):
-        ws.autofilter(header_row, 0, last, len(frame.columns) - 1)
+    if data.names:
+        ws.autofilter(header_row, 0, last, len(data.names) - 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.repeat_rows(header_row)
     ws.fit_to_pages(1, 0)
     ws.set_header(f"&L{header_text(sheet.title)}&R{header_text(sheet.as_of)}")
     ws.set_footer("&C&P / &N")
-    return Columns(values=[c.cells for c in columns], text=[c.kind == "text" for c in columns],
-                   first_row=header_row + 2)
+    return data, header_row + 2
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
@@ -255,8 +249,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
     """
     import xlsxwriter  # noqa: PLC0415 - loaded only when a workbook is written
 
-    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
-
     def writer(tmp: Path) -> None:
         skeleton = io.BytesIO()
         book = xlsxwriter.Workbook(skeleton, {
@@ -265,7 +257,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
         book.set_properties({"created": created})
         formats = _formats(book)
         try:
-            data = [_write_sheet(book, sheet, formats, yes, no) for sheet in sheets]
+            data = [_write_sheet(book, sheet, formats, lang) for sheet in sheets]
         finally:
             book.close()
         skeleton.seek(0)
