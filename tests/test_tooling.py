@@ -2,7 +2,8 @@
 
 The import contract (output → analysis → io → core), the ruff rules the code
 meets today (pyflakes, import order, no function-local import without a
-reason), and the size rule (no module over 500 lines). ``.pre-commit-config.yaml``
+reason), mypy with the ``[tool.mypy]`` settings of ``pyproject.toml`` (no
+error in ``geotool/``), and the size rule (no module over 500 lines). ``.pre-commit-config.yaml``
 runs the full ruff rule set and mypy as well.
 """
 
@@ -41,6 +42,12 @@ def test_import_contract_is_kept():
 def test_ruff_finds_no_errors_or_local_imports_without_a_reason():
     """Pyflakes, import order and function-local imports (each kept one says why)."""
     done = _run(_tool("ruff"), "check", "geotool", "--select", "F,I,PLC0415,B0,UP")
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_mypy_finds_no_errors():
+    """``mypy geotool`` with the project's configuration: every hand-off type-checks."""
+    done = _run(_tool("mypy"), "geotool")
     assert done.returncode == 0, done.stdout[-3000:]
 
 
