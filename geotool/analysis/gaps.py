@@ -273,7 +273,7 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
     features = part.features.join(feat_levels)
     issues, blind, rec = part.issues, part.blindspots, part.recurrences
     blind_area = _blind_area_by_district(blind, districts_m)
-    layers = [k for k in loaded.layer_labels()]
+    layers = list(loaded.layer_labels())
     table = district_table(districts_m, features, issues, blind_area, layers,
                            extent_area_m2=None if extent_m is None
                            else extent_areas(districts_m, extent_m))

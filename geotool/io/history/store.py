@@ -252,7 +252,8 @@ class HistoryStore(ABC):
         with self._transaction() as cur:
             cur.execute(f"SELECT {select} FROM {table} {where}", params)
             rows = cur.fetchall()
-        cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(select.split(",")))]
+        cols = (list(zip(*rows, strict=True)) if rows
+                else [[] for _ in range(len(select.split(",")))])
         out = pd.DataFrame({name: _from_sql(list(cols[i]), kind)
                             for i, (name, kind) in enumerate(columns)})
         if table in GEOMETRY:
