@@ -431,8 +431,8 @@ def _district_table(top: pd.DataFrame, d_ids: list[str], d_index: np.ndarray, in
     q = np.percentile(sims, [10, 50, 90], axis=0)
     total = exp_d + und
     return pd.DataFrame({
-        "district_id": d_ids + [""],
-        "name": names + [""],
+        "district_id": [*d_ids, ""],
+        "name": [*names, ""],
         "places": np.r_[places, places.sum()],
         "expected_drawn": np.round(np.r_[drawn_d, drawn_d.sum()], 3),
         "expected_loss": np.round(np.r_[total, total.sum()], 3),

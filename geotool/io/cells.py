@@ -64,7 +64,8 @@ def _clean_many(uniques: np.ndarray) -> list[str | None]:
     ascii_mask = pc.string_is_ascii(arr)
     trimmed = pc.utf8_trim_whitespace(arr)
     short = pc.less_equal(pc.utf8_length(trimmed), 4)
-    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(BLANK_WORDS))))
+    blank_words = pa.array(sorted(BLANK_WORDS))
+    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=blank_words))
     out = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
     for i in np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool)):
         out[i] = _clean(uniques[i])

@@ -381,7 +381,7 @@ def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
         node = start
         while node is not None and not pd.isna(node) and node not in levels:
             if node in chain:
-                msg = Note("layer.parent_cycle", chain=" -> ".join(chain + [node]))
+                msg = Note("layer.parent_cycle", chain=" -> ".join([*chain, node]))
                 raise InputError(msg, path=path)
             chain.append(node)
             node = parent.get(node)

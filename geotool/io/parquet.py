@@ -151,7 +151,10 @@ class ParquetIndex:
         return sum(f.rows for f in self.files)
 
     def files_for(self, part: str, bbox: tuple[float, float, float, float]) -> list[str]:
-        """Files a district's task reads: its own, those whose anchors meet ``bbox``, those naming it."""
+        """Files a district's task reads.
+
+        Its own, those whose anchors meet ``bbox``, and those naming it.
+        """
         x0, y0, x1, y1 = bbox
         out = []
         for f in self.files:

@@ -211,7 +211,8 @@ def split_lonlat(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Examples
     --------
-    >>> lon, lat = split_lonlat(pd.Series(["114.65,33.62", "114.65，33.62", "(114.65 33.62)", None]))
+    >>> cells = pd.Series(["114.65,33.62", "114.65，33.62", "(114.65 33.62)", None])
+    >>> lon, lat = split_lonlat(cells)
     >>> list(lon.fillna("-")), list(lat.fillna("-"))
     (['114.65', '114.65', '114.65', '-'], ['33.62', '33.62', '33.62', '-'])
     """

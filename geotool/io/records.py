@@ -107,8 +107,8 @@ def _concat(tables: list[Table]) -> pd.DataFrame:
         if "lonlat" in df.columns:
             df = df.copy()
             lon, lat = split_lonlat(df["lonlat"])
-            for col, val in (("lon", lon), ("lat", lat)):
-                val = val.astype(object).where(val.notna(), None)
+            for col, parsed in (("lon", lon), ("lat", lat)):
+                val = parsed.astype(object).where(parsed.notna(), None)
                 if col not in df.columns:
                     df[col] = val
                 else:

@@ -173,8 +173,8 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                     value, bool):
                 ws.write_number(i, j, float(value), formats["top"])
             else:
-                ws.write_string(i, j, safe.get(value, str(value)), formats["title"] if i == 0 and j == 0
-                                else formats["top"])
+                ws.write_string(i, j, safe.get(value, str(value)),
+                                formats["title"] if i == 0 and j == 0 else formats["top"])
 
 
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:

@@ -85,7 +85,8 @@ def migrations(sql_type: dict[str, str], geometry_ddl, spatial_index=None) -> li
     v1: list[str] = []
     for table, columns in TABLES.items():
         once = " UNIQUE" if table == "snapshots" else ""  # one snapshot per date
-        cols = ", ".join(f"{name} {sql_type[kind]}" + (f" NOT NULL{once}" if name == "as_of" else "")
+        cols = ", ".join(f"{name} {sql_type[kind]}"
+                         + (f" NOT NULL{once}" if name == "as_of" else "")
                          for name, kind in columns)
         v1.append(f"CREATE TABLE {table} ({sql_type['_fid']}, {cols})")
         if table in GEOMETRY:

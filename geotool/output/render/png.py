@@ -52,7 +52,7 @@ _MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 _ISSUE_MARKERS = {"open": "o", "overdue": "s", "rectified": "o"}
 _ISSUE_SIZES = {"open": 12, "overdue": 12, "rectified": 5}
 _ISSUE_Z = {"rectified": 6, "open": 7, "overdue": 8}
-_warned = False
+_WARNED: set[str] = set()  # the warnings already given in this process
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,10 +185,9 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
     bytes
         PNG data.
     """
-    global _warned
     font = cjk_font()
-    if font is None and not _warned:
-        _warned = True
+    if font is None and "cjk_font" not in _WARNED:
+        _WARNED.add("cjk_font")
         warnings.warn("no CJK font found; Chinese text in PNG maps shows as boxes "
                       "(install fonts-noto-cjk)", RuntimeWarning, stacklevel=2)
     data = select_district(result, district_id)
@@ -219,7 +218,8 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
                 f"{tr('map.open_issues', lang)}: {fmt.count(row['open_issues'], lang)}",
                 f"{tr('map.overdue_issues', lang)}: {fmt.count(row['overdue_issues'], lang)}",
                 f"{tr('map.blindspot_share', lang)}: {fmt.pct(row['blindspot_share'], lang)}",
-                f"{tr('map.rank', lang)}: {tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
+                f"{tr('map.rank', lang)}: "
+                f"{tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
             ]
             fig.text(0.74, 0.86, "\n".join(facts), va="top", fontsize=10, linespacing=1.6,
                      parse_math=False)
