@@ -181,7 +181,8 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
     from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle
 
     texts = [str(v) for row in rows for v in row if isinstance(v, str)]
-    safe = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"], strict=True))
+    safe: dict[object, str] = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"],
+                                       strict=True))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             if value is None:
