@@ -203,7 +203,7 @@ def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
     members = pd.concat([home, near, refs], ignore_index=True).drop_duplicates()
     members = members.sort_values(["part", "row"], kind="stable")
     rows_by_part = {p: g["row"].to_numpy() for p, g in members.groupby("part", sort=False)}
-    futures = []
+    futures: list[Any] = []
     for name in plan.parts:
         rows = rows_by_part.get(name, np.array([], dtype=np.int64))
         sub = records.iloc[rows].reset_index(drop=True)
@@ -221,7 +221,7 @@ def _submit_parquet(client: Any, loaded: Loaded, plan: PartitionPlan, crs: Any,
 
     index = loaded.parquet
     check_fingerprint(index, loaded)
-    futures = []
+    futures: list[Any] = []
     for name in plan.parts:
         bbox = halo_bbox(plan.zone(name), plan.halo_m, crs)
         files = index.files_for(name, bbox)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -220,14 +221,14 @@ def _iso(texts: pd.Series) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
-def parse_dates(values: pd.Series, *, default_year: int | None = None
+def parse_dates(values: pd.Series | Distinct, *, default_year: int | None = None
                 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a column of dates.
 
     Parameters
     ----------
-    values : Series
-        Raw cells (strings, datetimes or numbers).
+    values : Series or Distinct
+        Raw cells (strings, datetimes or numbers), or a column already factorized.
     default_year : int, optional
         Year for dates written without one (``9月1日``).
 
@@ -268,7 +269,8 @@ def parse_dates(values: pd.Series, *, default_year: int | None = None
     if len(todo):
         fixed = parsed_u.to_numpy().copy()
         for i in todo:
-            value, guessed = parse_date(texts[i], default_year=default_year)
+            text = cast(str, texts[i])  # todo holds only texts, never the missing value
+            value, guessed = parse_date(text, default_year=default_year)
             if value is not None:
                 fixed[i] = value.to_datetime64()
                 guessed_u[i] = guessed
