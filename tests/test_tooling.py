@@ -4,7 +4,8 @@ The import contract (output → analysis → io → core), the full ruff rule se
 configured in ``pyproject.toml`` (``[tool.ruff.lint]``: pyflakes, pycodestyle,
 pyupgrade, bugbear, pylint, import order, ruff's own, comprehensions, simplify;
 no function-local import without a reason) over ``geotool``, ``tests``,
-``scripts`` and ``bench``, and the size rule (no module over 500 lines).
+``scripts`` and ``bench``, mypy with the ``[tool.mypy]`` settings (no error in
+``geotool/``), and the size rule (no module over 500 lines).
 ``.pre-commit-config.yaml`` runs the same ruff check, and mypy as well.
 """
 
@@ -45,6 +46,12 @@ def test_import_contract_is_kept():
 def test_ruff_finds_nothing_with_the_configured_rules():
     """Every rule of ``pyproject.toml`` (no ``--select``) on the package, tests, scripts, bench."""
     done = _run(_tool("ruff"), "check", *RUFF_PATHS)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_mypy_finds_no_errors():
+    """``mypy geotool`` with the project's configuration: every hand-off type-checks."""
+    done = _run(_tool("mypy"), "geotool")
     assert done.returncode == 0, done.stdout[-3000:]
 
 

@@ -80,7 +80,7 @@ class Worklists:
 
     def of(self, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """``(places, issues, recurring)`` of one unit."""
-        return tuple(f[f["unit"].to_numpy() == unit]  # type: ignore[return-value]
+        return tuple(f[f["unit"].to_numpy() == unit]
                      for f in (self.places, self.issues, self.recurring))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -268,7 +269,8 @@ def parse_dates(values: pd.Series, *, default_year: int | None = None
     if len(todo):
         fixed = parsed_u.to_numpy().copy()
         for i in todo:
-            value, guessed = parse_date(texts[i], default_year=default_year)
+            text = cast(str, texts[i])  # todo holds only texts, never the missing value
+            value, guessed = parse_date(text, default_year=default_year)
             if value is not None:
                 fixed[i] = value.to_datetime64()
                 guessed_u[i] = guessed

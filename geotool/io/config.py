@@ -193,7 +193,7 @@ _TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "h
              "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
-_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+_DEFAULT_TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "window_days": (int,),
     "match_radius_m": (int, float),
     "reach_m": (int, float),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _decode(path: Path) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _find_header(rows: list[list[object]], extra: dict[str, str] | None) -> tuple[int, int]:
+def _find_header(rows: Sequence[Sequence[object]], extra: dict[str, str] | None) -> tuple[int, int]:
     best, best_hits = -1, 0
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
         hits = len({canonical_column(c, extra) for c in row if c is not None and str(c).strip()}
@@ -127,7 +128,7 @@ def _map_values(df: pd.DataFrame, headers: dict[str, str],
             table.notes.append(Note("note.values_mapped", column=label, n=n))
 
 
-def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path,
+def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: Path,
            sheet: str | None, extra: dict[str, str] | None, table: Table,
            values: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     specials = [c for c in _SPECIAL if c in body.columns]

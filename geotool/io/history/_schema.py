@@ -93,8 +93,8 @@ def migrations(sql_type: dict[str, str], geometry_ddl, spatial_index=None) -> li
             v1.extend(geometry_ddl(table, GEOMETRY[table]))
     v2: list[str] = []
     for table, indexes in INDEXES.items():
-        for cols in indexes:
-            v2.append(f"CREATE INDEX ix_{table}_{'_'.join(cols)} ON {table} ({', '.join(cols)})")
+        for index in indexes:
+            v2.append(f"CREATE INDEX ix_{table}_{'_'.join(index)} ON {table} ({', '.join(index)})")
     if spatial_index is not None:
         v2.extend(s for s in (spatial_index(t) for t in GEOMETRY) if s)
     return [v1, v2]
