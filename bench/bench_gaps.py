@@ -37,6 +37,11 @@ def make_workspace(root: Path, *, records: int, features: int, districts: int,
     """Write a synthetic workspace into ``root`` (skipped when it exists)."""
     if (root / "geotool.toml").exists():
         return root
+    from province import (  # bench/ is on sys.path when run as a script
+        ledger_frame,
+        workspace_config,
+    )
+
     from geotool.crs import wgs84_to_gcj02
 
     rng = np.random.default_rng(seed)
@@ -57,20 +62,8 @@ def make_workspace(root: Path, *, records: int, features: int, districts: int,
     kind = rng.choice([0, 1, 2], size=features, p=[0.4, 0.1, 0.5])
     length = rng.uniform(150, 600, features)
     angle = rng.uniform(0, math.pi, features)
-    geoms = np.empty(features, dtype=object)
-    lines = kind == 0
-    geoms[lines] = shapely.linestrings(np.stack([
-        np.stack([fx[lines], fy[lines]], axis=1),
-        np.stack([fx[lines] + length[lines] * np.cos(angle[lines]),
-                  fy[lines] + length[lines] * np.sin(angle[lines])], axis=1)], axis=1))
-    polys = kind == 1
-    geoms[polys] = shapely.box(fx[polys], fy[polys], fx[polys] + 120, fy[polys] + 90)
-    pts = kind == 2
-    geoms[pts] = shapely.points(fx[pts], fy[pts])
-    f = gpd.GeoDataFrame({"id": [f"F{i:06d}" for i in range(features)],
-                          "name": [f"点位{i}" for i in range(features)],
-                          "unit": [f"单位{i % 300}" for i in range(features)]},
-                         geometry=geoms, crs=32650)
+    f = ledger_frame(fx, fy, kind, length, angle, id_digits=6)
+    geoms = np.asarray(f.geometry.values, dtype=object)
     f.to_crs(4326).to_file(root / "ledger.gpkg")
     # records: 70 % near a feature, 30 % anywhere, over 56 days
     near = rng.random(records) < 0.7
@@ -102,20 +95,8 @@ def make_workspace(root: Path, *, records: int, features: int, districts: int,
     })
     (root / "records").mkdir(exist_ok=True)
     df.to_csv(root / "records" / "records.csv", index=False, encoding="utf-8")
-    (root / "geotool.toml").write_text("""
-[city]
-name = "基准市"
-[defaults]
-as_of = "2026-10-26"
-[layers.districts]
-path = "districts.gpkg"
-[layers.ledger]
-path = "ledger.gpkg"
-unit = "unit"
-[records]
-paths = ["records/*.csv"]
-crs = "GCJ-02"
-""", encoding="utf-8")
+    (root / "geotool.toml").write_text(workspace_config("基准市", "records/*.csv", "GCJ-02"),
+                                       encoding="utf-8")
     return root
 
 

@@ -57,10 +57,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--no-first-run"]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_READY_S = 2.0
-PlaywrightTimeout = TimeoutError  # replaced by Playwright's when the browser runs
 
 
-def _open(browser, path: Path) -> dict:
+def _open(browser, path: Path, timeout_error: type[Exception]) -> dict:
     """Open one map; return ready times, stats and blocked requests."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     blocked: list[str] = []
@@ -91,7 +90,7 @@ def _open(browser, path: Path) -> dict:
             try:
                 page.wait_for_selector(".leaflet-popup .gt-card", timeout=5_000)
                 click_s = time.perf_counter() - t1
-            except PlaywrightTimeout:
+            except timeout_error:
                 errors.append("no popup after clicking an issue marker")
             break
         clusters = page.locator(".leaflet-marker-pane .gt-cluster:not(.gt-cell)")
@@ -113,14 +112,13 @@ def _browser_figures(paths: list[Path], repeat: int) -> None:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} missing: apt-get install chromium (browser figures skipped)")
         return
-    global PlaywrightTimeout
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for path in paths:
-            runs = [_open(browser, path) for _ in range(repeat)]
+            runs = [_open(browser, path, PlaywrightTimeout) for _ in range(repeat)]
             wall = statistics.median(r["wall_s"] for r in runs)
             ready = statistics.median(r["ready_ms"] for r in runs)
             clicks = [r["click_s"] for r in runs if r["click_s"] is not None]
@@ -284,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         return real(args.records, REPO / "bench" / "_work", args.html)
     if args.large:
         args.issues = 120_000
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
         t0 = time.perf_counter()
         make_workspace(tmp / "ws", n_issues=args.issues)
         result = load_result(tmp / "ws")

@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from realcity import make_realcity  # noqa: E402  (the bench folder is not a package)
+from realcity import make_realcity
 
 _STAGES = r"""
 import json, resource, sys, time

@@ -105,9 +105,9 @@ def xlsxwriter_rows(df: pd.DataFrame, path: Path) -> None:
     Dates become Excel serial numbers in one vectorised step and take the
     column's date format (``set_column``); nulls become ``None`` (no cell).
     """
-    from geotool.output.workbook import excel_serials
-
     import xlsxwriter
+
+    from geotool.output.workbook import excel_serials
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})

@@ -52,6 +52,11 @@ crs = "{crs}"
 """
 
 
+def workspace_config(name: str, pattern: str, crs: str) -> str:
+    """``geotool.toml`` of a synthetic workspace (districts, one ledger layer, records)."""
+    return _CONFIG.format(name=name, pattern=pattern, crs=crs)
+
+
 def _layers(root: Path, counties: int, features_per_county: int, rng: np.random.Generator
             ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     cols = math.ceil(math.sqrt(counties))
@@ -75,6 +80,21 @@ def _layers(root: Path, counties: int, features_per_county: int, rng: np.random.
     kind = rng.choice([0, 1, 2], size=n, p=[0.4, 0.1, 0.5])
     length = rng.uniform(150, 600, n)
     angle = rng.uniform(0, 2 * math.pi, n)
+    f = ledger_frame(fx, fy, kind, length, angle, id_digits=7)
+    root.mkdir(parents=True, exist_ok=True)
+    d.to_crs(4326).to_file(root / "districts.gpkg")
+    f.to_crs(4326).to_file(root / "ledger.gpkg")
+    return d, f
+
+
+def ledger_frame(fx: np.ndarray, fy: np.ndarray, kind: np.ndarray, length: np.ndarray,
+                 angle: np.ndarray, *, id_digits: int) -> gpd.GeoDataFrame:
+    """Synthetic ledger features (UTM 50N) at ``fx, fy``: ``id, name, unit``.
+
+    ``kind`` 0 is a straight line of ``length`` metres at ``angle`` radians,
+    1 a 120 m × 90 m rectangle, 2 a point. Shared with ``bench_gaps.py``.
+    """
+    n = len(fx)
     geoms = np.empty(n, dtype=object)
     lines = kind == 0
     geoms[lines] = shapely.linestrings(np.stack([
@@ -84,14 +104,10 @@ def _layers(root: Path, counties: int, features_per_county: int, rng: np.random.
     polys = kind == 1
     geoms[polys] = shapely.box(fx[polys], fy[polys], fx[polys] + 120, fy[polys] + 90)
     geoms[kind == 2] = shapely.points(fx[kind == 2], fy[kind == 2])
-    f = gpd.GeoDataFrame({"id": [f"F{k:07d}" for k in range(n)],
-                          "name": [f"点位{k}" for k in range(n)],
-                          "unit": [f"单位{k % 300}" for k in range(n)]},
-                         geometry=geoms, crs=32650)
-    root.mkdir(parents=True, exist_ok=True)
-    d.to_crs(4326).to_file(root / "districts.gpkg")
-    f.to_crs(4326).to_file(root / "ledger.gpkg")
-    return d, f
+    return gpd.GeoDataFrame({"id": [f"F{k:0{id_digits}d}" for k in range(n)],
+                             "name": [f"点位{k}" for k in range(n)],
+                             "unit": [f"单位{k % 300}" for k in range(n)]},
+                            geometry=geoms, crs=32650)
 
 
 def _county_records(c: int, n: int, start_id: int, d: gpd.GeoDataFrame, f: gpd.GeoDataFrame,
@@ -175,8 +191,7 @@ def make_province(root: Path, *, counties: int = 120, records: int = 10_000_000,
             _write_csv(chunk, root / "records" / f"county_{c:04d}.csv")
     pattern = "records/*.parquet" if fmt == "parquet" else "records/*.csv"
     crs = "EPSG:4326" if fmt == "parquet" else "GCJ-02"
-    (root / "geotool.toml").write_text(_CONFIG.format(name="基准省", pattern=pattern, crs=crs),
-                                       encoding="utf-8")
+    (root / "geotool.toml").write_text(workspace_config("基准省", pattern, crs), encoding="utf-8")
     return root
 
 
@@ -219,7 +234,7 @@ class _ParquetWriter:
         from geotool.io.workspace import load_workspace
 
         (root / "geotool.toml").write_text(  # the layers alone (no records yet)
-            _CONFIG.format(name="基准省", pattern="", crs="EPSG:4326").replace('[""]', "[]"),
+            workspace_config("基准省", "", "EPSG:4326").replace('[""]', "[]"),
             encoding="utf-8")
         loaded = load_workspace(root)
         (root / "geotool.toml").unlink()

@@ -36,8 +36,8 @@ STATUSES = np.array(["未整改", "整改中", "已整改", "已销号"])
 def _districts() -> tuple[gpd.GeoDataFrame, str]:
     """The county polygons (WGS-84 frame for placing things) and the config lines for them."""
     if REAL.exists():
-        from geotool.io.workspace import load_workspace  # noqa: F401  (geotool installed)
         from geotool.crs import to_wgs84
+        from geotool.io.workspace import load_workspace  # noqa: F401  (geotool installed)
 
         raw = gpd.read_file(REAL)[["adcode", "name", "geometry"]].set_crs(4326, allow_override=True)
         wgs = to_wgs84(raw, "GCJ-02")

@@ -79,7 +79,7 @@ def _hinted(text: str, close: str | None, lang: str) -> str:
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     lang = "zh"
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+    def add_usage(self, usage, actions, groups, prefix=None):
         if prefix is None:  # argparse passes "" when it builds a command's prog
             prefix = tr("help.usage", self.lang)
         super().add_usage(usage, actions, groups, prefix)
@@ -121,7 +121,7 @@ class Parser(argparse.ArgumentParser):
     def _commands(self) -> dict[str, Parser]:
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                return dict(action.choices)  # type: ignore[arg-type]
+                return dict(action.choices)
         return {}
 
     def _options_for(self) -> list[str]:

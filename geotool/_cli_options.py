@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from geotool._argparse import Parser, examples_epilog, wrap
 from geotool.io.config import PARAMETER_RANGES
@@ -136,7 +136,7 @@ def _out(p: argparse.ArgumentParser, lang: str, default: str, key: str = "help.o
                    help=tr(key, lang, default=default) if key == "help.out" else tr(key, lang))
 
 
-def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang: str = "zh",
+def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]], lang: str = "zh",
                  *, version: str = "") -> argparse.ArgumentParser:
     """The argument parser of the ``geotool`` command, its help in ``lang``.
 
@@ -161,7 +161,8 @@ def build_parser(commands: dict[str, Callable[[argparse.Namespace], int]], lang:
 
     def command(name: str) -> argparse.ArgumentParser:
         examples = [(line, tr(key, lang)) for line, key in _EXAMPLES[name]]
-        p = sub.add_parser(name, parents=[parent], help=tr(f"help.{name}", lang),
+        # typeshed wants parents of the subparser class; argparse takes any ArgumentParser
+        p = sub.add_parser(name, parents=[parent], help=tr(f"help.{name}", lang),  # type: ignore[list-item]
                            description=wrap(tr(f"help.{name}.desc", lang), lang),
                            epilog=examples_epilog(lang, examples))
         p.set_defaults(func=commands[name])

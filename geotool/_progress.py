@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from rich.console import Console
 
 from geotool.text import tr
+
+if TYPE_CHECKING:
+    from rich.status import Status
 
 __all__ = ["Stages"]
 
@@ -30,7 +33,7 @@ class Stages:
     def __init__(self, lang: str = "zh", *, stream=None) -> None:
         self.lang = lang
         self.stream = stream if stream is not None else sys.stderr
-        self._status = None
+        self._status: Status | None = None
         self._text = ""
 
     def __enter__(self) -> Self:

@@ -18,6 +18,7 @@ vectorised over NumPy arrays.
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import geopandas as gpd
 import numpy as np
@@ -77,6 +78,10 @@ _ALIASES = {
 }
 
 
+@overload
+def normalize_datum(value: str | int) -> str: ...
+@overload
+def normalize_datum(value: None) -> None: ...
 def normalize_datum(value: str | int | None) -> str | None:
     """Return a canonical datum name: ``"GCJ-02"``, ``"BD-09"`` or an ``EPSG:n`` code.
 

@@ -255,6 +255,47 @@ def _renamed_xlsx_as_csv(root: Path) -> None:
     (root / "records" / "r.xlsx").rename(root / "records" / "r.csv")
 
 
+def _misspelled_features(root: Path) -> None:
+    text = (root / "points.geojson").read_text(encoding="utf-8")
+    data = json.loads(text)
+    extra = [dict(data["features"][0], type=t) for t in ("feature", "Featur")]
+    extra.append({k: v for k, v in data["features"][1].items() if k != "type"})
+    data["features"] += extra
+    (root / "points.geojson").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _truncated_seq(root: Path) -> None:
+    feats = json.loads((root / "points.geojson").read_text(encoding="utf-8"))["features"]
+    lines = [json.dumps(f, ensure_ascii=False) for f in feats]
+    lines += [json.dumps(dict(feats[0], type="feature")), lines[0][:40]]
+    (root / "points.geojsonl").write_text("\n".join(lines), encoding="utf-8")
+    set_config(root, CONFIG.replace("points.geojson", "points.geojsonl"))
+
+
+def _deleted_shp_record(root: Path) -> None:
+    extra = gpd.GeoDataFrame({"id": ["P9"], "name": ["已删除"]}, geometry=[Point(114.61, 33.61)],
+                             crs="EPSG:4326")
+    pd.concat([extra, POINTS], ignore_index=True).to_file(root / "points.shp", encoding="UTF-8")
+    raw = bytearray((root / "points.dbf").read_bytes())
+    raw[int.from_bytes(raw[8:10], "little")] = ord("*")  # the first record: deleted, not packed
+    (root / "points.dbf").write_bytes(bytes(raw))
+    set_config(root, CONFIG.replace("points.geojson", "points.shp"))
+
+
+def _attribute_table(root: Path) -> None:
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame(POINTS.drop(columns="geometry")), root / "points.gpkg",
+                            layer="points")
+    set_config(root, CONFIG.replace("points.geojson", "points.gpkg"))
+
+
+def _folder_layer(root: Path) -> None:
+    (root / "points").mkdir()
+    (root / "points" / "p.csv").write_text("id,name\nP1,周口站\n", encoding="utf-8")
+    set_config(root, CONFIG.replace("points.geojson", "points"))
+
+
 CASES = [
     # --- record files that cannot be used at all: exit 2 ----------------------------------
     Case("empty_file", _records(""), 2, r"empty", "r.csv"),
@@ -405,11 +446,11 @@ CASES = [
     Case("config_unknown_crs", lambda r: set_config(r, CONFIG + 'crs = "火星"\n'), 2,
          r"unknown CRS '火星'", "geotool.toml"),
     # --- issue #8: what GDAL skips without a word, layers without geometry --------------------
-    Case("geojson_feature_type_misspelled", lambda r: _misspelled_features(r),
+    Case("geojson_feature_type_misspelled", _misspelled_features,
          reasons={"not_a_feature": 3}, used_records=2),
-    Case("geojsonseq_truncated_line", lambda r: _truncated_seq(r),
+    Case("geojsonseq_truncated_line", _truncated_seq,
          reasons={"bad_json_line": 1, "not_a_feature": 1}, used_records=2),
-    Case("layer_is_attribute_table", lambda r: _attribute_table(r), 2,
+    Case("layer_is_attribute_table", _attribute_table, 2,
          r"holds no geometry: it is the GPKG attribute table 'points' of 2 rows with columns "
          r"id, name", "points.gpkg"),
     Case("csv_footer_in_column_without_header",
@@ -424,51 +465,11 @@ CASES = [
         HEADER.split(","), *[g.split(",") for g in GOOD],
         ["=\"R\"&ROW()", "=DATE(2026,9,3)", "=114.6+0.02", "=33.62", "=\"小广告\"", "未整改"]]}),
          reasons={"formula_without_value": 1}, used_records=2),
-    Case("shapefile_record_marked_deleted", lambda r: _deleted_shp_record(r),
+    Case("shapefile_record_marked_deleted", _deleted_shp_record,
          reasons={"deleted_record": 1}, used_records=2),
-    Case("layer_is_a_folder", lambda r: _folder_layer(r), 2,
+    Case("layer_is_a_folder", _folder_layer, 2,
          r"holds no geometry: it is a folder \(GDAL opens it as CSV data\)", "points"),
 ]
-
-def _misspelled_features(root: Path) -> None:
-    text = (root / "points.geojson").read_text(encoding="utf-8")
-    data = json.loads(text)
-    extra = [dict(data["features"][0], type=t) for t in ("feature", "Featur")]
-    extra.append({k: v for k, v in data["features"][1].items() if k != "type"})
-    data["features"] += extra
-    (root / "points.geojson").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-
-
-def _truncated_seq(root: Path) -> None:
-    feats = json.loads((root / "points.geojson").read_text(encoding="utf-8"))["features"]
-    lines = [json.dumps(f, ensure_ascii=False) for f in feats]
-    lines += [json.dumps(dict(feats[0], type="feature")), lines[0][:40]]
-    (root / "points.geojsonl").write_text("\n".join(lines), encoding="utf-8")
-    set_config(root, CONFIG.replace("points.geojson", "points.geojsonl"))
-
-
-def _deleted_shp_record(root: Path) -> None:
-    extra = gpd.GeoDataFrame({"id": ["P9"], "name": ["已删除"]}, geometry=[Point(114.61, 33.61)],
-                             crs="EPSG:4326")
-    pd.concat([extra, POINTS], ignore_index=True).to_file(root / "points.shp", encoding="UTF-8")
-    raw = bytearray((root / "points.dbf").read_bytes())
-    raw[int.from_bytes(raw[8:10], "little")] = ord("*")  # the first record: deleted, not packed
-    (root / "points.dbf").write_bytes(bytes(raw))
-    set_config(root, CONFIG.replace("points.geojson", "points.shp"))
-
-
-def _attribute_table(root: Path) -> None:
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame(POINTS.drop(columns="geometry")), root / "points.gpkg",
-                            layer="points")
-    set_config(root, CONFIG.replace("points.geojson", "points.gpkg"))
-
-
-def _folder_layer(root: Path) -> None:
-    (root / "points").mkdir()
-    (root / "points" / "p.csv").write_text("id,name\nP1,周口站\n", encoding="utf-8")
-    set_config(root, CONFIG.replace("points.geojson", "points"))
 
 
 _COUNTS = re.compile(r"read (\d+), used (\d+), quarantined (\d+)")

@@ -108,7 +108,7 @@ def test_district_by_name_and_unknown_name_lists_names_with_ids(tmp_path, capsys
 
 
 def test_as_of_warning_comes_before_anything_is_written(tmp_path, capsys, monkeypatch):
-    import geotool.output.unit_lists as unit_lists
+    from geotool.output import unit_lists
 
     city = build_city(tmp_path / "city")
     seen = []

@@ -157,7 +157,7 @@ def test_bad_configs_name_the_file_and_the_fix(tmp_path, text, pattern):
 
 
 def test_missing_config(tmp_path):
-    with pytest.raises(ConfigError, match="no geotool.toml here"):
+    with pytest.raises(ConfigError, match=r"no geotool\.toml here"):
         load_config(tmp_path)
 
 

@@ -136,7 +136,7 @@ def test_normalize_datum(given, expected):
 
 
 def test_unknown_datum_says_what_to_use():
-    with pytest.raises(CRSError, match="unknown CRS 'mars'.*GCJ-02"):
+    with pytest.raises(CRSError, match=r"unknown CRS 'mars'.*GCJ-02"):
         normalize_datum("mars")
 
 

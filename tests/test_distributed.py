@@ -99,6 +99,30 @@ def test_all_versions_share_the_first_versions_anchor_and_references_cross_over(
     assert refs.values.tolist() == [[2, "B"]]
 
 
+def test_a_task_gets_the_features_its_records_can_touch_and_those_they_name():
+    from geotool.analysis.partition import FeatureIndex
+    from geotool.io.parquet import halo_bbox
+
+    feats = gpd.GeoDataFrame({
+        "feature_id": ["F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7"],
+        "name": ["近", "远", "编号", "甲", "甲", "乙", "外", "自有"],
+    }, geometry=[Point(500, 500), Point(5000, 500), Point(9000, 500), Point(7000, 500),
+                 Point(8000, 500), Point(20000, 20000), Point(12040, 500),
+                 Point(15000, 15000)], crs=32650)
+    where = gpd.GeoSeries([Point(600, 500), Point(600, 510), Point(600, 520),
+                           Point(12000, 500)], crs=32650).to_crs(4326)
+    records = gpd.GeoDataFrame({
+        "feature_id": pd.array([None, "F2", None, None], dtype="string"),
+        "feature_name": pd.array([None, None, "甲", None], dtype="string"),
+    }, geometry=where.values, crs=4326)
+    bbox = halo_bbox(np.array([box(0, 0, 1000, 1000)], dtype=object), 300.0, feats.crs)
+    owned = np.array([True, False, False, False, False, False, False, True])
+    got = FeatureIndex(feats).needed(records, bbox, owned, match_radius_m=50)
+    # F0 near the box; F2 named by id; F3 and F4 share the name named (neither is unique);
+    # F6 40 m from the record outside the box; F7 owned. Not F1 (far), nor F5 (unnamed).
+    assert got.tolist() == [0, 2, 3, 4, 6, 7]
+
+
 # ---- the same answers on a real cluster -----------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -112,10 +136,17 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
-    """Nine counties with streets, features across borders, versions and cross references."""
+    """Nine counties with streets, features across borders, versions and cross references.
+
+    Blind spots are looked for inside an ``[extent]`` (500 m around the ledger
+    features), which cuts every county into many pieces.
+    """
     root = tmp_path_factory.mktemp("province") / "ws"
-    return _province_module().make_province(root, counties=9, records=20_000,
-                                            features_per_county=40, fmt="csv")
+    _province_module().make_province(root, counties=9, records=20_000,
+                                     features_per_county=40, fmt="csv")
+    with (root / "geotool.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[extent]\nbuffer_m = 500\n")
+    return root
 
 
 def _blind_areas(result) -> pd.Series:
@@ -150,9 +181,12 @@ def test_local_cluster_gives_the_single_process_answers(which, cluster, province
     distributed, stats = find_gaps_distributed(loaded, params=params, client=cluster)
     assert stats.records == len(loaded.records)
     assert_same_answers(single, distributed, tmp_path)
-    if which == "province":  # the fixture really crosses borders
+    if which == "province":  # the fixture really crosses borders, and has an extent
         assert single.recurrences.shape[0] > 0
         assert (single.issues["feature_ids"] != "").sum() > 100
+        assert single.extent is not None and distributed.extent is not None
+        assert single.extent.iloc[0].equals(distributed.extent.iloc[0])
+        assert "extent_area_m2" in distributed.districts
 
 
 def _free_port() -> int:

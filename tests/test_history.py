@@ -80,7 +80,7 @@ def test_diff_lists_exactly_the_hand_computed_changes(city, tmp_path):
     assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
     changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
     ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
-    assert list(zip(changes["change"], changes["district"], ids)) == EXPECTED_CHANGES
+    assert list(zip(changes["change"], changes["district"], ids, strict=True)) == EXPECTED_CHANGES
     reopened = changes[changes["change"] == "reopened"].iloc[0]
     assert (reopened["status_from"], reopened["status_to"]) == ("rectified", "open")
     d = pd.read_csv(out / "diff_districts.csv", dtype={"district_id": str}).set_index("district_id")
@@ -103,7 +103,7 @@ def test_diff_computes_a_date_not_stored_from_the_records(city, tmp_path, capsys
     assert "2026-10-12 未保存在历史库中" in capsys.readouterr().out
     changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
     ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
-    assert list(zip(changes["change"], changes["district"], ids)) == EXPECTED_CHANGES
+    assert list(zip(changes["change"], changes["district"], ids, strict=True)) == EXPECTED_CHANGES
 
 
 def test_saving_the_same_date_twice_keeps_one_snapshot(city, backend):

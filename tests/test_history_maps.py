@@ -41,7 +41,8 @@ def test_view_has_the_rank_changes_and_the_new_items(view):
     assert view.previous == D1
     assert view.rank_change == {"A": -1, "B": -1, "C": 2}
     new = view.new_since
-    assert list(zip(new["change"], new["district"], new["record_id"].fillna(new["feature_id"]))) \
+    ids = new["record_id"].fillna(new["feature_id"])
+    assert list(zip(new["change"], new["district"], ids, strict=True)) \
         == [("new_issue", "B", "I5"), ("newly_forgotten", "A", "PA2")]
 
 

@@ -13,12 +13,12 @@ from test_bad_input import CASES, CONFIG, csv_file, make_workspace, set_config
 
 from geotool._errors import ConfigError, CRSError, GeotoolError, InputError
 from geotool.cli import main
-from geotool.io.config import Defaults, load_config
 from geotool.crs import normalize_datum
-from geotool.text import _GEOS, TABLE, Join, Note, geos_reason, render
-from geotool.text._messages import MESSAGES
+from geotool.io.config import Defaults, load_config
 from geotool.io.tables import read_table
 from geotool.io.workspace import load_workspace
+from geotool.text import _GEOS, TABLE, Join, Note, geos_reason, render
+from geotool.text._messages import MESSAGES
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SOURCES = {p: p.read_text(encoding="utf-8")

@@ -14,8 +14,8 @@ from _files import write_workbook
 from shapely.geometry import LineString, Point, box
 
 from geotool._errors import CRSError, InputError
-from geotool.io.config import LayerSpec
 from geotool.crs import from_wgs84
+from geotool.io.config import LayerSpec
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.tables import read_table
 
@@ -295,11 +295,11 @@ def test_xlsx_title_rows_merged_cells_and_several_sheets(tmp_path):
 def test_unsupported_and_old_formats(tmp_path):
     xls = tmp_path / "r.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-    with pytest.raises(InputError, match="save as .xlsx"):
+    with pytest.raises(InputError, match=r"save as \.xlsx"):
         read_table(xls)
     doc = tmp_path / "r.docx"
     doc.write_bytes(b"PK")
-    with pytest.raises(InputError, match="unsupported record file type '.docx'"):
+    with pytest.raises(InputError, match=r"unsupported record file type '\.docx'"):
         read_table(doc)
     with pytest.raises(InputError, match="file not found"):
         read_table(tmp_path / "nope.csv")

@@ -13,9 +13,9 @@ from shapely.geometry import LineString, Point, box
 
 from geotool.crs import wgs84_to_bd09, wgs84_to_gcj02
 from geotool.io.quarantine import QUARANTINE_COLUMNS, quarantine_frame
-from geotool.text import TABLE, reason_codes, reason_text
 from geotool.io.records import RECORD_COLUMNS, feature_anchor_points, normalize_records
 from geotool.io.tables import read_table
+from geotool.text import TABLE, reason_codes, reason_text
 
 CITY = box(114.60, 33.60, 114.70, 33.65)
 HEADER = "问题编号,记录类型,发现时间,经度,纬度,点位编号,点位名称,问题类型,整改状态,整改时限,整改完成时间,更新时间"
@@ -279,7 +279,7 @@ def test_every_row_is_accounted_for_in_a_messy_file(tmp_path, features):
         "fid": ["", "P1", "X9"],
     }
     rows = []
-    for i in range(300):
+    for _ in range(300):
         pick = {k: v[rng.integers(len(v))] for k, v in cells.items()}
         rid = f"R{rng.integers(40)}" if rng.random() < 0.8 else ""
         rows.append(f'{rid},{pick["kind"]},{pick["found"]},"{pick["lon"]}","{pick["lat"]}",'

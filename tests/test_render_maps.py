@@ -86,7 +86,7 @@ def _issue_names(result, district: str, lang: str = "zh") -> list[str]:
 
 
 def _urls(text: str) -> set[str]:
-    return {u for u in re.findall(r"https?://[^\s\"'<>)\\]+", text)}
+    return set(re.findall(r"https?://[^\s\"'<>)\\]+", text))
 
 
 # --- offline --------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def test_png_without_cjk_font_warns_once(result, tmp_path, monkeypatch):
     from geotool.output.render import png
 
     monkeypatch.setattr(png, "cjk_font", lambda: None)
-    monkeypatch.setattr(png, "_warned", False)
+    monkeypatch.setattr(png, "_WARNED", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         render_maps(result, tmp_path, tiles="none", png=True)

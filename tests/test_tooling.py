@@ -1,9 +1,12 @@
 """The tooling that keeps the code honest, run with the suite.
 
-The import contract (output → analysis → io → core), the ruff rules the code
-meets today (pyflakes, import order, no function-local import without a
-reason), and the size rule (no module over 500 lines). ``.pre-commit-config.yaml``
-runs the full ruff rule set and mypy as well.
+The import contract (output → analysis → io → core), the full ruff rule set
+configured in ``pyproject.toml`` (``[tool.ruff.lint]``: pyflakes, pycodestyle,
+pyupgrade, bugbear, pylint, import order, ruff's own, comprehensions, simplify;
+no function-local import without a reason) over ``geotool``, ``tests``,
+``scripts`` and ``bench``, mypy with the ``[tool.mypy]`` settings (no error in
+``geotool/``), and the size rule (no module over 500 lines).
+``.pre-commit-config.yaml`` runs the same ruff check, and mypy as well.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pytest
 from conftest import REPO
 
 BIN = Path(sys.executable).parent
+#: what ruff checks, here and in .pre-commit-config.yaml
+RUFF_PATHS = ("geotool", "tests", "scripts", "bench")
 
 
 def _tool(name: str) -> str:
@@ -38,9 +43,15 @@ def test_import_contract_is_kept():
     assert done.returncode == 0, done.stdout[-3000:]
 
 
-def test_ruff_finds_no_errors_or_local_imports_without_a_reason():
-    """Pyflakes, import order and function-local imports (each kept one says why)."""
-    done = _run(_tool("ruff"), "check", "geotool", "--select", "F,I,PLC0415,B0,UP")
+def test_ruff_finds_nothing_with_the_configured_rules():
+    """Every rule of ``pyproject.toml`` (no ``--select``) on the package, tests, scripts, bench."""
+    done = _run(_tool("ruff"), "check", *RUFF_PATHS)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_mypy_finds_no_errors():
+    """``mypy geotool`` with the project's configuration: every hand-off type-checks."""
+    done = _run(_tool("mypy"), "geotool")
     assert done.returncode == 0, done.stdout[-3000:]
 
 
@@ -48,3 +59,8 @@ def test_no_module_is_over_500_lines():
     long = {p.relative_to(REPO).as_posix(): n for p in (REPO / "geotool").rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
     assert long == {}
+
+
+def test_pre_commit_runs_the_same_ruff_check():
+    config = (REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert f"entry: ruff check {' '.join(RUFF_PATHS)}\n" in config

@@ -134,7 +134,7 @@ def test_unit_workbook_has_exactly_its_rows_most_urgent_first(tmp_path):
     assert deadline.number_format == "yyyy-mm-dd"
 
     ws = book["未销号问题"]
-    summary = [c for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True))]
+    summary = list(next(ws.iter_rows(min_row=2, max_row=2, values_only=True)))
     assert summary[1] == dt.datetime(2026, 9, 15) and summary[3] == 1  # as of, rank 1
     counts = list(next(ws.iter_rows(min_row=3, max_row=3, values_only=True)))
     assert counts[:8] == ["遗忘场所数", 2, "未销号问题", 3, "超期问题", 1, "反弹点位数", 0]

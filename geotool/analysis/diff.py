@@ -106,7 +106,7 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
 
 def _feature_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
     key = ["layer", "feature_id"]
-    both = b.features.merge(a.features[key + ["covered"]], on=key, suffixes=("", "_from"))
+    both = b.features.merge(a.features[[*key, "covered"]], on=key, suffixes=("", "_from"))
     geom = both.geometry.values
     both["lon"] = np.round(shapely.get_x(geom), 6)
     both["lat"] = np.round(shapely.get_y(geom), 6)

@@ -25,6 +25,7 @@ import datetime as dt
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -33,8 +34,15 @@ import pandas as pd
 
 from geotool._errors import ConfigError
 from geotool.analysis.coverage import window_bounds
-from geotool.analysis.gaps import GapResult, RecordAnalysis, analyse_records, assemble_gaps
+from geotool.analysis.gaps import (
+    GapResult,
+    RecordAnalysis,
+    analyse_records,
+    assemble_gaps,
+    metric_layers,
+)
 from geotool.analysis.partition import (
+    FeatureIndex,
     PartitionPlan,
     anchors_m,
     own_rows,
@@ -42,8 +50,8 @@ from geotool.analysis.partition import (
     partition_members,
     plan_partitions,
     reduce_analyses,
+    renumber_features,
 )
-from geotool.crs import metric_crs_for
 from geotool.io.config import Defaults
 from geotool.io.parquet import check_fingerprint, halo_bbox, read_partition
 from geotool.io.workspace import Loaded
@@ -68,9 +76,14 @@ class _Shared:
 
     features_m: gpd.GeoDataFrame
     districts_m: gpd.GeoDataFrame
-    top: gpd.GeoDataFrame
+    blind_top: gpd.GeoDataFrame  # top-level districts cut to [extent]
     plan: PartitionPlan
     params: Defaults
+
+    @cached_property
+    def feature_index(self) -> FeatureIndex:
+        """Built on each worker the first time a task there needs it (not sent)."""
+        return FeatureIndex(self.features_m)
 
 
 @contextlib.contextmanager
@@ -136,28 +149,24 @@ def find_gaps_distributed(loaded: Loaded, *, params: Defaults, client: Any,
         Identical to :func:`~geotool.analysis.gaps.find_gaps` on the same input.
     RunStats
     """
-    if params.as_of is None:
-        msg = "params.as_of is required"
-        raise ValueError(msg)
-    crs = metric_crs_for(loaded.districts)
-    districts_m = loaded.districts.to_crs(crs)
-    features_m = loaded.features.to_crs(crs).reset_index(drop=True)
-    top = districts_m[districts_m["level"] == districts_m["level"].min()]
-    plan = plan_partitions(features_m, top, params=params)
-    shared = _Shared(features_m, districts_m, top, plan, params)
+    m = metric_layers(loaded, params)
+    plan = plan_partitions(m.features_m, m.top, params=params)
+    shared = _Shared(m.features_m, m.districts_m, m.blind_top, plan, params)
     [shared_f] = client.scatter([shared], broadcast=True)
     if loaded.parquet is not None:
-        futures = _submit_parquet(client, loaded, plan, crs, shared_f)
+        futures = _submit_parquet(client, loaded, plan, m.crs, shared_f)
     else:
-        futures = _submit_frames(client, loaded.records, plan, features_m, top, crs, shared_f)
+        futures = _submit_frames(client, loaded.records, plan, m.features_m, m.top, m.crs,
+                                 shared_f)
     if progress if progress is not None else sys.stdout.isatty():
         from distributed import progress as show_progress  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
 
         show_progress(futures)
     results = client.gather(futures)
-    part = reduce_analyses([r[0] for r in results], features_m)
+    part = reduce_analyses([r[0] for r in results], m.features_m)
     stats = _sum_stats([r[1] for r in results])
-    return assemble_gaps(loaded, part, features_m, districts_m, params=params), stats
+    return assemble_gaps(loaded, part, m.features_m, m.districts_m, params=params,
+                         extent_m=m.extent_m), stats
 
 
 def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
@@ -171,12 +180,13 @@ def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
     members = pd.concat([home, near, refs], ignore_index=True).drop_duplicates()
     members = members.sort_values(["part", "row"], kind="stable")
     rows_by_part = {p: g["row"].to_numpy() for p, g in members.groupby("part", sort=False)}
-    futures = []
+    futures: list[Any] = []
     for name in plan.parts:
         rows = rows_by_part.get(name, np.array([], dtype=np.int64))
         sub = records.iloc[rows].reset_index(drop=True)
         part_of = keys["_part"].to_numpy(dtype=object)[rows]
-        futures.append(client.submit(_frame_task, name, sub, part_of, shared_f,
+        bbox = halo_bbox(plan.zone(name), plan.halo_m, crs)
+        futures.append(client.submit(_analyse_part, name, sub, part_of, bbox, shared_f,
                                      key=f"geotool-district-{len(futures)}-{client.id}",
                                      pure=False))
     return futures
@@ -188,7 +198,7 @@ def _submit_parquet(client: Any, loaded: Loaded, plan: PartitionPlan, crs: Any,
 
     index = loaded.parquet
     check_fingerprint(index, loaded)
-    futures = []
+    futures: list[Any] = []
     for name in plan.parts:
         bbox = halo_bbox(plan.zone(name), plan.halo_m, crs)
         files = index.files_for(name, bbox)
@@ -199,10 +209,17 @@ def _submit_parquet(client: Any, loaded: Loaded, plan: PartitionPlan, crs: Any,
 
 
 def _analyse_part(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
+                  bbox: tuple[float, float, float, float],
                   shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
-    top = shared.top[shared.top["district_id"].astype(str).to_numpy() == name]
-    analysis = analyse_records(records, shared.features_m, shared.districts_m, top,
-                               params=shared.params)
+    """One district's analysis (over the ledger features its records can touch), what it owns."""
+    top = shared.blind_top[shared.blind_top["district_id"].astype(str).to_numpy() == name]
+    owned_features = shared.plan.feature_owner == name
+    positions = shared.feature_index.needed(records, bbox, owned_features,
+                                            match_radius_m=shared.params.match_radius_m)
+    features = shared.features_m.iloc[positions].reset_index(drop=True)
+    analysis = renumber_features(
+        analyse_records(records, features, shared.districts_m, top, params=shared.params),
+        positions)
     issue_part = pd.Series(part_of, index=records["record_id"].to_numpy(dtype=object))
     issue_part = issue_part[~issue_part.index.duplicated()]
     owned = own_rows(analysis, name, shared.plan.feature_owner, issue_part)
@@ -214,11 +231,6 @@ def _analyse_part(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
                      first_found=found.min() if len(found) else None,
                      last_found=found.max() if len(found) else None)
     return owned, stats
-
-
-def _frame_task(name: str, records: gpd.GeoDataFrame, part_of: np.ndarray,
-                shared: _Shared) -> tuple[RecordAnalysis, RunStats]:
-    return _analyse_part(name, records, part_of, shared)
 
 
 def _parquet_task(name: str, files: list[str], bbox: tuple[float, float, float, float],
@@ -237,7 +249,7 @@ def _parquet_task(name: str, files: list[str], bbox: tuple[float, float, float, 
     order = np.argsort(sub["_order"].to_numpy(np.int64), kind="stable")
     sub = sub.iloc[order].reset_index(drop=True)
     part_of = keys["_part"].to_numpy(dtype=object)[rows][order]
-    return _analyse_part(name, sub, part_of, shared)
+    return _analyse_part(name, sub, part_of, bbox, shared)
 
 
 def _sum_stats(parts: list[RunStats]) -> RunStats:

@@ -171,7 +171,7 @@ def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:
     top = districts[districts["level"] == districts["level"].min()]
     ids = top["district_id"].astype(str).tolist()
     names = top["name"].astype(str).str.strip().tolist()
-    by_name = {n: i for n, i in zip(names, ids, strict=True)}
+    by_name = dict(zip(names, ids, strict=True))
     out: list[str] = []
     for item in wanted:
         text = str(item).strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,8 +31,8 @@ from geotool.io.config import Defaults
 from geotool.io.workspace import Loaded
 from geotool.schema import BLINDSPOT_COLUMNS, FEATURE_COLUMNS, ISSUE_COLUMNS
 
-__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "RecordAnalysis",
-           "analyse_records", "assemble_gaps", "find_gaps"]
+__all__ = ["BLINDSPOT_COLUMNS", "FEATURE_COLUMNS", "ISSUE_COLUMNS", "GapResult", "MetricLayers",
+           "RecordAnalysis", "analyse_records", "assemble_gaps", "find_gaps", "metric_layers"]
 
 
 
@@ -101,6 +102,56 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     -------
     GapResult
     """
+    m = metric_layers(loaded, params)
+    part = analyse_records(loaded.records, m.features_m, m.districts_m, m.blind_top,
+                           params=params)
+    return assemble_gaps(loaded, part, m.features_m, m.districts_m, params=params,
+                         extent_m=m.extent_m)
+
+
+@dataclass
+class MetricLayers:
+    """The layers in the analysis's metric CRS: what every way of running it starts from.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The metric CRS (:func:`~geotool.crs.metric_crs_for` the districts).
+    districts_m : GeoDataFrame
+        Every district, at every level.
+    features_m : GeoDataFrame
+        Every ledger feature, positional index.
+    top : GeoDataFrame
+        The top-level districts (whole).
+    blind_top : GeoDataFrame
+        The top-level districts cut to the analysis extent (``[extent]``): where
+        blind spots are looked for; ``top`` itself without an extent.
+    extent_m : shapely geometry or None
+        The analysis extent.
+    """
+
+    crs: Any
+    districts_m: gpd.GeoDataFrame
+    features_m: gpd.GeoDataFrame
+    top: gpd.GeoDataFrame
+    blind_top: gpd.GeoDataFrame
+    extent_m: shapely.Geometry | None
+
+
+def metric_layers(loaded: Loaded, params: Defaults) -> MetricLayers:
+    """Check ``params`` and project the layers of ``loaded`` for the analysis.
+
+    Parameters
+    ----------
+    loaded : Loaded
+    params : Defaults
+        ``params.as_of`` is required.
+
+    Raises
+    ------
+    ValueError
+        Without ``params.as_of``.
+    """
     if params.as_of is None:
         msg = "params.as_of is required"
         raise ValueError(msg)
@@ -109,10 +160,8 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     features_m = loaded.features.to_crs(crs).reset_index(drop=True)
     top = districts_m[districts_m["level"] == districts_m["level"].min()]
     extent_m = analysis_extent(loaded, crs)  # [extent]: blind spots only inside it
-    part = analyse_records(loaded.records, features_m, districts_m,
-                           clip_to_extent(top, extent_m), params=params)
-    return assemble_gaps(loaded, part, features_m, districts_m, params=params,
-                         extent_m=extent_m)
+    return MetricLayers(crs, districts_m, features_m, top, clip_to_extent(top, extent_m),
+                        extent_m)
 
 
 @dataclass
@@ -224,7 +273,7 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
     features = part.features.join(feat_levels)
     issues, blind, rec = part.issues, part.blindspots, part.recurrences
     blind_area = _blind_area_by_district(blind, districts_m)
-    layers = [k for k in loaded.layer_labels()]
+    layers = list(loaded.layer_labels())
     table = district_table(districts_m, features, issues, blind_area, layers,
                            extent_area_m2=None if extent_m is None
                            else extent_areas(districts_m, extent_m))

@@ -261,4 +261,5 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["feature", "found_at", "record_id"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["feature", "found_at", "record_id"], kind="stable")
+    return out.reset_index(drop=True)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geotool.analysis.blindspots import _count_features
@@ -40,6 +41,7 @@ from geotool.crs import WGS84
 from geotool.io.config import Defaults
 
 __all__ = [
+    "FeatureIndex",
     "PartitionPlan",
     "halo_m",
     "own_rows",
@@ -47,6 +49,7 @@ __all__ = [
     "partition_members",
     "plan_partitions",
     "reduce_analyses",
+    "renumber_features",
 ]
 
 
@@ -246,6 +249,91 @@ def anchors_m(keys: pd.DataFrame, crs) -> np.ndarray:
                                            keys["_anchor_lat"].to_numpy(float)),
                         crs=WGS84).to_crs(crs)
     return shapely.get_coordinates(pts.values)
+
+
+class FeatureIndex:
+    """The ledger features a task's analysis needs, looked up without touching every feature.
+
+    Built once per worker (a spatial index over the whole ledger and its ids
+    and names as text). :meth:`needed` gives a task the features that can
+    touch one of its records, so the task's coverage, issue links and
+    recurrence run over those instead of the whole province's ledger, with the
+    same answers.
+
+    Parameters
+    ----------
+    features_m : GeoDataFrame
+        All ledger features (positional index), metric CRS.
+    """
+
+    def __init__(self, features_m: gpd.GeoDataFrame) -> None:
+        self.crs = features_m.crs
+        self.tree = shapely.STRtree(np.asarray(features_m.geometry.values, dtype=object))
+        self.ids = pd.Index(features_m["feature_id"].astype(str).to_numpy(dtype=object))
+        self.names = pd.Index(features_m["name"].astype(str).to_numpy(dtype=object))
+
+    def needed(self, records: gpd.GeoDataFrame, bbox: tuple[float, float, float, float],
+               owned: np.ndarray, *, match_radius_m: float) -> np.ndarray:
+        """Sorted positions of the features an analysis of ``records`` needs.
+
+        They are: the ``owned`` ones; every feature within ``match_radius_m``
+        of a record's place (for the records inside ``bbox``, every feature
+        meeting ``bbox`` grown by ``match_radius_m``; the few records outside
+        it, such as those naming a feature from another county, are looked up
+        one by one); every feature whose id a record names; and every feature
+        sharing a name a record names, so a name unique in the whole ledger
+        is unique among these and a name given twice is given twice here too.
+
+        Parameters
+        ----------
+        records : GeoDataFrame
+            The task's records (WGS-84 points; ``feature_id``, ``feature_name``).
+        bbox : tuple
+            ``(min_lon, min_lat, max_lon, max_lat)``: the task's halo box
+            (:func:`geotool.io.parquet.halo_bbox`).
+        owned : ndarray of bool
+            The features the task's district owns (positional).
+        match_radius_m : float
+        """
+        x0, y0, x1, y1 = bbox
+        to_m = pyproj.Transformer.from_crs(WGS84, self.crs, always_xy=True)
+        mx0, my0, mx1, my1 = to_m.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+        pad = float(match_radius_m) + 1.0
+        found = [np.flatnonzero(owned),
+                 self.tree.query(shapely.box(mx0 - pad, my0 - pad, mx1 + pad, my1 + pad))]
+        lon = shapely.get_x(np.asarray(records.geometry.values, dtype=object))
+        lat = shapely.get_y(np.asarray(records.geometry.values, dtype=object))
+        outside = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+        if outside.any():
+            px, py = to_m.transform(lon[outside], lat[outside])
+            found.append(self.tree.query(shapely.points(px, py), predicate="dwithin",
+                                         distance=float(match_radius_m))[1])
+        for column, values in (("feature_id", self.ids), ("feature_name", self.names)):
+            named = records[column].dropna()
+            if len(named):
+                wanted = pd.unique(named.astype(str).to_numpy(dtype=object))
+                found.append(np.flatnonzero(values.isin(wanted)))
+        return np.unique(np.concatenate(found).astype(np.int64))
+
+
+def renumber_features(part: RecordAnalysis, positions: np.ndarray) -> RecordAnalysis:
+    """An analysis of the features ``positions`` of the ledger, numbered as in the whole ledger.
+
+    Parameters
+    ----------
+    part : RecordAnalysis
+        :func:`~geotool.analysis.gaps.analyse_records` given
+        ``features_m.iloc[positions].reset_index(drop=True)``.
+    positions : ndarray of int
+        Sorted positions in the whole ledger.
+    """
+    features = part.features.copy()
+    features.index = pd.Index(positions[features.index.to_numpy()])
+    rec = part.recurrences
+    if len(rec):
+        rec = rec.assign(feature=positions[rec["feature"].to_numpy(dtype=np.int64)])
+    return RecordAnalysis(features=features, issues=part.issues, blindspots=part.blindspots,
+                          recurrences=rec)
 
 
 def own_rows(part: RecordAnalysis, name: str, feature_owner: np.ndarray,

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -417,8 +419,10 @@ def _district_table(top: pd.DataFrame, d_ids: list[str], d_index: np.ndarray, in
     if not cells.empty:
         ci = _cell_inclusion(cells, spec)
         cd = cells["d"].to_numpy(dtype=np.int64)
-        und = np.bincount(cd, weights=spec.loss_per_failed_place * ci * cells["p"].to_numpy(),
-                          minlength=n)
+        # with weights, bincount gives floats (numpy's stub says intp for every call)
+        und = cast(npt.NDArray[np.float64],
+                   np.bincount(cd, weights=spec.loss_per_failed_place * ci * cells["p"].to_numpy(),
+                               minlength=n))
         drawn_d = drawn_d + np.bincount(cd, weights=ci, minlength=n)
     city = losses.sum(axis=1, keepdims=True)
     sims = np.hstack([losses, city])
@@ -427,8 +431,8 @@ def _district_table(top: pd.DataFrame, d_ids: list[str], d_index: np.ndarray, in
     q = np.percentile(sims, [10, 50, 90], axis=0)
     total = exp_d + und
     return pd.DataFrame({
-        "district_id": d_ids + [""],
-        "name": names + [""],
+        "district_id": [*d_ids, ""],
+        "name": [*names, ""],
         "places": np.r_[places, places.sum()],
         "expected_drawn": np.round(np.r_[drawn_d, drawn_d.sum()], 3),
         "expected_loss": np.round(np.r_[total, total.sum()], 3),

@@ -154,8 +154,8 @@ def units_table(features: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
         "uncovered_features": fu["covered"].apply(lambda s: int((~s.astype(bool)).sum())),
         "recurring_features": fu["recurring"].sum(),
     })
-    t = t.join(pd.DataFrame({"open_issues": iu["open"].sum(), "overdue_issues": iu["overdue"].sum()}),
-               how="outer")
+    t = t.join(pd.DataFrame({"open_issues": iu["open"].sum(),
+                             "overdue_issues": iu["overdue"].sum()}), how="outer")
     t = t.fillna(0).astype(np.int64)
     t.index.name = "unit"
     t = t.reset_index()

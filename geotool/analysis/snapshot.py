@@ -49,7 +49,8 @@ def snapshot_of(result: GapResult) -> Snapshot:
     b = result.blindspots
     blind = gpd.GeoDataFrame(pd.DataFrame(b[_columns("snapshot_blindspots")]),
                              geometry=b.geometry.values, crs="EPSG:4326").reset_index(drop=True)
-    districts = pd.DataFrame(result.districts[_columns("snapshot_districts")]).reset_index(drop=True)
+    districts = pd.DataFrame(result.districts[_columns("snapshot_districts")])
+    districts = districts.reset_index(drop=True)
     return Snapshot(as_of=result.as_of, city=result.city, params=params,
                     metric_crs=result.metric_crs, districts=districts, features=features,
                     issues=issues, blindspots=blind, geotool=__version__)

@@ -81,9 +81,9 @@ def history_view(result: GapResult, store: HistoryStore | None) -> HistoryView:
     trend = trend[TREND_COLUMNS].sort_values(["district_id", "as_of"], kind="stable")
     view = HistoryView(previous=None, trend=trend.reset_index(drop=True))
     previous = store.previous(result.as_of) if store is not None else None
-    if previous is None:
+    before = store.load(previous) if store is not None and previous is not None else None
+    if previous is None or before is None:
         return view
-    before = store.load(previous)
     diff = diff_snapshots(before, current)
     changes = diff.districts.set_index("district_id")["rank_change"]
     ids = now["district_id"].astype(str)

@@ -72,7 +72,8 @@ def visit_states(pairs: pd.DataFrame, records: pd.DataFrame, *, n_features: int,
     Examples
     --------
     >>> recs = pd.DataFrame({"kind": ["inspection", "issue", "inspection"],
-    ...                      "found_at": pd.to_datetime(["2026-10-20", "2026-10-21", "2026-09-01"])})
+    ...                      "found_at": pd.to_datetime(["2026-10-20", "2026-10-21",
+    ...                                                  "2026-09-01"])})
     >>> pairs = pd.DataFrame({"feature": [0, 1, 2], "record": [0, 1, 2]})
     >>> visit_states(pairs, recs, n_features=4, as_of=dt.date(2026, 10, 21),
     ...              window_days=7)["visit_state"].tolist()

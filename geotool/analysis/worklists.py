@@ -47,8 +47,9 @@ __all__ = [
 PLACE_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
                  "community_name", "last_touched", "days_since", "open_issues", "recurring"]
 WORK_ISSUE_COLUMNS = ["unit", "record_id", "category", "description", "place", "feature_ids",
-                      "address", "district_name", "street_name", "community_name", "found_at", "deadline",
-                      "days_overdue", "status", "source", "recurring", "days_open", "lon", "lat"]
+                      "address", "district_name", "street_name", "community_name", "found_at",
+                      "deadline", "days_overdue", "status", "source", "recurring", "days_open",
+                      "lon", "lat"]
 RECURRING_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
                      "community_name", "recurrences", "last_recurrence", "open_issues"]
 SUMMARY_COLUMNS = ["rank", "unit", "forgotten_places", "open_issues", "overdue_issues",
@@ -79,7 +80,7 @@ class Worklists:
 
     def of(self, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """``(places, issues, recurring)`` of one unit."""
-        return tuple(f[f["unit"].to_numpy() == unit]  # type: ignore[return-value]
+        return tuple(f[f["unit"].to_numpy() == unit]
                      for f in (self.places, self.issues, self.recurring))
 
 

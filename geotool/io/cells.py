@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,8 @@ def _clean_many(uniques: np.ndarray) -> list[str | None]:
     ascii_mask = pc.string_is_ascii(arr)
     trimmed = pc.utf8_trim_whitespace(arr)
     short = pc.less_equal(pc.utf8_length(trimmed), 4)
-    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(BLANK_WORDS))))
+    blank_words = pa.array(sorted(BLANK_WORDS))
+    blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=blank_words))
     out = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
     for i in np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool)):
         out[i] = _clean(uniques[i])
@@ -267,7 +269,8 @@ def parse_dates(values: pd.Series, *, default_year: int | None = None
     if len(todo):
         fixed = parsed_u.to_numpy().copy()
         for i in todo:
-            value, guessed = parse_date(texts[i], default_year=default_year)
+            text = cast(str, texts[i])  # todo holds only texts, never the missing value
+            value, guessed = parse_date(text, default_year=default_year)
             if value is not None:
                 fixed[i] = value.to_datetime64()
                 guessed_u[i] = guessed

@@ -88,7 +88,8 @@ class LayerSpec:
     ``id``, ``name``, ``parent``, ``unit`` and ``type`` name the file's
     attribute columns; ``crs`` overrides the file's CRS (needed for GCJ-02 and
     BD-09 data, which files label as WGS-84); ``layer`` picks one layer of a
-    file holding several (a GeoPackage); ``label`` is the display name (``label_en`` in English output, else the key).
+    file holding several (a GeoPackage); ``label`` is the display name
+    (``label_en`` in English output, else the key).
     """
 
     key: str
@@ -192,7 +193,7 @@ _TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "h
              "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
 _RECORD_KEYS = {"paths", "crs", "columns", "values"}
-_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+_DEFAULT_TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "window_days": (int,),
     "match_radius_m": (int, float),
     "reach_m": (int, float),
@@ -464,7 +465,7 @@ def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) 
     if len(ways) != 1:
         raise ConfigError(Note("extent.one_way", given=", ".join(ways) or "-"), path=path)
     if "path" in table:
-        spec = _layer("extent", {k: v for k, v in table.items()}, root, path)
+        spec = _layer("extent", dict(table), root, path)
         return ExtentSpec(path=spec.path, crs=spec.crs, layer=spec.layer)
     if "crs" in table or "layer" in table:
         raise ConfigError(Note("extent.crs_needs_path"), path=path)

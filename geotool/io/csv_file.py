@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def _decode(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(Note("table.unreadable", reason=exc.strerror or str(exc)), path=path) from None
+        reason = exc.strerror or str(exc)
+        raise InputError(Note("table.unreadable", reason=reason), path=path) from None
     _sniff_container(raw, path)
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -78,7 +80,7 @@ def _decode(path: Path) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _find_header(rows: list[list[object]], extra: dict[str, str] | None) -> tuple[int, int]:
+def _find_header(rows: Sequence[Sequence[object]], extra: dict[str, str] | None) -> tuple[int, int]:
     best, best_hits = -1, 0
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
         hits = len({canonical_column(c, extra) for c in row if c is not None and str(c).strip()}
@@ -126,7 +128,7 @@ def _map_values(df: pd.DataFrame, headers: dict[str, str],
             table.notes.append(Note("note.values_mapped", column=label, n=n))
 
 
-def _frame(header: list[object], body: pd.DataFrame, header_idx: int, path: Path,
+def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: Path,
            sheet: str | None, extra: dict[str, str] | None, table: Table,
            values: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     specials = [c for c in _SPECIAL if c in body.columns]
@@ -276,11 +278,10 @@ def _csv_body_fallback(text: str, delimiter: str, skip: int, width: int) -> pd.D
         if len(row) > width:
             more = [c for c in row[width:] if c.strip()]
             extras.append(delimiter.join(more) if more else None)
-            row = row[:width]
+            cells.append(row[:width])
         else:
             extras.append(None)
-            row = row + [""] * (width - len(row))
-        cells.append(row)
+            cells.append(row + [""] * (width - len(row)))
     body = pd.DataFrame(cells, columns=range(width), dtype=object) if cells else \
         pd.DataFrame(columns=range(width), dtype=object)
     body["_extra"] = pd.Series(extras, index=body.index, dtype=object)
@@ -309,7 +310,8 @@ def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                 null_values=[""], quoted_strings_can_be_null=False))
+                                                 null_values=[""],
+                                                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         return None
     body = table.to_pandas()
@@ -368,7 +370,8 @@ def _read_csv(path: Path, extra: dict[str, str] | None,
     body = None
     # every column is read as text (ids keep their leading zeros) except plain lon/lat
     # columns, which the C parser turns into numbers much faster than Python can
-    numeric = {j for j, cell in enumerate(header) if canonical_column(cell, extra) in ("lon", "lat")}
+    numeric = {j for j, cell in enumerate(header)
+               if canonical_column(cell, extra) in ("lon", "lat")}
     if delimiter.isascii():
         body = _csv_body_arrow(text, delimiter, header_idx + 1, width, numeric)
     if body is None and delimiter.isascii():

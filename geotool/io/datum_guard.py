@@ -23,12 +23,14 @@ fix (``在 [records] 中加上 crs = "GCJ-02"``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from geotool.crs import (
     BD09,
@@ -54,6 +56,9 @@ MIN_GAIN_M = 100.0
 MIN_PAIRS = 5
 _MIN_POINTS = 5
 _MAX_POINTS = 5000
+
+#: A datum shift: ``(lon, lat) -> (lon, lat)`` in degrees.
+Shift = Callable[[ArrayLike, ArrayLike], tuple[np.ndarray, np.ndarray]]
 
 _TO_WGS = {GCJ02: gcj02_to_wgs84, BD09: bd09_to_wgs84}
 _FROM_WGS = {GCJ02: wgs84_to_gcj02, BD09: wgs84_to_bd09}
@@ -152,7 +157,7 @@ def _targets(records: pd.DataFrame, features: gpd.GeoDataFrame) -> np.ndarray:
     return out
 
 
-def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: dict[str, object],
+def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: Mapping[str, Shift | None],
                     features: gpd.GeoDataFrame, target: np.ndarray | None = None
                     ) -> tuple[dict[str, float], int]:
     """Median distance (m) from points to ledger features, for each candidate shift.
@@ -161,7 +166,7 @@ def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: dict[str, obje
     ----------
     lon, lat : arrays
         The points as read (WGS-84 degrees).
-    candidates : dict
+    candidates : mapping
         Name -> function ``(lon, lat) -> (lon, lat)`` that applies the shift
         (``None``: no shift).
     features : GeoDataFrame

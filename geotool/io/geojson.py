@@ -43,7 +43,7 @@ class GeoJSONScan:
     total: int
     positions: np.ndarray
     skipped: list[tuple[int, str, str]] = field(default_factory=list)
-    properties: list[dict] = field(default_factory=list)
+    properties: list[object] = field(default_factory=list)
     source: bytes | None = None
 
     def exact(self, name: str) -> list[object] | None:

@@ -19,7 +19,7 @@ import pandas as pd
 __all__ = ["id_texts", "number_text"]
 
 
-def number_text(value: float) -> str | None:
+def number_text(value: float | np.integer | np.floating) -> str | None:
     """A number as an id is written: no ``.0``, no exponent, no float noise.
 
     The shortest decimal that reads back as the same float is spelled out in

@@ -377,10 +377,11 @@ def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
     parent = dict(zip(frame["district_id"], frame["parent"], strict=True))
     levels: dict[str, int] = {}
     for start in sorted(parent):
-        chain, node = [], start
+        chain: list[str] = []
+        node = start
         while node is not None and not pd.isna(node) and node not in levels:
             if node in chain:
-                msg = Note("layer.parent_cycle", chain=" -> ".join(chain + [node]))
+                msg = Note("layer.parent_cycle", chain=" -> ".join([*chain, node]))
                 raise InputError(msg, path=path)
             chain.append(node)
             node = parent.get(node)
@@ -392,7 +393,7 @@ def _levels(frame: gpd.GeoDataFrame, path: Path) -> pd.Series:
 
 def _overlap_notes(frame: gpd.GeoDataFrame) -> list[str]:
 
-    notes = []
+    notes: list[str] = []
     metric = to_metric(frame)
     for level, group in metric.groupby("level", sort=True):
         if len(group) < 2:

@@ -37,7 +37,8 @@ def ids_from_names(names: pd.Series, rows: np.ndarray, key: str) -> pd.Series:
 
     Examples
     --------
-    >>> ids_from_names(pd.Series(["东站", None, "东站", "北站"]), np.arange(1, 5), "stations").tolist()
+    >>> names = pd.Series(["东站", None, "东站", "北站"])
+    >>> ids_from_names(names, np.arange(1, 5), "stations").tolist()
     ['东站', 'stations-2', '东站-2', '北站']
     """
     names = names.astype("string").reset_index(drop=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def write_records(records: gpd.GeoDataFrame, keys: pd.DataFrame, refs: pd.DataFr
                                                _META: json.dumps(meta).encode(),
                                                b"geo": json.dumps(geo).encode()})
         path = folder / f"part-{i:05d}.parquet"
-        write_atomic(path, lambda tmp, t=table: pq.write_table(t, tmp, row_group_size=_ROW_GROUP))
+        write_atomic(path, partial(pq.write_table, table, row_group_size=_ROW_GROUP))
         paths.append(path)
     return paths
 
@@ -150,7 +151,10 @@ class ParquetIndex:
         return sum(f.rows for f in self.files)
 
     def files_for(self, part: str, bbox: tuple[float, float, float, float]) -> list[str]:
-        """Files a district's task reads: its own, those whose anchors meet ``bbox``, those naming it."""
+        """Files a district's task reads.
+
+        Its own, those whose anchors meet ``bbox``, and those naming it.
+        """
         x0, y0, x1, y1 = bbox
         out = []
         for f in self.files:
@@ -291,7 +295,7 @@ def save_conversion(folder: Path, accounts: list[dict[str, Any]], notes: list[di
     write_atomic(side / "accounts.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     for name, frame in (("quarantine", quarantine), ("flagged", flagged)):
         q = pd.DataFrame(frame).reset_index(drop=True).astype(object)
-        write_atomic(side / f"{name}.parquet", lambda tmp, q=q: q.to_parquet(tmp, index=False))
+        write_atomic(side / f"{name}.parquet", partial(q.to_parquet, index=False))
 
 
 def load_conversion_frames(index: ParquetIndex) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:

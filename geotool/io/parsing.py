@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -177,7 +178,7 @@ def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed_u[~np.isfinite(parsed_u)] = np.nan
     todo = np.flatnonzero(uniq.notna().to_numpy() & np.isnan(parsed_u))
     for i in todo:
-        value = parse_coordinate(texts[i])
+        value = parse_coordinate(cast(str, texts[i]))  # todo holds only texts, never None
         if value is not None:
             parsed_u[i] = value
     bad_u = uniq.notna().to_numpy() & np.isnan(parsed_u)
@@ -210,7 +211,8 @@ def split_lonlat(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Examples
     --------
-    >>> lon, lat = split_lonlat(pd.Series(["114.65,33.62", "114.65，33.62", "(114.65 33.62)", None]))
+    >>> cells = pd.Series(["114.65,33.62", "114.65，33.62", "(114.65 33.62)", None])
+    >>> lon, lat = split_lonlat(cells)
     >>> list(lon.fillna("-")), list(lat.fillna("-"))
     (['114.65', '114.65', '114.65', '-'], ['33.62', '33.62', '33.62', '-'])
     """

@@ -1,4 +1,8 @@
-"""Where a record is: its coordinates read, checked and brought to WGS-84, or the place of the ledger feature it names."""
+"""Where a record is.
+
+Its coordinates read, checked and brought to WGS-84, or the place of the ledger
+feature it names.
+"""
 
 from __future__ import annotations
 

@@ -107,8 +107,8 @@ def _concat(tables: list[Table]) -> pd.DataFrame:
         if "lonlat" in df.columns:
             df = df.copy()
             lon, lat = split_lonlat(df["lonlat"])
-            for col, val in (("lon", lon), ("lat", lat)):
-                val = val.astype(object).where(val.notna(), None)
+            for col, parsed in (("lon", lon), ("lat", lat)):
+                val = parsed.astype(object).where(parsed.notna(), None)
                 if col not in df.columns:
                     df[col] = val
                 else:
@@ -232,9 +232,12 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
 def _cells_blank(cols: dict[str, Distinct]) -> np.ndarray:
     """Rows whose every record column is blank (their text, if any, lies elsewhere)."""
-    blank = None
+    blank: np.ndarray | None = None
     for col in cols.values():
         blank = col.blank() if blank is None else blank & col.blank()
+    if blank is None:  # pragma: no cover - an invariant: there are always record columns
+        msg = "internal error: no record columns"
+        raise AssertionError(msg)
     return blank
 
 

@@ -144,12 +144,12 @@ def sheet_body(sheet: Sheet, header_idx: int, width: int) -> pd.DataFrame:
     """
     body = sheet.rows[header_idx + 1:]
     cells = [dense_row(row, width) if row else [None] * width for row in body]
-    outside = [None] * len(body)
+    outside: list[str | None] = [None] * len(body)
     for i, row in enumerate(body):
         if row and max(row) >= width:
             more = [str(row[j]) for j in sorted(row) if j >= width]
             outside[i] = " | ".join(more)[:200]
-    formula = [None] * len(body)
+    formula: list[str | None] = [None] * len(body)
     for (r, c), text in sorted(sheet.formulas.items()):
         i = r - header_idx - 1
         if 0 <= i < len(body) and formula[i] is None:

@@ -138,7 +138,7 @@ def _list_layers(gpath: str, path: Path) -> np.ndarray:
         raise InputError(Note("layer.unreadable", detail=_one_line(exc)), path=path) from None
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException | str) -> str:
     return " ".join(str(exc).split())[:300]
 
 

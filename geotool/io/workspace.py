@@ -86,7 +86,8 @@ class Loaded:
         well-known key (``alleys`` 背街小巷, ``markets`` 农贸市场 ...), else the key.
         """
         if lang == "en":
-            return {s.key: s.label_en or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
+            return {s.key: s.label_en or _builtin_label(s.key, lang)
+                    for s in self.workspace.ledgers}
         return {s.key: s.label or _builtin_label(s.key, lang) for s in self.workspace.ledgers}
 
 
@@ -154,8 +155,9 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
     for spec in ws.ledgers:
         res = read_layer(spec)
         layer_results.append(res)
-        accounts.append(FileAccount(shown_path(spec.path), f"layer:{spec.key}", res.read, len(res.frame),
-                                    len(res.quarantine), res.converted_from, res.notes))
+        accounts.append(FileAccount(shown_path(spec.path), f"layer:{spec.key}", res.read,
+                                    len(res.frame), len(res.quarantine), res.converted_from,
+                                    res.notes))
         quarantines.append(res.quarantine)
     features = features_from_layers(layer_results)
     shared_note = None
@@ -171,20 +173,23 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
             account.notes.append(Note("note.features_outside", n=outside))
 
     matched = ws.record_files()
-    pq_files = [f for f in matched if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
+    pq_files = [f for f in matched
+                if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
     if pq_files:  # converted records (geotool convert): accounts and quarantine come with them
         return _load_parquet_records(ws, districts, features, accounts, quarantines, pq_files,
                                      matched, shared_note, lang=lang, mode=parquet)
     files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
     if ws.records.paths and not files:
-        msg = Note("workspace.no_record_files", paths=list(ws.records.paths), root=shown_path(ws.root))
+        msg = Note("workspace.no_record_files", paths=list(ws.records.paths),
+                   root=shown_path(ws.root))
         raise InputError(msg, path=ws.config_path)
     tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
-        names = ", ".join(shown_path(f.name) for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        names = ", ".join(shown_path(f.name) for f in skipped[:5])
+        names += " ..." if len(skipped) > 5 else ""
         notes.append(Note("note.skipped_files", n=len(skipped), names=names))
     outside = _outside_count(rres.records, city)
     if outside:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import SupportsInt, cast
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
     def one(v: object) -> str:
         if pd.isna(v):
             return tr("move.new", lang)
-        n = int(v)
+        n = int(cast(SupportsInt, v))
         if n == 0:
             return tr("move.same", lang)
         return tr("move.up" if n > 0 else "move.down", lang, n=abs(n))

@@ -53,7 +53,8 @@ def formula_risk(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> formula_risk(pd.Series(["=1", " =1", "\u3000＝1", "\u00a0﹦1", "\n@x", "a=b", None])).tolist()
+    >>> values = pd.Series(["=1", " =1", "\u3000＝1", "\u00a0﹦1", "\n@x", "a=b", None])
+    >>> formula_risk(values).tolist()
     [True, True, True, True, True, False, False]
     """
     # decided once per distinct value: a column repeats its words many times
@@ -218,9 +219,12 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
             shown = Path(acc.path).relative_to(root)
         except ValueError:
             shown = Path(acc.path)
-        kind = (tr("cli.districts_layer", lang) if acc.kind == "districts" else
-                tr("cli.layer", lang) + " " + acc.kind.split(":", 1)[1] if acc.kind.startswith("layer:")
-                else tr("cli.records_file", lang))
+        if acc.kind == "districts":
+            kind = tr("cli.districts_layer", lang)
+        elif acc.kind.startswith("layer:"):
+            kind = tr("cli.layer", lang) + " " + acc.kind.split(":", 1)[1]
+        else:
+            kind = tr("cli.records_file", lang)
         counts = (tr("cli.read_used_q_flagged", lang, read=acc.read, used=acc.used,
                      q=acc.quarantined, f=acc.flagged) if getattr(acc, "flagged", 0)
                   else tr("cli.read_used_q", lang, read=acc.read, used=acc.used, q=acc.quarantined))

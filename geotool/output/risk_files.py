@@ -54,6 +54,7 @@ def risk_lines(risk, *, lang: str = "zh", top: int = 10,
     lines += [note.render(lang) for note in risk.notes]
     best = risk.places[risk.places["drop_if_fixed"] > 0].head(top)
     for rank, (_, r) in enumerate(best.iterrows(), start=1):
-        lines.append(tr("risk.top_place", lang, rank=rank, name=r["name"], layer=labels.get(r["layer"], r["layer"]),
-                        fid=r["feature_id"], drop=float(r["drop_if_fixed"])))
+        lines.append(tr("risk.top_place", lang, rank=rank, name=r["name"],
+                        layer=labels.get(r["layer"], r["layer"]), fid=r["feature_id"],
+                        drop=float(r["drop_if_fixed"])))
     return lines

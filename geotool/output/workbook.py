@@ -115,7 +115,7 @@ def _has_time(values: pd.Series) -> bool:
     return bool(len(s)) and bool((s != s.dt.normalize()).any())
 
 
-def _column(s: pd.Series, yes: str, no: str) -> tuple[str, list[object]]:
+def _column(s: pd.Series, yes: str, no: str) -> tuple[str, Sequence[object]]:
     """(kind, cell values) of one column: kind is date/datetime/int/float/text."""
     if pd.api.types.is_datetime64_any_dtype(s):
         return ("datetime" if _has_time(s) else "date"), excel_serials(s)
@@ -131,7 +131,7 @@ def _column(s: pd.Series, yes: str, no: str) -> tuple[str, list[object]]:
     return "text", [None if v is None else str(v) for v in text.tolist()]
 
 
-def _width(header: str, values: list[object], kind: str) -> float:
+def _width(header: str, values: Sequence[object], kind: str) -> float:
     if kind in ("date",):
         return 12
     if kind == "datetime":
@@ -159,7 +159,8 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
     from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle
 
     texts = [str(v) for row in rows for v in row if isinstance(v, str)]
-    safe = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"], strict=True))
+    safe: dict[object, str] = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"],
+                                       strict=True))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             if value is None:
@@ -172,8 +173,8 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                     value, bool):
                 ws.write_number(i, j, float(value), formats["top"])
             else:
-                ws.write_string(i, j, safe.get(value, str(value)), formats["title"] if i == 0 and j == 0
-                                else formats["top"])
+                ws.write_string(i, j, safe.get(value, str(value)),
+                                formats["title"] if i == 0 and j == 0 else formats["top"])
 
 
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:
@@ -242,9 +243,9 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
             book_parts(tmp, parts)
 
     def book_parts(tmp: Path, parts: Path | None) -> None:
-        options = {"constant_memory": stream, "in_memory": not stream,
-                   "strings_to_formulas": False, "strings_to_urls": False,
-                   "strings_to_numbers": False, "nan_inf_to_errors": True}
+        options: dict[str, bool | str] = {
+            "constant_memory": stream, "in_memory": not stream, "strings_to_formulas": False,
+            "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True}
         if parts is not None:
             options["tmpdir"] = str(parts)
         book = xlsxwriter.Workbook(str(tmp), options)

@@ -135,8 +135,7 @@ def bad_issue_rows(rng, admin, feats, story, issues: pd.DataFrame) -> dict:
                     "问题描述": DESCRIPTIONS[typ][1].format(p="路口"),
                 }
             )
-            pos += 1
-        rows[pos] = base
+        rows[pos + 1 if kind == "dup" else pos] = base  # a "dup" goes on the next row
     return rows
 
 

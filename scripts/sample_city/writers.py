@@ -113,12 +113,13 @@ def pin_xlsx(path: Path) -> None:
         items = [(i.filename, src.read(i.filename)) for i in src.infolist()]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in items:
+        for name, raw in items:
+            data = raw
             if name == "docProps/core.xml":
                 data = re.sub(
                     rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
                     rb"\g<1>" + PINNED_TIME.encode(),
-                    data,
+                    raw,
                 )
             info = zipfile.ZipInfo(name, date_time=(2026, 10, 26, 18, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -8,6 +8,7 @@ is the one interface both backends share.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, overload
 
 from geotool.io.config import HistorySpec
 from geotool.io.history._schema import GEOMETRY, SCHEMA_VERSION, TABLES
@@ -50,6 +51,10 @@ def open_store(*, path: str | Path | None = None, url: str | None = None) -> His
     return GeoPackageStore(path)
 
 
+@overload
+def workspace_store(workspace, *, create: Literal[True] = ...) -> HistoryStore: ...
+@overload
+def workspace_store(workspace, *, create: bool) -> HistoryStore | None: ...
 def workspace_store(workspace, *, create: bool = True) -> HistoryStore | None:
     """The store a workspace's ``[history]`` names (default ``history.gpkg`` beside it).
 

@@ -85,15 +85,16 @@ def migrations(sql_type: dict[str, str], geometry_ddl, spatial_index=None) -> li
     v1: list[str] = []
     for table, columns in TABLES.items():
         once = " UNIQUE" if table == "snapshots" else ""  # one snapshot per date
-        cols = ", ".join(f"{name} {sql_type[kind]}" + (f" NOT NULL{once}" if name == "as_of" else "")
+        cols = ", ".join(f"{name} {sql_type[kind]}"
+                         + (f" NOT NULL{once}" if name == "as_of" else "")
                          for name, kind in columns)
         v1.append(f"CREATE TABLE {table} ({sql_type['_fid']}, {cols})")
         if table in GEOMETRY:
             v1.extend(geometry_ddl(table, GEOMETRY[table]))
     v2: list[str] = []
     for table, indexes in INDEXES.items():
-        for cols in indexes:
-            v2.append(f"CREATE INDEX ix_{table}_{'_'.join(cols)} ON {table} ({', '.join(cols)})")
+        for index in indexes:
+            v2.append(f"CREATE INDEX ix_{table}_{'_'.join(index)} ON {table} ({', '.join(index)})")
     if spatial_index is not None:
         v2.extend(s for s in (spatial_index(t) for t in GEOMETRY) if s)
     return [v1, v2]

@@ -52,9 +52,9 @@ class GeoPackageStore(HistoryStore):
     """
 
     placeholder = "?"
-    sql_types: ClassVar[dict[str, str]] = {"_fid": "fid INTEGER PRIMARY KEY AUTOINCREMENT", "text": "TEXT",
-                 "int": "INTEGER", "real": "REAL", "bool": "BOOLEAN", "date": "DATE",
-                 "ts": "TEXT"}
+    sql_types: ClassVar[dict[str, str]] = {
+        "_fid": "fid INTEGER PRIMARY KEY AUTOINCREMENT", "text": "TEXT", "int": "INTEGER",
+        "real": "REAL", "bool": "BOOLEAN", "date": "DATE", "ts": "TEXT"}
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -118,7 +118,8 @@ class GeoPackageStore(HistoryStore):
                 z TINYINT NOT NULL, m TINYINT NOT NULL,
                 CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
                 CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-                CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""")
+                CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) """
+                        """REFERENCES gpkg_spatial_ref_sys (srs_id))""")
         for table in TABLES:
             if table not in GEOMETRY:
                 cur.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) "

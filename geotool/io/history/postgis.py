@@ -49,9 +49,10 @@ class PostGISStore(HistoryStore):
     """
 
     placeholder = "%s"
-    sql_types: ClassVar[dict[str, str]] = {"_fid": "fid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "text": "TEXT",
-                 "int": "BIGINT", "real": "DOUBLE PRECISION", "bool": "BOOLEAN", "date": "DATE",
-                 "ts": "TIMESTAMP"}
+    sql_types: ClassVar[dict[str, str]] = {
+        "_fid": "fid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "text": "TEXT",
+        "int": "BIGINT", "real": "DOUBLE PRECISION", "bool": "BOOLEAN", "date": "DATE",
+        "ts": "TIMESTAMP"}
 
     def __init__(self, url: str) -> None:
         try:

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -252,7 +253,8 @@ class HistoryStore(ABC):
         with self._transaction() as cur:
             cur.execute(f"SELECT {select} FROM {table} {where}", params)
             rows = cur.fetchall()
-        cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(select.split(",")))]
+        cols: list[Sequence[Any]] = (list(zip(*rows, strict=True)) if rows
+                                     else [[] for _ in range(len(select.split(",")))])
         out = pd.DataFrame({name: _from_sql(list(cols[i]), kind)
                             for i, (name, kind) in enumerate(columns)})
         if table in GEOMETRY:
@@ -286,7 +288,8 @@ class HistoryStore(ABC):
         level : int, optional
             Only districts of this nesting level.
         """
-        where, params = "", ()
+        where = ""
+        params: tuple[object, ...] = ()
         if level is not None:
             where, params = f"WHERE level = {self.placeholder}", (int(level),)
         out = self._select("snapshot_districts", where + " ORDER BY as_of, fid", params)

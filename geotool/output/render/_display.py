@@ -81,10 +81,7 @@ def display_geoms(gdf: gpd.GeoDataFrame, metric_crs: str | None, *,
     geoms = gpd.GeoSeries(gdf.geometry.values, crs=gdf.crs or WGS84)
     lines_or_areas = ~geoms.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
     if tolerance_m > 0 and lines_or_areas.any():
-        if metric_crs:
-            metric = geoms.to_crs(metric_crs)
-        else:
-            metric = geoms.to_crs(geoms.estimate_utm_crs())
+        metric = geoms.to_crs(metric_crs or geoms.estimate_utm_crs())
         simple = shapely.simplify(metric.values, tolerance_m, preserve_topology=True)
         back = gpd.GeoSeries(simple, crs=metric.crs).to_crs(WGS84).values
         geoms = gpd.GeoSeries(np.where(lines_or_areas, back, geoms.values), crs=WGS84)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from typing import cast
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -76,7 +77,9 @@ class _LiteralMacro(MacroElement):
     ``Element(output)``, i.e. makes it the source of a second template.
     """
 
-    def render(self, **kwargs) -> None:
+    # branca's own MacroElement.render returns None as well (it is not annotated there),
+    # though its base Element.render is typed to return str
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         figure = self.get_root()
         if not isinstance(figure, Figure):
             msg = "cannot render an element that is not in a Figure"
@@ -202,7 +205,7 @@ def offline_map(tiles: Tiles, *, title: str, center: tuple[float, float],
     m.options["max_zoom"] = int(tiles.max_zoom) if tiles.url else 19
     m.options["zoom_snap"] = 0.25  # fit the district closely, not to the nearest whole zoom
     m.default_css = []
-    root = m.get_root()
+    root = cast(Figure, m.get_root())  # folium puts every Map in a branca Figure
     root.title = html.escape(title)  # a value of branca's fixed page template
     root.header.add_child(Literal(head_html()), name="geotool_assets")
     root.html.add_child(_PageData(), name="geotool_data")
@@ -222,7 +225,7 @@ def add_layer_control(m: folium.Map, *, collapsed: bool, position: str) -> None:
 
 def add_panel(m: folium.Map, panel_html: str) -> None:
     """Add fixed HTML (every value in it already escaped by the caller) to the page body."""
-    m.get_root().html.add_child(Literal(panel_html))
+    cast(Figure, m.get_root()).html.add_child(Literal(panel_html))
 
 
 def _walk(root: Element):
@@ -235,7 +238,8 @@ def page_data(root: Element) -> _PageData:
     """Number every element, fill the data element from the slotted ones, return it."""
     counter = itertools.count()
     slots = itertools.count()
-    store = root.html._children["geotool_data"] if isinstance(root, Figure) else None
+    store = (cast(_PageData, root.html._children["geotool_data"]) if isinstance(root, Figure)
+             else None)
     if store is None:  # pragma: no cover - offline_map adds it
         msg = "not a geotool map"
         raise ValueError(msg)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ def pct(value: object, lang: str = "zh") -> str:
     """
     if _missing(value):
         return ""
-    return tr("map.percent", lang, v=100.0 * float(value))
+    return tr("map.percent", lang, v=100.0 * float(cast(SupportsFloat, value)))
 
 
 def date(value: object) -> str:
@@ -60,7 +61,7 @@ def count(value: object, lang: str = "zh") -> str:
     """
     if _missing(value):
         return ""
-    return tr("map.count", lang, v=int(value))
+    return tr("map.count", lang, v=int(cast(SupportsInt, value)))
 
 
 def area(value_m2: object, lang: str = "zh") -> str:
@@ -71,9 +72,11 @@ def area(value_m2: object, lang: str = "zh") -> str:
     >>> area(2_790_000), area(12_000, "en")
     ('2.79 平方公里', '12,000 m²')
     """
-    if _missing(value_m2) or not math.isfinite(float(value_m2)):
+    if _missing(value_m2):
         return ""
-    v = float(value_m2)
+    v = float(cast(SupportsFloat, value_m2))
+    if not math.isfinite(v):
+        return ""
     return tr("map.area_km2", lang, v=v / 1e6) if v >= 1e5 else tr("map.area_m2", lang, v=v)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import SupportsFloat, cast
 
 import geopandas as gpd
 import numpy as np
@@ -51,10 +52,10 @@ class DistrictData:
 
     row: pd.Series
     outline: gpd.GeoDataFrame
+    features: gpd.GeoDataFrame
+    issues: gpd.GeoDataFrame
+    blindspots: gpd.GeoDataFrame
     nested: dict[int, gpd.GeoDataFrame] = field(default_factory=dict)
-    features: gpd.GeoDataFrame | None = None
-    issues: gpd.GeoDataFrame | None = None
-    blindspots: gpd.GeoDataFrame | None = None
     level_counts: dict[int, int] = field(default_factory=dict)
 
 
@@ -131,14 +132,14 @@ def select_district(result, district_id: str) -> DistrictData:
     )
 
 
-def outline_payload(outline: gpd.GeoDataFrame, metric_crs: str, datum: str) -> str:
+def outline_payload(outline: gpd.GeoDataFrame, metric_crs: str | None, datum: str) -> str:
     """The district boundary as GeoJSON."""
     lines = gpd.GeoDataFrame(geometry=outline.boundary.values, crs=outline.crs)
     geoms = display_geoms(lines, metric_crs, datum=datum)
     return feature_collection(geoms, [{} for _ in range(len(geoms))])
 
 
-def areas_payload(areas: gpd.GeoDataFrame, level_counts: dict[int, int], metric_crs: str,
+def areas_payload(areas: gpd.GeoDataFrame, level_counts: dict[int, int], metric_crs: str | None,
                   datum: str, lang: str) -> tuple[str, list[str]]:
     """Nested areas (streets, communities) with their figures; returns (data, fields)."""
     fields = [header(c, lang) for c in ("district_id", "coverage_rate", "features", "uncovered",
@@ -158,10 +159,11 @@ def areas_payload(areas: gpd.GeoDataFrame, level_counts: dict[int, int], metric_
 
 
 def _score(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):.1f}"
+    return "" if value is None or pd.isna(value) else f"{float(cast(SupportsFloat, value)):.1f}"
 
 
-def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: str, datum: str,
+def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: str | None,
+                     datum: str,
                      lang: str, districts: pd.DataFrame | None = None) -> tuple[str, dict]:
     """One ledger layer: GeoJSON with state index and popup values; returns (data, opts).
 
@@ -191,7 +193,7 @@ def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: s
     return feature_collection(geoms, props), {"fields": fields, "styles": styles}
 
 
-def blind_payload(blind: gpd.GeoDataFrame, metric_crs: str, datum: str, lang: str,
+def blind_payload(blind: gpd.GeoDataFrame, metric_crs: str | None, datum: str, lang: str,
                   color: str, *, nested: dict | None = None,
                   features: pd.DataFrame | None = None) -> tuple[str, dict]:
     """Blind spots: area in one unit, the streets/communities and places they hold.

@@ -192,13 +192,13 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     open_issues = issues[is_open]
     aggregated = False
     for kind, part in (("open", open_issues), ("rectified", issues[~is_open])):
-        payload, opts, label = issue_layer(
+        points, opts, label = issue_layer(
             part, kind=kind, area=data.outline.geometry, metric_crs=mcrs or _utm(data),
             datum=datum, features=result.features, districts=result.districts,
             labels=labels, lang=lang)
-        add(DataLayer("issues", script_json(payload), opts, name=label, show=kind == "open"),
+        add(DataLayer("issues", script_json(points), opts, name=label, show=kind == "open"),
             label)
-        aggregated = aggregated or payload["cells"] is not None
+        aggregated = aggregated or points["cells"] is not None
 
     if history is not None and history.new_since is not None:
 

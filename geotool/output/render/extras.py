@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,10 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection, script_json
 from geotool.output.render._elements import DataLayer
 from geotool.text import header, tr
+
+if TYPE_CHECKING:  # only annotations: the overlays are built by the commands that ran them
+    from geotool.analysis.risk import RiskResult
+    from geotool.analysis.route import Route
 
 __all__ = ["TOP_FIX", "RiskOverlay", "RouteOverlay"]
 
@@ -45,7 +50,7 @@ def _in(frame: gpd.GeoDataFrame, district_id: str) -> np.ndarray:
 class RiskOverlay:
     """The "测评风险" layer and the top places to fix, from a RiskResult."""
 
-    risk: object
+    risk: RiskResult
 
     def layers(self, district_id: str, *, metric_crs: str | None, datum: str, lang: str
                ) -> list[tuple[DataLayer, str]]:
@@ -89,7 +94,7 @@ class RiskOverlay:
 class RouteOverlay:
     """An inspection route: the line and numbered stops."""
 
-    route: object
+    route: Route
 
     def layers(self, district_id: str, *, metric_crs: str | None, datum: str, lang: str
                ) -> list[tuple[DataLayer, str]]:

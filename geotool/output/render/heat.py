@@ -127,6 +127,5 @@ def heat_breaks(max_count: int, classes: int = 5) -> list[int]:
     raw = [round(max_count ** (k / classes)) for k in range(classes)]
     out: list[int] = []
     for value in raw:
-        value = max(int(value), out[-1] + 1 if out else 1)
-        out.append(value)
+        out.append(max(int(value), out[-1] + 1 if out else 1))
     return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from geotool.output.render._mpl_text import literal_text
 from geotool.output.render.png import cjk_font
 from geotool.output.render.style import OKABE_ITO
 from geotool.text import header, tr
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["SERIES", "new_layer", "rank_badge", "trend_legend", "trend_svg", "trends_png"]
 
@@ -148,8 +152,8 @@ def trends_png(trend: pd.DataFrame, names: dict[str, str], *, city: str,
 
     ids = [""] + [i for i in names if i]
     font = cjk_font()
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-          "svg.hashsalt": "geotool", "axes.unicode_minus": False}
+    rc: dict[RcKeyType, Any] = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+                                "svg.hashsalt": "geotool", "axes.unicode_minus": False}
     with plt.rc_context(rc):  # fonts are looked up when drawing: save inside the context
         fig = _trend_figure(trend, names, ids, city=city, lang=lang)
 

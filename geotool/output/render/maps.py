@@ -89,8 +89,8 @@ def _chosen(all_ids: list[str], districts: list[str] | None) -> list[str]:
     if districts is None:
         return all_ids
     chosen = []
-    for did in districts:
-        did = str(did)
+    for given in districts:
+        did = str(given)
         if did not in all_ids:
             raise GeotoolError(Note("maps.unknown_district", district=did,
                                     ids=", ".join(sorted(all_ids))))

@@ -83,7 +83,7 @@ def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str, history=
 
 def _score_legend(lang: str) -> str:
     items = []
-    uppers = list(SCORE_BREAKS[1:]) + [100.0]
+    uppers = [*SCORE_BREAKS[1:], 100.0]
     for color, lo, hi in zip(SCORE_COLORS, SCORE_BREAKS, uppers, strict=True):
         items.append(f'<li><span class="gt-shape" style="--c:{color};border-radius:0"></span>'
                      f"<span>{lo:.0f}–{hi:.0f}</span></li>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -14,6 +15,9 @@ from geotool.output.render.overview import top_districts
 from geotool.output.render.png import SLIDE_DPI, SLIDE_INCHES, _halo, _scale_and_north, cjk_font
 from geotool.output.render.style import score_color
 from geotool.text import header, tr
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["overview_png"]
 
@@ -42,8 +46,8 @@ def overview_png(result, *, lang: str = "zh", dpi: int = SLIDE_DPI) -> bytes:
     n = len(top)
     fig = Figure(figsize=SLIDE_INCHES, dpi=dpi)
     FigureCanvasAgg(fig)
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-          "axes.unicode_minus": False}
+    rc: dict[RcKeyType, Any] = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+                                "axes.unicode_minus": False}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing")
         warnings.filterwarnings("ignore", message=r"findfont")

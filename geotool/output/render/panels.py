@@ -127,7 +127,8 @@ def _ring(n: int, overdue: int, *, cell: bool = False) -> str:
     style = (f"background:conic-gradient({ISSUE_COLORS['overdue']} 0 {deg}deg,"
              f"{ISSUE_COLORS['open']} {deg}deg 360deg)")
     cls = "gt-cluster gt-cell" if cell else "gt-cluster"
-    return f'<span class="{cls}"><span class="gt-ring" style="{style}"><span>{n}</span></span></span>'
+    return (f'<span class="{cls}"><span class="gt-ring" style="{style}">'
+            f"<span>{n}</span></span></span>")
 
 
 def _li(swatch: str, label: str) -> str:

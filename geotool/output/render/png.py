@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,6 +38,10 @@ from geotool.output.render.style import (
 )
 from geotool.text import tr
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.typing import LineStyleType, RcKeyType
+
 __all__ = ["CJK_FONTS", "SLIDE_DPI", "SLIDE_INCHES", "cjk_font", "district_png"]
 
 #: CJK font families tried in order.
@@ -47,7 +52,7 @@ _MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^"}
 _ISSUE_MARKERS = {"open": "o", "overdue": "s", "rectified": "o"}
 _ISSUE_SIZES = {"open": 12, "overdue": 12, "rectified": 5}
 _ISSUE_Z = {"rectified": 6, "open": 7, "overdue": 8}
-_warned = False
+_WARNED: set[str] = set()  # the warnings already given in this process
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,7 +62,7 @@ def cjk_font() -> str | None:
     return next((n for n in CJK_FONTS if n in names), None)
 
 
-def _dash(dash: str | None) -> tuple | str:
+def _dash(dash: str | None) -> LineStyleType:
     if not dash:
         return "solid"
     return (0, tuple(float(v) / 2 for v in dash.split()))
@@ -87,10 +92,11 @@ def _draw_features(ax, feats: gpd.GeoDataFrame) -> None:
                         zorder=5)
 
 
-def _legend_handles(lang: str) -> list:
-    handles = [Line2D([], [], color=s.color, linewidth=s.weight / 2, linestyle=_dash(s.dash),
-                      marker=_MARKERS[s.shape], markerfacecolor="white" if s.hollow else s.color,
-                      label=tr(f"map.state_{s.key}", lang)) for s in FEATURE_STATES]
+def _legend_handles(lang: str) -> list[Artist]:
+    handles: list[Artist] = [
+        Line2D([], [], color=s.color, linewidth=s.weight / 2, linestyle=_dash(s.dash),
+               marker=_MARKERS[s.shape], markerfacecolor="white" if s.hollow else s.color,
+               label=tr(f"map.state_{s.key}", lang)) for s in FEATURE_STATES]
     handles += [Line2D([], [], linestyle="none", marker=_ISSUE_MARKERS[c], color=ISSUE_COLORS[c],
                        markeredgecolor="#222222", label=tr(f"map.issue_{c}", lang))
                 for c in ISSUE_CLASSES]
@@ -179,16 +185,15 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
     bytes
         PNG data.
     """
-    global _warned
     font = cjk_font()
-    if font is None and not _warned:
-        _warned = True
+    if font is None and "cjk_font" not in _WARNED:
+        _WARNED.add("cjk_font")
         warnings.warn("no CJK font found; Chinese text in PNG maps shows as boxes "
                       "(install fonts-noto-cjk)", RuntimeWarning, stacklevel=2)
     data = select_district(result, district_id)
     crs = result.metric_crs or data.outline.estimate_utm_crs()
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-          "axes.unicode_minus": False, "text.usetex": False}
+    rc: dict[RcKeyType, Any] = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+                                "axes.unicode_minus": False, "text.usetex": False}
     fig = Figure(figsize=SLIDE_INCHES, dpi=dpi)
     FigureCanvasAgg(fig)
     with warnings.catch_warnings():
@@ -213,7 +218,8 @@ def district_png(result, district_id: str, *, lang: str = "zh", dpi: int = SLIDE
                 f"{tr('map.open_issues', lang)}: {fmt.count(row['open_issues'], lang)}",
                 f"{tr('map.overdue_issues', lang)}: {fmt.count(row['overdue_issues'], lang)}",
                 f"{tr('map.blindspot_share', lang)}: {fmt.pct(row['blindspot_share'], lang)}",
-                f"{tr('map.rank', lang)}: {tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
+                f"{tr('map.rank', lang)}: "
+                f"{tr('map.rank_value', lang, rank=int(row['rank']), n=n_level)}",
             ]
             fig.text(0.74, 0.86, "\n".join(facts), va="top", fontsize=10, linespacing=1.6,
                      parse_math=False)
