@@ -77,23 +77,24 @@ def _descendants(districts: pd.DataFrame, root: str) -> dict[str, int]:
 
 
 #: Row positions of each district in a frame, per column: found once per frame, not per map.
-_ROWS: dict[int, tuple[weakref.ref, int, dict]] = {}
+_ROWS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, dict]]] = {}
 
 
 def _in_district(frame: gpd.GeoDataFrame, level: int, district_id: str) -> gpd.GeoDataFrame:
     col = f"level_{level}"
     if col not in frame.columns:
         col = "district"
+    n_rows = int(frame.shape[0])
     known = _ROWS.get(id(frame))
-    if known is None or known[0]() is not frame or known[1] != len(frame):
+    if known is None or known[0]() is not frame or known[1] != n_rows:
         for key in [k for k, v in _ROWS.items() if v[0]() is None]:
             del _ROWS[key]
-        known = _ROWS[id(frame)] = (weakref.ref(frame), len(frame), {})
+        known = _ROWS[id(frame)] = (weakref.ref(frame), n_rows, {})
     groups = known[2]
     if col not in groups:
         keys = frame[col].astype("string").fillna("").to_numpy()
-        groups[col] = (pd.Series(np.arange(len(frame))).groupby(keys, sort=False).indices
-                       if len(frame) else {})
+        groups[col] = (pd.Series(np.arange(n_rows)).groupby(keys, sort=False).indices
+                       if n_rows else {})
     return frame.iloc[groups[col].get(district_id, np.zeros(0, dtype=np.int64))]
 
 
