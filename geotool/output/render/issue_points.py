@@ -57,6 +57,10 @@ RECTIFIED_MARKERS_MAX = 10_000
 CELLS_ACROSS = 24
 
 _SCALE = 10 ** DECIMALS
+#: The issue columns a map shows (or needs to show them).
+_USED = ("record_id", "feature_ids", "layers", "category", "description", "source", "unit",
+         "address", "found_at", "deadline", "status", "overdue", "recurring", "days_open",
+         "level_1", "level_2")
 
 
 @dataclass(frozen=True)
@@ -363,7 +367,8 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
         cols = IssueColumns(data={"n": n, "dicts": {}, "id": [], "packed": {}}, n=n,
                             overdue=int(overdue.sum()))
     else:
-        cols = issue_columns(issues.iloc[order], lat[order], lon[order], features=features,
+        used = [c for c in _USED if c in issues.columns]  # the others are not copied
+        cols = issue_columns(issues[used].iloc[order], lat[order], lon[order], features=features,
                              districts=districts, labels=labels, statuses=statuses,
                              more_word=tr("mapview.more_places", lang, n="{n}"))
     if kind == "open":
