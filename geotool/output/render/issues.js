@@ -277,6 +277,10 @@
       mk.gtMembers = members;
       mk.gtCount = members.length;
       mk.gtOverdue = over;
+      mk.bindTooltip(function () {
+        return el(opts.words.cell.replace("{n}", String(members.length))
+          .replace("{overdue}", String(over)));
+      }, {direction: "top"});
       mk.on("click", function () { ringClick(mk); });
       return mk;
     }
