@@ -100,28 +100,6 @@ def make_workspace(root: Path, *, records: int, features: int, districts: int,
     return root
 
 
-_CHILD = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-from geotool.io.workspace import load_workspace
-from geotool.analysis.gaps import find_gaps
-from geotool.output.report import write_gaps
-t1 = time.perf_counter()
-L = load_workspace(sys.argv[1])
-t2 = time.perf_counter()
-r = find_gaps(L, params=L.workspace.defaults)
-t3 = time.perf_counter()
-write_gaps(r, sys.argv[2], xlsx=False)
-t4 = time.perf_counter()
-write_gaps(r, sys.argv[2] + "_xlsx")
-t5 = time.perf_counter()
-print(json.dumps({"records": len(L.records), "features": len(L.features),
-    "districts": int((L.districts.level == 0).sum()), "quarantined": len(L.quarantine),
-    "import_s": t1 - t0, "read_s": t2 - t1, "analyse_s": t3 - t2, "write_s": t4 - t3,
-    "total_s": t4 - t0, "xlsx_s": (t5 - t4) - (t4 - t3), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--records", type=int, default=1_000_000)
@@ -136,7 +114,8 @@ def main() -> None:
     startup = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     startup = time.perf_counter() - startup
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(root), str(root / "out")],
+    proc = subprocess.run([sys.executable, str(HERE / "stages.py"), str(root), str(root / "out"),
+                           "--xlsx-apart"],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         print(proc.stderr)

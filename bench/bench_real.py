@@ -36,24 +36,6 @@ sys.path.insert(0, str(HERE))
 
 from realcity import make_realcity
 
-_STAGES = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-from geotool.io.workspace import load_workspace
-from geotool.analysis.gaps import find_gaps
-from geotool.output.report import write_gaps
-t1 = time.perf_counter()
-L = load_workspace(sys.argv[1])
-t2 = time.perf_counter()
-r = find_gaps(L, params=L.workspace.defaults)
-t3 = time.perf_counter()
-write_gaps(r, sys.argv[2])
-t4 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "analyse_s": t3 - t2,
-                  "write_s": t4 - t3,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
 
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
     """Run ``cmd``; wall seconds, peak MB of the child, stdout."""
@@ -75,7 +57,8 @@ def bench(records: int, work: Path, postgis: str | None) -> dict:
                             "2026-10-26", "--out", str(out / "cli")])
     files = sorted(p.relative_to(out / "cli").as_posix() for p in (out / "cli").rglob("*")
                    if p.is_file())
-    _, _, stages = _timed([sys.executable, "-c", _STAGES, str(ws), str(out / "stages")])
+    _, _, stages = _timed([sys.executable, str(HERE / "stages.py"), str(ws),
+                           str(out / "stages")])
     peer_cmd = [sys.executable, str(HERE / "peers.py"), str(ws), "--out", str(out / "peers")]
     if postgis:
         peer_cmd += ["--postgis", postgis]

@@ -13,29 +13,10 @@ from pathlib import Path
 
 import pytest
 from _hostile import AS_OF, all_in_one, make_hostile_workspace
-from conftest import in_ci
 
 from geotool.cli import main
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if in_ci():
-            pytest.fail("Debian chromium not installed: apt-get install chromium")
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +68,9 @@ class Watched:
         assert self.page.evaluate("typeof window.__xss") == "undefined"
 
 
-def test_district_map_shows_every_field_literally(browser, hostile):
+def test_district_map_shows_every_field_literally(chromium, hostile):
     out, payload, marker = hostile
-    w = Watched(browser, out / "A.html")
+    w = Watched(chromium, out / "A.html")
     page = w.page
     assert payload in page.title()
     title = w.text("#gt-title h1")
@@ -143,9 +124,9 @@ def test_district_map_shows_every_field_literally(browser, hostile):
     w.context.close()
 
 
-def test_overview_and_hostile_file_name(browser, hostile):
+def test_overview_and_hostile_file_name(chromium, hostile):
     out, payload, marker = hostile
-    w = Watched(browser, out / "index.html")
+    w = Watched(chromium, out / "index.html")
     page = w.page
     assert f"city:{payload}" in w.text("#gt-side h1")
     ranking = w.text("#gt-ranking")
@@ -160,7 +141,7 @@ def test_overview_and_hostile_file_name(browser, hostile):
     w.context.close()
     other = [p for p in out.glob("*.html") if p.name not in ("A.html", "index.html")]
     assert len(other) == 1
-    w = Watched(browser, other[0])
+    w = Watched(chromium, other[0])
     assert f"dname:{payload}" in w.text("#gt-title h1")
     w.clean()
     w.context.close()

@@ -15,15 +15,11 @@ from pathlib import Path
 
 import pytest
 from _maps_fixtures import XSS, load_result, make_workspace
-from conftest import SAMPLE, in_ci
+from conftest import SAMPLE
 
 from geotool.output.render import render_maps
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 
 @dataclass
@@ -44,20 +40,6 @@ class Opened:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if in_ci():
-            pytest.fail("Debian chromium not installed: apt-get install chromium")
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     root = make_workspace(tmp_path_factory.mktemp("ws"))
     result = load_result(root)
@@ -67,11 +49,11 @@ def tiny(tmp_path_factory):
 
 
 @pytest.fixture()
-def open_map(browser):
+def open_map(chromium):
     opened: list[Opened] = []
 
     def _open(path: Path, *, wait: bool = True) -> Opened:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context = chromium.new_context(viewport={"width": 1400, "height": 900})
         o = Opened(page=None, context=context)
 
         def route(r):
@@ -241,7 +223,7 @@ def test_osm_map_draws_everything_without_network(tiny, open_map, tmp_path):
     assert not [e for e in o.errors if "ERR_FAILED" not in e and "Failed to load" not in e]
 
 
-def test_sample_city_maps(browser, open_map, tmp_path):
+def test_sample_city_maps(chromium, open_map, tmp_path):
     if not (SAMPLE / "geotool.toml").exists():
         pytest.skip("layers/geotool.toml missing: run scripts/make_sample_city.py")
     from geotool.analysis.gaps import find_gaps

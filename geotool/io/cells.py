@@ -221,14 +221,14 @@ def _iso(texts: pd.Series) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
-def parse_dates(values: pd.Series, *, default_year: int | None = None
+def parse_dates(values: pd.Series | Distinct, *, default_year: int | None = None
                 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a column of dates.
 
     Parameters
     ----------
-    values : Series
-        Raw cells (strings, datetimes or numbers).
+    values : Series or Distinct
+        Raw cells (strings, datetimes or numbers), or a column already factorized.
     default_year : int, optional
         Year for dates written without one (``9月1日``).
 

@@ -157,7 +157,7 @@ def parse_coordinate(text: str) -> float | None:
     return -value if hem in ("S", "W", "南", "西") else value
 
 
-def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_coordinates(values: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
     """Parse a column of coordinates; returns (float Series, bad mask).
 
     Examples
@@ -235,7 +235,7 @@ def _word_key(text: str) -> str:
     return key
 
 
-def _map_words(values: pd.Series, words: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+def _map_words(values: pd.Series | Distinct, words: dict[str, str]) -> tuple[pd.Series, pd.Series]:
     col = _distinct(values)
     texts = col.texts
     out_u = np.empty(len(texts), dtype=object)
@@ -251,7 +251,7 @@ def _map_words(values: pd.Series, words: dict[str, str]) -> tuple[pd.Series, pd.
     return out, pd.Series(col.spread(bad_u), index=col.index)
 
 
-def parse_statuses(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_statuses(values: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
     """Map status words to ``open/rectifying/rectified/closed``; returns (status, bad mask).
 
     Examples
@@ -263,6 +263,6 @@ def parse_statuses(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return _map_words(values, STATUS_WORDS)
 
 
-def parse_kinds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_kinds(values: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
     """Map kind words to ``issue``/``inspection``; returns (kind, bad mask)."""
     return _map_words(values, KIND_WORDS)

@@ -6,6 +6,8 @@ feature it names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -84,7 +86,8 @@ class _Reasons:
         return pd.isna(self.code)
 
     def flag(self, mask: np.ndarray | pd.Series, code: str, column: str,
-             values: pd.Series | np.ndarray | None = None) -> None:
+             values: pd.Series | np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None
+             ) -> None:
         """Give ``code`` to rows in ``mask`` that have no reason yet.
 
         ``values`` (the cells to show, or a function of the flagged rows'
@@ -101,9 +104,8 @@ class _Reasons:
             if callable(values):
                 self.value[mask] = values(mask)
                 return
-            if isinstance(values, pd.Series):
-                values = values.to_numpy(dtype=object)
-            self.value[mask] = _raw_text(pd.Series(values[mask], dtype=object))
+            cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+            self.value[mask] = _raw_text(pd.Series(cells[mask], dtype=object))
 
 
 def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from typing import SupportsInt, cast
 import pandas as pd
 
 from geotool.analysis.diff import CHANGES, Diff
-from geotool.output.report import _csv
+from geotool.output.report import write_csv
 from geotool.output.workbook import Sheet, write_workbook
 from geotool.text import header, status_label, tr
 
@@ -49,8 +49,8 @@ def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Pa
     districts = diff.districts.copy()
     districts.insert(districts.columns.get_loc("rank_change") + 1, "rank_move",
                      rank_move(districts["rank_change"], lang))
-    written = {"changes": _csv(changes, out / "diff.csv"),
-               "districts": _csv(districts, out / "diff_districts.csv")}
+    written = {"changes": write_csv(changes, out / "diff.csv"),
+               "districts": write_csv(districts, out / "diff_districts.csv")}
     shown = changes.copy()
     shown["change"] = shown["change"].map({c: tr(f"change.{c}", lang) for c in CHANGES})
     for col in ("status_from", "status_to"):

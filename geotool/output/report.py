@@ -37,6 +37,7 @@ __all__ = [
     "formula_risk",
     "load_summary_lines",
     "summary_table",
+    "write_csv",
     "write_flagged",
     "write_gaps",
     "write_quarantine",
@@ -89,7 +90,13 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(df: pd.DataFrame, path: Path) -> Path:
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` to ``path`` as every geotool CSV is written; returns ``path``.
+
+    UTF-8 with BOM (Excel opens the Chinese right), no index, times as
+    ``YYYY-MM-DD HH:MM``, formula-like text escaped, complete or absent.
+    """
+
     def writer(tmp: Path) -> None:
         escape_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig",
                                    date_format="%Y-%m-%d %H:%M")
@@ -99,12 +106,12 @@ def _csv(df: pd.DataFrame, path: Path) -> Path:
 
 def write_quarantine(quarantine: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
     """Write ``quarantine.csv`` into ``out``; returns its path."""
-    return _csv(quarantine, Path(out) / "quarantine.csv")
+    return write_csv(quarantine, Path(out) / "quarantine.csv")
 
 
 def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
     """Write ``flagged.csv`` (cells of kept records that could not be read) into ``out``."""
-    return _csv(flagged, Path(out) / "flagged.csv")
+    return write_csv(flagged, Path(out) / "flagged.csv")
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -148,10 +155,10 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     districts = _plain(result.districts)
     issues = _plain(result.issues)
     written = {
-        "features": _csv(features, out / "features.csv"),
-        "districts": _csv(districts, out / "districts.csv"),
-        "issues": _csv(issues, out / "issues.csv"),
-        "units": _csv(result.units, out / "units.csv"),
+        "features": write_csv(features, out / "features.csv"),
+        "districts": write_csv(districts, out / "districts.csv"),
+        "issues": write_csv(issues, out / "issues.csv"),
+        "units": write_csv(result.units, out / "units.csv"),
     }
 
     def geojson(tmp: Path) -> None:

@@ -12,33 +12,32 @@ from pathlib import Path
 
 import pandas as pd
 
-from geotool._atomic import write_atomic
-from geotool.output.report import escape_formulas
+from geotool.output.report import write_csv
 from geotool.text import tr
 
 __all__ = ["risk_lines", "write_risk"]
 
 
-def _csv(df: pd.DataFrame, path: Path) -> Path:
-    def writer(tmp: Path) -> None:
-        escape_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig")
-
-    return write_atomic(path, writer)
-
-
 def write_risk(risk, out: str | Path) -> list[Path]:
-    """Write ``risk.csv`` and ``risk_places.csv`` into ``out``; returns their paths.
+    """Write ``risk.csv`` and ``risk_places.csv`` into ``out``.
 
     Parameters
     ----------
     risk : RiskResult
-        From :func:`geotool.analysis.risk.evaluation_risk`.
+        From :func:`geotool.analysis.risk.evaluation_risk`: its ``districts``
+        go to ``risk.csv``, its ``places`` (without geometry) to ``risk_places.csv``.
     out : str or Path
         Output folder (created when missing).
+
+    Returns
+    -------
+    list of Path
+        The two files, in that order.
     """
     out = Path(out)
     places = pd.DataFrame(risk.places.drop(columns="geometry"))
-    return [_csv(risk.districts, out / "risk.csv"), _csv(places, out / "risk_places.csv")]
+    return [write_csv(risk.districts, out / "risk.csv"),
+            write_csv(places, out / "risk_places.csv")]
 
 
 def risk_lines(risk, *, lang: str = "zh", top: int = 10,

@@ -19,7 +19,7 @@ import xlsxwriter
 from geotool._atomic import write_atomic
 from geotool.analysis.route import ROUTE_COLUMNS
 from geotool.crs import wgs84_to_gcj02
-from geotool.output.report import escape_formulas
+from geotool.output.report import escape_formulas, write_csv
 from geotool.text import header, tr
 
 __all__ = ["route_table", "write_route"]
@@ -136,11 +136,7 @@ def write_route(route, out: str | Path, *, lang: str = "zh") -> list[Path]:
     out = Path(out)
     table = route_table(route, lang=lang)
     title = tr("route.title", lang, district=route.district_name)
-
-    def csv(tmp: Path) -> None:
-        escape_formulas(table).to_csv(tmp, index=False, encoding="utf-8-sig")
-
-    written = [write_atomic(out / "route.csv", csv),
+    written = [write_csv(table, out / "route.csv"),
                write_atomic(out / "route.xlsx", lambda tmp: _xlsx(table, tmp, lang))]
     for suffix, gcj in (("", False), ("_gcj02", True)):
         written.append(write_atomic(out / f"route{suffix}.gpx", _bytes(_gpx(table, title, gcj))))

@@ -11,36 +11,36 @@ from __future__ import annotations
 
 __all__ = ["GEOMETRY", "INDEXES", "SCHEMA_VERSION", "TABLES", "migrations"]
 
-#: Table -> ordered (column, type) pairs; ``as_of`` first everywhere.
+
+def _columns(spec: str) -> list[tuple[str, str]]:
+    """``"as_of date, city text"`` -> ``[("as_of", "date"), ("city", "text")]``."""
+    pairs = []
+    for item in spec.split(","):
+        name, kind = item.split()
+        pairs.append((name, kind))
+    return pairs
+
+
+#: Table -> ordered (column, type) pairs, written ``name type`` as in SQL; ``as_of`` first.
 TABLES: dict[str, list[tuple[str, str]]] = {
-    "snapshots": [
-        ("as_of", "date"), ("city", "text"), ("params", "text"), ("metric_crs", "text"),
-        ("geotool", "text"), ("features", "int"), ("issues", "int"), ("blindspots", "int"),
-    ],
-    "snapshot_districts": [
-        ("as_of", "date"), ("district_id", "text"), ("name", "text"), ("level", "int"),
-        ("parent", "text"), ("features", "int"), ("covered", "int"), ("coverage_rate", "real"),
-        ("open_issues", "int"), ("overdue_issues", "int"), ("recurring_features", "int"),
-        ("blindspot_area_m2", "real"), ("blindspot_share", "real"), ("score", "real"),
-        ("rank", "int"),
-    ],
-    "snapshot_features": [
-        ("as_of", "date"), ("layer", "text"), ("feature_id", "text"), ("name", "text"),
-        ("district", "text"), ("unit", "text"), ("covered", "bool"), ("last_touched", "ts"),
-        ("last_inspected", "ts"), ("last_issue", "ts"), ("visit_state", "text"),
-        ("records_in_window", "int"), ("open_issues", "int"), ("overdue_issues", "int"),
-        ("recurring", "bool"),
-    ],
-    "snapshot_issues": [
-        ("as_of", "date"), ("record_id", "text"), ("feature_ids", "text"), ("district", "text"),
-        ("category", "text"), ("unit", "text"), ("status", "text"), ("found_at", "ts"),
-        ("deadline", "ts"), ("rectified_at", "ts"), ("reopened_at", "ts"), ("open", "bool"),
-        ("overdue", "bool"), ("recurring", "bool"), ("days_open", "int"),
-    ],
-    "snapshot_blindspots": [
-        ("as_of", "date"), ("district_id", "text"), ("part", "int"), ("area_m2", "real"),
-        ("features_inside", "int"), ("uncovered_inside", "int"),
-    ],
+    "snapshots": _columns("as_of date, city text, params text, metric_crs text, geotool text, "
+                          "features int, issues int, blindspots int"),
+    "snapshot_districts": _columns("as_of date, district_id text, name text, level int, "
+                                   "parent text, features int, covered int, coverage_rate real, "
+                                   "open_issues int, overdue_issues int, recurring_features int, "
+                                   "blindspot_area_m2 real, blindspot_share real, score real, "
+                                   "rank int"),
+    "snapshot_features": _columns("as_of date, layer text, feature_id text, name text, "
+                                  "district text, unit text, covered bool, last_touched ts, "
+                                  "last_inspected ts, last_issue ts, visit_state text, "
+                                  "records_in_window int, open_issues int, overdue_issues int, "
+                                  "recurring bool"),
+    "snapshot_issues": _columns("as_of date, record_id text, feature_ids text, district text, "
+                                "category text, unit text, status text, found_at ts, "
+                                "deadline ts, rectified_at ts, reopened_at ts, open bool, "
+                                "overdue bool, recurring bool, days_open int"),
+    "snapshot_blindspots": _columns("as_of date, district_id text, part int, area_m2 real, "
+                                    "features_inside int, uncovered_inside int"),
 }
 
 #: Table -> geometry type of its ``geom`` column (WGS-84). Features are kept as

@@ -39,8 +39,9 @@ from jinja2 import Template
 from geotool.output.render._assets import head_html
 from geotool.output.render._display import script_json
 from geotool.output.render.tiles import Tiles
+from geotool.text import tr
 
-__all__ = ["DATA_ID", "DataLayer", "JsCall", "Literal", "add_layer_control", "add_panel",
+__all__ = ["DATA_ID", "DataLayer", "JsCall", "Literal", "add_panel", "finish_map",
            "offline_map", "page_data", "render_html"]
 
 #: ``id`` of the page's one JSON data element.
@@ -49,6 +50,14 @@ DATA_ID = "gt-data"
 _KINDS = {"outline", "areas", "features", "blind", "issues", "heat", "scores", "labels",
           "stops"}
 _CALLS = {"setup", "control", "finish"}
+
+
+def _known(value: str, allowed: set[str], what: str) -> str:
+    """``value`` when it is one of ``allowed``, else a ``ValueError`` naming ``what``."""
+    if value not in allowed:
+        msg = f"unknown {what} {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 class Literal(Element):
@@ -131,12 +140,9 @@ class DataLayer(_Slotted):
     )
 
     def __init__(self, kind: str, data: str, opts: dict, *, name: str, show: bool = True) -> None:
-        if kind not in _KINDS:
-            msg = f"unknown layer kind {kind!r}"
-            raise ValueError(msg)
         super().__init__()
         self._name = "DataLayer"
-        self.kind = kind
+        self.kind = _known(kind, _KINDS, "layer kind")
         self.layer_name = name
         self.payload = (f'{{"data":{data},"opts":{script_json(opts)},'
                         f'"name":{script_json(str(name))},"show":{script_json(bool(show))}}}')
@@ -152,12 +158,9 @@ class JsCall(_Slotted):
     )
 
     def __init__(self, fn: str, opts: dict) -> None:
-        if fn not in _CALLS:
-            msg = f"unknown call {fn!r}"
-            raise ValueError(msg)
         super().__init__()
         self._name = "JsCall"
-        self.fn = fn
+        self.fn = _known(fn, _CALLS, "call")
         self.payload = script_json(opts)
 
 
@@ -218,9 +221,27 @@ def offline_map(tiles: Tiles, *, title: str, center: tuple[float, float],
     return m
 
 
-def add_layer_control(m: folium.Map, *, collapsed: bool, position: str) -> None:
-    """Add Leaflet's layer control listing every :class:`DataLayer` added so far."""
+def finish_map(m: folium.Map, *, overlays: int, collapsed: bool, position: str,
+               lang: str) -> None:
+    """Add Leaflet's layer control and the call that finishes the map script.
+
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`offline_map`, with all its :class:`DataLayer` elements added.
+    overlays : int
+        How many overlays the layer control lists.
+    collapsed : bool
+        Whether the layer control opens collapsed.
+    position : str
+        Leaflet control position (``"topright"``, ``"bottomright"`` ...).
+    lang : {"zh", "en"}
+        Language of the close button and of the note when tiles fail to load.
+    """
     m.add_child(JsCall("control", {"collapsed": bool(collapsed), "position": str(position)}))
+    m.add_child(JsCall("finish", {"overlays": int(overlays),
+                                  "closeWord": tr("mapview.close", lang),
+                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
 
 
 def add_panel(m: folium.Map, panel_html: str) -> None:

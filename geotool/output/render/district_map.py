@@ -22,9 +22,8 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, script_json
 from geotool.output.render._elements import (
     DataLayer,
-    JsCall,
-    add_layer_control,
     add_panel,
+    finish_map,
     offline_map,
     render_html,
 )
@@ -216,10 +215,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         for layer, plain in extra.layers(district_id, metric_crs=mcrs, datum=datum, lang=lang):
             add(layer, plain)
 
-    add_layer_control(m, collapsed=False, position="topright")
-    m.add_child(JsCall("finish", {"overlays": len(overlays),
-                                  "closeWord": tr("mapview.close", lang),
-                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
+    finish_map(m, overlays=len(overlays), collapsed=False, position="topright", lang=lang)
     n_level = data.level_counts.get(int(row["level"]), 0)
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,

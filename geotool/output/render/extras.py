@@ -52,11 +52,15 @@ class RiskOverlay:
 
     risk: RiskResult
 
+    def _to_fix(self, district_id: str) -> gpd.GeoDataFrame:
+        """The district's places whose fixing saves points, in the risk result's order."""
+        places = self.risk.places
+        return places[_in(places, district_id) & (places["drop_if_fixed"] > 0).to_numpy()]
+
     def layers(self, district_id: str, *, metric_crs: str | None, datum: str, lang: str
                ) -> list[tuple[DataLayer, str]]:
         """Places whose fixing saves points, styled by the saving (largest third first)."""
-        places = self.risk.places
-        part = places[_in(places, district_id) & (places["drop_if_fixed"] > 0).to_numpy()]
+        part = self._to_fix(district_id)
         drop = part["drop_if_fixed"].to_numpy()
         cuts = np.quantile(drop, [1 / 3, 2 / 3]) if len(drop) else np.zeros(2)
         cls = np.where(drop >= cuts[1], 0, np.where(drop >= cuts[0], 1, 2))
@@ -79,8 +83,7 @@ class RiskOverlay:
         """Expected points lost and the top places to fix, as escaped HTML."""
         rows = self.risk.districts
         row = rows[rows["district_id"].astype(str) == district_id]
-        places = self.risk.places
-        best = places[_in(places, district_id) & (places["drop_if_fixed"] > 0).to_numpy()]
+        best = self._to_fix(district_id)
         items = "".join(f"<li>{escape(fmt.text(r['name']) or fmt.text(r['feature_id']))} "
                         f"<b>{float(r['drop_if_fixed']):.3f}</b></li>"
                         for _, r in best.head(TOP_FIX).iterrows())

@@ -19,9 +19,8 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
 from geotool.output.render._elements import (
     DataLayer,
-    JsCall,
-    add_layer_control,
     add_panel,
+    finish_map,
     offline_map,
     render_html,
 )
@@ -155,9 +154,7 @@ def overview_html(result, stems: dict[str, str], *, lang: str = "zh", tiles: Til
     DataLayer("scores", feature_collection(geoms, props),
               {"fields": fields, "linkText": tr("map.open_map", lang)},
               name=tr("map.overview_layer", lang)).add_to(m)
-    add_layer_control(m, collapsed=True, position="bottomright")
-    m.add_child(JsCall("finish", {"overlays": 1, "closeWord": tr("mapview.close", lang),
-                                  "tilesNote": tr("mapview.tiles_failed", lang)}))
+    finish_map(m, overlays=1, collapsed=True, position="bottomright", lang=lang)
     side = (f'<div class="gt-panel gt-side" id="gt-side" {dock_attrs("right", "ranking", lang)}>'
             f"<h1>{escape(title)}</h1>"
             f"<p>{escape(tr('map.as_of', lang))}: {escape(fmt.date(result.as_of))} · "
