@@ -59,7 +59,7 @@ def formula_risk(values: pd.Series) -> pd.Series:
     [True, True, True, True, True, False, False]
     """
     # decided once per distinct value: a column repeats its words many times
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(False, index=values.index)
     text = pd.Series(uniques, dtype=object).astype("string")
@@ -77,16 +77,16 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@x"], "b": [-1, 2, 3]})).values.tolist()
     [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the columns changed below are new
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            text = s.astype("string")
             risky = formula_risk(s)
             if risky.any():
-                out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
+                text = s.astype("string").astype(object)
+                out[col] = s.astype(object).where(~risky, "'" + text)
     return out
 
 
