@@ -15,6 +15,7 @@ read as their ASCII twins).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import json
@@ -28,6 +29,7 @@ from geotool import __version__
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
+from geotool.output.csv_text import csv_chunks
 from geotool.output.unit_lists import write_unit_lists
 from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
@@ -98,8 +100,10 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """
 
     def writer(tmp: Path) -> None:
-        escape_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig",
-                                   date_format="%Y-%m-%d %H:%M")
+        with open(tmp, "wb") as file:
+            file.write(codecs.BOM_UTF8)
+            for block in csv_chunks(escape_formulas(df)):
+                file.write(block)
 
     return write_atomic(path, writer)
 
