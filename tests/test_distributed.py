@@ -189,6 +189,29 @@ def test_local_cluster_gives_the_single_process_answers(which, cluster, province
         assert "extent_area_m2" in distributed.districts
 
 
+def _square(x: int) -> list[int]:
+    return [x * x] * 1000
+
+
+@pytest.mark.slow
+def test_results_are_fetched_and_freed_on_the_workers_as_tasks_end(cluster):
+    """A worker never keeps the results of tasks it ran: the driver takes each as it ends."""
+    from geotool.analysis.distributed import _collect
+
+    futures = [cluster.submit(_square, i, key=f"geotool-district-test-{i}", pure=False)
+               for i in range(6)]
+    keys = {f.key for f in futures}
+    out = _collect(futures, show_progress=True)
+    assert [r[0] for r in out] == [0, 1, 4, 9, 16, 25]  # in task order
+    assert futures == []
+    for _ in range(100):  # the release reaches the scheduler asynchronously
+        held = {k for ks in cluster.has_what().values() for k in ks} & keys
+        if not held:
+            break
+        time.sleep(0.1)
+    assert not held
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -158,15 +159,37 @@ def find_gaps_distributed(loaded: Loaded, *, params: Defaults, client: Any,
     else:
         futures = _submit_frames(client, loaded.records, plan, m.features_m, m.top, m.crs,
                                  shared_f)
-    if progress if progress is not None else sys.stdout.isatty():
-        from distributed import progress as show_progress  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
-
-        show_progress(futures)
-    results = client.gather(futures)
+    results = _collect(futures, progress if progress is not None else sys.stdout.isatty())
     part = reduce_analyses([r[0] for r in results], m.features_m)
     stats = _sum_stats([r[1] for r in results])
     return assemble_gaps(loaded, part, m.features_m, m.districts_m, params=params,
                          extent_m=m.extent_m), stats
+
+
+def _collect(futures: list[Any], show_progress: bool) -> list[Any]:
+    """Every task's result, in task order, each fetched (and freed on its worker) as it ends.
+
+    A worker so holds only the task it runs, never the results of the tasks it
+    ran before: its memory stays that of one district whatever the province.
+    dask's progress bar, when shown, runs beside the collection.
+    """
+    from distributed import as_completed  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
+
+    bar = None
+    if show_progress:
+        from distributed import progress  # noqa: PLC0415 - dask is heavy: loaded only for --workers/--scheduler
+
+        bar = threading.Thread(target=progress, args=(list(futures),), daemon=True)
+        bar.start()
+    position = {future.key: i for i, future in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    for future, result in as_completed(futures, with_results=True):
+        results[position[future.key]] = result
+        future.release()
+    futures.clear()
+    if bar is not None:
+        bar.join(timeout=5.0)
+    return results
 
 
 def _submit_frames(client: Any, records: gpd.GeoDataFrame, plan: PartitionPlan,
