@@ -5,7 +5,7 @@ open-issue counts of their members, and the rings' red share their overdue
 share; rectified issues are a separate layer, off at first. Clicking a
 cluster never zooms past :data:`SPIDER_ZOOM`; there it spreads. A popup names
 the place. On a 5,000-issue district the open issues are counted in cells
-when the map opens and drawn as clusters from street zoom on.
+when the map opens and, from street zoom on, only the issues in view are drawn.
 """
 
 from __future__ import annotations
@@ -165,9 +165,18 @@ def test_large_district_opens_aggregated_and_shows_markers_at_street_zoom(big, v
     page.evaluate(f"geotool.map.setZoom({STREET_ZOOM}, {{animate: false}})")
     page.wait_for_function("""() => {
         const h = geotool.layers.issues.find(l => l.gtKind === 'open');
-        return !h.gtAggregated && h.gtClusters && geotool.map.hasLayer(h.gtClusters);
+        return !h.gtAggregated && h.gtView && geotool.map.hasLayer(h.gtView);
     }""", timeout=10_000)
     assert page.locator(".leaflet-marker-pane .gt-cell").count() == 0
+    drawn = page.evaluate("""() => {
+        const h = geotool.layers.issues.find(l => l.gtKind === 'open');
+        let n = 0, singles = 0;
+        h.gtView.eachLayer(l => { if (l.gtCount) { n += l.gtCount; } else if (l.gtIndex !== undefined) { singles += 1; } });
+        return {n: n + singles, inView: geotoolStats.viewShown, built: geotoolStats.markers || 0};
+    }""")
+    # only the issues in view are drawn (rings count them all), and only lone ones get a marker
+    assert 0 < drawn["n"] == drawn["inView"] < n_open
+    assert drawn["built"] < drawn["n"]
     assert errors == []
 
 

@@ -23,6 +23,7 @@ from geotool._errors import GeotoolError
 from geotool.crs import wgs84_to_gcj02
 from geotool.output.render import _display, _format, _names, heat, render_maps, style, tiles
 from geotool.output.render._names import MAX_STEM_CHARS, file_stems, safe_stem
+from geotool.output.render._packed import unpacked_ints
 from geotool.output.render.district_map import district_map
 from geotool.output.render.tiles import resolve_tiles
 
@@ -60,17 +61,16 @@ def _overlay_names(text: str) -> list[str]:
 
 
 def _issue_layers(text: str) -> dict[str, dict]:
-    """``{"open": cols, "rectified": cols}``: the issue layers' column data."""
+    """``{"open": cols, "rectified": cols}``: the issue layers' column data, unpacked."""
     out = {}
     for v in _page_data(text):
         if isinstance(v, dict) and "cols" in v.get("data", {}):
             cols = dict(v["data"]["cols"])
-            if cols.get("latSteps"):
-                cols["lat"] = np.cumsum(cols["lat"]).tolist()
-            if isinstance(cols.get("overdue"), str):
-                cols["overdue"] = [int(c, 36) for c in cols["overdue"]] or [0] * cols["n"]
+            for key, spec in (cols.pop("packed", None) or {}).items():
+                cols[key] = unpacked_ints(spec, cols["n"]).tolist()
             if "idPrefix" in cols:
-                cols["id"] = [f"{cols['idPrefix']}{i:0{cols['idWidth']}d}" for i in cols["id"]]
+                cols["id"] = [f"{cols['idPrefix']}{i:0{cols['idWidth']}d}"
+                              for i in unpacked_ints(cols["id"], cols["n"])]
             out[v["opts"]["kind"]] = cols
     return out
 

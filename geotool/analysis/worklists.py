@@ -138,9 +138,15 @@ def feature_names(ids: pd.Series, features: pd.DataFrame) -> pd.Series:
     >>> feature_names(pd.Series(["P2;P1", "", None]), f).tolist()
     ['二医院;一小学', '', '']
     """
-    out = pd.Series("", index=ids.index, dtype=object)
     if not len(ids):
-        return out
+        return pd.Series("", index=ids.index, dtype=object)
+    codes, distinct = pd.factorize(ids.fillna("").astype(str))  # a few hundred id lists
+    names = _feature_names(pd.Series(distinct), features).to_numpy()
+    return pd.Series(names[codes], index=ids.index, dtype=object)
+
+
+def _feature_names(ids: pd.Series, features: pd.DataFrame) -> pd.Series:
+    out = pd.Series("", index=ids.index, dtype=object)
     lookup = features[["feature_id", "name"]].astype({"feature_id": str})
     lookup = lookup.drop_duplicates("feature_id")
     split = ids.fillna("").astype(str).str.split(";").explode()

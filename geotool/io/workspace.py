@@ -115,6 +115,14 @@ def _relative(path: str, root: Path) -> str:
         return str(path)
 
 
+def _relative_column(paths: pd.Series, root: Path) -> pd.Series:
+    """:func:`_relative` of every value, worked out once per distinct file name."""
+    if not len(paths):
+        return paths
+    shown = {p: _relative(p, root) for p in pd.unique(paths.dropna())}
+    return paths.map(shown)
+
+
 def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
                    parquet: str = "load") -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).
@@ -214,7 +222,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
     if len(quarantine):  # files named relative to the workspace: the list is shared with units
-        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
+        quarantine["file"] = _relative_column(quarantine["file"], ws.root)
     if len(quarantine):  # layers' reasons are written in Chinese; follow the chosen language
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
@@ -222,7 +230,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
                                dres.converted_from)
     flagged = rres.flagged.copy()
     if len(flagged):
-        flagged["file"] = flagged["file"].map(lambda f: _relative(f, ws.root))
+        flagged["file"] = _relative_column(flagged["file"], ws.root)
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
                   quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
                   datum_findings=findings, extent=read_extent(ws.extent, features))
@@ -236,7 +244,7 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
     found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
     found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
     shifted = {f.file for f in found}
-    trusted = records[~records["_file"].map(lambda p: _relative(p, ws.root)).isin(shifted)
+    trusted = records[~_relative_column(records["_file"], ws.root).isin(shifted)
                       .to_numpy(dtype=bool)] if len(records) else records
     if districts_converted is None and ws.districts.crs in (None, "EPSG:4326"):
         finding = check_district_datum(trusted, districts,
@@ -313,7 +321,7 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
                            [pd.DataFrame(columns=QUARANTINE_COLUMNS)], ignore_index=True)
     if len(quarantine):  # as load_workspace does: relative names, reasons in the chosen language
-        quarantine["file"] = quarantine["file"].map(lambda f: _relative(f, ws.root))
+        quarantine["file"] = _relative_column(quarantine["file"], ws.root)
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
     extra = {}

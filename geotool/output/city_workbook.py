@@ -160,5 +160,4 @@ def city_sheets(result, lang: str = "zh") -> list[Sheet]:
 def write_city_workbook(result, path: Path, *, lang: str = "zh") -> Path:
     """Write ``gaps.xlsx`` at ``path``; returns the path."""
     created = dt.datetime.combine(result.as_of, dt.time())
-    return write_workbook(Path(path), city_sheets(result, lang), lang=lang, created=created,
-                          stream=True)
+    return write_workbook(Path(path), city_sheets(result, lang), lang=lang, created=created)

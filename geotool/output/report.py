@@ -15,6 +15,7 @@ read as their ASCII twins).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import json
@@ -28,6 +29,7 @@ from geotool import __version__
 from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
+from geotool.output.csv_text import csv_chunks
 from geotool.output.unit_lists import write_unit_lists
 from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
@@ -59,7 +61,7 @@ def formula_risk(values: pd.Series) -> pd.Series:
     [True, True, True, True, True, False, False]
     """
     # decided once per distinct value: a column repeats its words many times
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(False, index=values.index)
     text = pd.Series(uniques, dtype=object).astype("string")
@@ -77,16 +79,16 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@x"], "b": [-1, 2, 3]})).values.tolist()
     [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the columns changed below are new
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            text = s.astype("string")
             risky = formula_risk(s)
             if risky.any():
-                out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
+                text = s.astype("string").astype(object)
+                out[col] = s.astype(object).where(~risky, "'" + text)
     return out
 
 
@@ -98,8 +100,10 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """
 
     def writer(tmp: Path) -> None:
-        escape_formulas(df).to_csv(tmp, index=False, encoding="utf-8-sig",
-                                   date_format="%Y-%m-%d %H:%M")
+        with open(tmp, "wb") as file:
+            file.write(codecs.BOM_UTF8)
+            for block in csv_chunks(escape_formulas(df)):
+                file.write(block)
 
     return write_atomic(path, writer)
 

@@ -20,13 +20,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geotool._atomic import remove_stale_temps
 from geotool.analysis.scoring import NO_UNIT
 from geotool.analysis.worklists import Worklists, unit_worklists
 from geotool.output.city_workbook import layer_labeler, shown_frame
-from geotool.output.workbook import Sheet, write_workbook
+from geotool.output.workbook import Sheet, Table, table, write_workbook
 from geotool.text import header, tr
 
 __all__ = ["UNITS_DIR", "safe_file_names", "write_unit_lists"]
@@ -99,17 +100,16 @@ def _top(result, unit: str, row: pd.Series, n_units: int, lang: str) -> list[lis
     ]
 
 
-def _unit_sheets(result, unit: str, row: pd.Series, parts: tuple[pd.DataFrame, ...],
-                 n_units: int, lang: str, label) -> list[Sheet]:
+def _unit_sheets(result, unit: str, row: pd.Series, parts: tuple[Table, ...],
+                 n_units: int, lang: str) -> list[Sheet]:
     top = _top(result, unit, row, n_units, lang)
     title = tr("lists.title", lang, city=result.city, unit=_shown_name(unit, lang))
     as_of = tr("lists.as_of", lang, as_of=result.as_of.isoformat())
     sheets = []
-    for key, frame, cols in zip(("lists.sheet_places", "lists.sheet_issues",
-                                 "lists.sheet_recurring"), parts,
-                                (_PLACES, _ISSUES, _RECURRING), strict=True):
-        shown = shown_frame(frame[cols].reset_index(drop=True), lang, label)
-        sheets.append(Sheet(name=tr(key, lang), frame=shown,
+    for key, part, cols in zip(("lists.sheet_places", "lists.sheet_issues",
+                                "lists.sheet_recurring"), parts,
+                               (_PLACES, _ISSUES, _RECURRING), strict=True):
+        sheets.append(Sheet(name=tr(key, lang), frame=part,
                             headers=[header(c, lang) for c in cols], top=top,
                             title=title, as_of=as_of))
     return sheets
@@ -159,15 +159,18 @@ def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
     files = safe_file_names(names, taken={cover_name})
     created = dt.datetime.combine(result.as_of, dt.time())
     label = layer_labeler(result, lang)
-    groups = [f.groupby("unit", sort=False).indices
-              for f in (lists.places, lists.issues, lists.recurring)]
     frames = (lists.places, lists.issues, lists.recurring)
+    groups = [f.groupby("unit", sort=False).indices for f in frames]
+    # every list is put in the planner's words and encoded once; each unit takes its rows
+    tables = [table(shown_frame(f[cols].reset_index(drop=True), lang, label), lang=lang)
+              for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
+    none = np.zeros(0, dtype=np.int64)
     written: dict[str, Path] = {}
     n = len(summary)
     for i, (row, file) in enumerate(zip(summary.itertuples(index=False), files, strict=True)):
         unit = row.unit
-        parts = tuple(f.iloc[g.get(unit, [])] for f, g in zip(frames, groups, strict=True))
-        sheets = _unit_sheets(result, unit, pd.Series(row._asdict()), parts, n, lang, label)
+        parts = tuple(t.take(g.get(unit, none)) for t, g in zip(tables, groups, strict=True))
+        sheets = _unit_sheets(result, unit, pd.Series(row._asdict()), parts, n, lang)
         written[f"unit:{unit}"] = write_workbook(folder / file, sheets, lang=lang, created=created)
         if progress is not None:
             progress(i + 1, n)

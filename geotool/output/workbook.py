@@ -1,4 +1,4 @@
-"""Writing formatted, printable .xlsx workbooks fast (xlsxwriter, ``constant_memory``).
+"""Writing formatted, printable .xlsx workbooks fast (xlsxwriter around Arrow-built rows).
 
 A workbook is a list of :class:`Sheet`: a table (a DataFrame whose column
 types decide the cell types) with its shown headers, optional rows above the
@@ -14,15 +14,17 @@ header (a title and summary) and a print title. Every sheet gets:
   page header, page numbers in the footer, the header row repeated on every
   page, fitted to the page width.
 
-Columns are converted once with NumPy/pandas (dates to Excel serial numbers
-in one step) and each row is written with one ``write_row`` call, in
-``constant_memory`` mode (rows streamed to disk, memory flat). See
-``bench/bench_xlsx.py`` for how this compares with the other writers.
+xlsxwriter writes everything around the tables; each column is converted
+once (dates to Excel serial numbers in one step, text escaped once per
+distinct value) and the data rows are built column-wise by
+:mod:`geotool.output.xlsx_rows`. See ``bench/bench_xlsx.py`` for how this
+compares with the other writers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,15 +32,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from geotool._atomic import scratch_dir, write_atomic
+from geotool._atomic import write_atomic
+from geotool.output.xlsx_rows import Column, Table, splice_rows, text_column
 
-__all__ = ["Sheet", "excel_serials", "header_text", "sheet_name", "write_workbook"]
+__all__ = ["Sheet", "Table", "excel_serials", "header_text", "sheet_name", "table",
+           "write_workbook"]
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = np.float64(86_400 * 10**9)
 _HEADER_MAX = 250  # Excel's page header is at most 255 characters
-_STREAM_ROWS = 20_000  # above this many rows in a workbook, rows stream to temporary files
+_SAMPLE = 200  # values looked at for a column's width
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -50,8 +55,9 @@ class Sheet:
     ----------
     name : str
         Sheet name (at most 31 characters; cut when longer).
-    frame : DataFrame
-        The table, already in the words to show (translated statuses, labels).
+    frame : DataFrame or Table
+        The table, already in the words to show (translated statuses, labels);
+        or rows taken from a :func:`table` encoded once.
     headers : list of str
         The shown header of each column of ``frame``.
     top : list of list
@@ -65,7 +71,7 @@ class Sheet:
     """
 
     name: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | Table
     headers: list[str]
     top: list[list[object]] = field(default_factory=list)
     title: str = ""
@@ -81,10 +87,16 @@ def excel_serials(values: pd.Series) -> list[float | None]:
     >>> excel_serials(pd.Series(pd.to_datetime(["2026-10-26 12:00", None])))
     [46321.5, None]
     """
+    serial = _serials(values)
+    return [None if np.isnan(v) else float(v) for v in serial]
+
+
+def _serials(values: pd.Series) -> np.ndarray:
+    """Excel serial day numbers as floats, NaN for missing."""
     ns = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-    serial = (ns - _EPOCH).astype(np.int64) / _DAY_NS
-    missing = np.isnat(ns)
-    return [None if m else float(v) for v, m in zip(np.round(serial, 8), missing, strict=True)]
+    serial = np.round((ns - _EPOCH).astype(np.int64) / _DAY_NS, 8)
+    serial[np.isnat(ns)] = np.nan
+    return serial
 
 
 def sheet_name(text: str) -> str:
@@ -110,34 +122,44 @@ def header_text(text: str) -> str:
     return str(text).replace("&", "&&")[:_HEADER_MAX // 2]
 
 
-def _has_time(values: pd.Series) -> bool:
-    s = pd.to_datetime(values).dropna()
-    return bool(len(s)) and bool((s != s.dt.normalize()).any())
-
-
-def _column(s: pd.Series, yes: str, no: str) -> tuple[str, Sequence[object]]:
-    """(kind, cell values) of one column: kind is date/datetime/int/float/text."""
+def _column(s: pd.Series, yes: str, no: str) -> Column:
+    """One column encoded for writing: its dtype decides the cell type and format."""
     if pd.api.types.is_datetime64_any_dtype(s):
-        return ("datetime" if _has_time(s) else "date"), excel_serials(s)
+        when = pd.to_datetime(s)
+        timed = (when.notna() & (when != when.dt.normalize())).to_numpy(dtype=bool)
+        return Column("date", numbers=pa.array(_serials(s), from_pandas=True), timed=timed)
     if pd.api.types.is_bool_dtype(s):
-        shown = np.where(s.fillna(False).to_numpy(dtype=bool), yes, no)
-        return "text", shown.astype(object).tolist()
+        codes = np.where(s.fillna(False).to_numpy(dtype=bool), 0, 1)
+        return text_column([yes, no], codes)
     if pd.api.types.is_integer_dtype(s):
-        return "int", s.astype(object).where(s.notna(), None).tolist()
+        return Column("int", numbers=pa.array(s, from_pandas=True).cast(pa.int64()))
     if pd.api.types.is_float_dtype(s):
-        clean = s.where(np.isfinite(s.to_numpy(dtype=float, na_value=np.nan)))
-        return "float", clean.astype(object).where(clean.notna(), None).tolist()
-    text = s.astype(object).where(s.notna(), None)
-    return "text", [None if v is None else str(v) for v in text.tolist()]
+        floats = s.to_numpy(dtype=float, na_value=np.nan)
+        floats = np.where(np.isfinite(floats), floats, np.nan)
+        return Column("float", numbers=pa.array(floats, from_pandas=True))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return text_column([str(v) for v in uniques], codes)  # distinct values only
 
 
-def _width(header: str, values: Sequence[object], kind: str) -> float:
+def table(frame: pd.DataFrame, *, lang: str = "zh") -> Table:
+    """``frame`` encoded for writing, text made safe from formulas; take rows with ``.take``.
+
+    Encode a large table once and take each workbook's rows from it (as the
+    unit lists do) instead of converting every part again.
+    """
+    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
+
+    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
+    safe = escape_formulas(frame)
+    return Table([str(c) for c in safe.columns], [_column(safe[c], yes, no) for c in safe.columns])
+
+
+def _width(header: str, column: Column, kind: str) -> float:
     if kind in ("date",):
         return 12
     if kind == "datetime":
         return 17
-    sample = [len(str(v)) * (2 if not str(v).isascii() else 1) for v in values[:200]
-              if v is not None]
+    sample = column.sample_widths(_SAMPLE)
     head = len(header) * (2 if not header.isascii() else 1)
     return float(min(max([head + 2, 8, *sample]), 50))
 
@@ -173,46 +195,48 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
                     value, bool):
                 ws.write_number(i, j, float(value), formats["top"])
             else:
-                ws.write_string(i, j, safe.get(value, str(value)),
-                                formats["title"] if i == 0 and j == 0 else formats["top"])
+                style = formats["title"] if i == 0 and j == 0 else formats["top"]
+                ws.write_string(i, j, safe.get(value, str(value)), style)
 
 
-def _write_sheet(book, sheet: Sheet, formats: dict[str, object], yes: str, no: str) -> None:
+def _write_sheet(book, sheet: Sheet, formats: dict[str, object],
+                 lang: str) -> tuple[Table, int]:
+    """Everything of ``sheet`` but its data rows (xlsxwriter); returns the rows to add."""
     from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
 
     ws = book.add_worksheet(sheet_name(sheet.name))
-    frame = escape_formulas(sheet.frame)
+    data = sheet.frame if isinstance(sheet.frame, Table) else table(sheet.frame, lang=lang)
     percent = sheet.percent if sheet.percent is not None else {
-        c for c in frame.columns if str(c).endswith(("rate", "share"))
-        or str(c).startswith("coverage_rate")}
-    columns = []
-    for j, col in enumerate(frame.columns):
-        kind, values = _column(frame[col], yes, no)
+        c for c in data.names if c.endswith(("rate", "share")) or c.startswith("coverage_rate")}
+    for j, (col, column) in enumerate(zip(data.names, data.columns, strict=True)):
+        kind = column.shown_kind()
         fmt = formats["pct"] if col in percent and kind == "float" else formats.get(kind)
-        ws.set_column(j, j, _width(sheet.headers[j], values, kind), fmt)
-        columns.append(values)
+        ws.set_column(j, j, _width(sheet.headers[j], column, kind), fmt)
     header_row = len(sheet.top) + (1 if sheet.top else 0)  # a blank row below the summary
     _write_top(ws, sheet.top, formats)
     headers = escape_formulas(pd.DataFrame({"h": [str(h) for h in sheet.headers]}))["h"]
     ws.write_row(header_row, 0, list(headers), formats["head"])
-    for i, row in enumerate(zip(*columns, strict=True), start=header_row + 1):
-        ws.write_row(i, 0, row)
-    last = header_row + max(len(frame), 1)
+    last = header_row + max(len(data), 1)
     ws.freeze_panes(header_row + 1, 0)
-    if len(frame.columns):
-        ws.autofilter(header_row, 0, last, len(frame.columns) - 1)
+    if data.names:
+        ws.autofilter(header_row, 0, last, len(data.names) - 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.repeat_rows(header_row)
     ws.fit_to_pages(1, 0)
     ws.set_header(f"&L{header_text(sheet.title)}&R{header_text(sheet.as_of)}")
     ws.set_footer("&C&P / &N")
+    return data, header_row + 2
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
-                   created: dt.datetime = dt.datetime(2000, 1, 1),
-                   stream: bool | None = None) -> Path:
+                   created: dt.datetime = dt.datetime(2000, 1, 1)) -> Path:
     """Write ``sheets`` into one .xlsx at ``path`` (atomically); returns the path.
+
+    xlsxwriter writes the workbook around the tables (formats, widths, titles,
+    headers, panes, filters, print setup) in memory; the data rows are built
+    column-wise and added as the package is copied to ``path``
+    (:mod:`geotool.output.xlsx_rows`).
 
     Parameters
     ----------
@@ -223,38 +247,22 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, lang: str = "zh",
     created : datetime
         The workbook's creation time property (not the clock: the same input
         gives the same bytes).
-    stream : bool, optional
-        Stream rows to temporary parts (xlsxwriter ``constant_memory``) in a
-        scratch folder beside ``path``; by default only above 20,000 rows.
     """
     import xlsxwriter  # noqa: PLC0415 - loaded only when a workbook is written
 
-    yes, no = ("yes", "no") if lang == "en" else ("是", "否")
-
-    # big sheets stream their rows to temporary files; small workbooks stay in memory
-    if stream is None:
-        stream = sum(len(s.frame) for s in sheets) > _STREAM_ROWS
-
     def writer(tmp: Path) -> None:
-        if not stream:
-            book_parts(tmp, None)
-            return
-        with scratch_dir(Path(path).parent, "xlsx-parts") as parts:  # never $TMPDIR
-            book_parts(tmp, parts)
-
-    def book_parts(tmp: Path, parts: Path | None) -> None:
-        options: dict[str, bool | str] = {
-            "constant_memory": stream, "in_memory": not stream, "strings_to_formulas": False,
-            "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True}
-        if parts is not None:
-            options["tmpdir"] = str(parts)
-        book = xlsxwriter.Workbook(str(tmp), options)
+        skeleton = io.BytesIO()
+        book = xlsxwriter.Workbook(skeleton, {
+            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": True})
         book.set_properties({"created": created})
         formats = _formats(book)
         try:
-            for sheet in sheets:
-                _write_sheet(book, sheet, formats, yes, no)
+            data = [_write_sheet(book, sheet, formats, lang) for sheet in sheets]
         finally:
             book.close()
+        skeleton.seek(0)
+        with open(tmp, "wb") as target:
+            splice_rows(skeleton, target, data)
 
     return write_atomic(Path(path), writer)

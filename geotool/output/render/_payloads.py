@@ -11,6 +11,7 @@ issues. All strings are plain text; ``map.js`` shows them with
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import SupportsFloat, cast
 
@@ -75,11 +76,26 @@ def _descendants(districts: pd.DataFrame, root: str) -> dict[str, int]:
     return out
 
 
+#: Row positions of each district in a frame, per column: found once per frame, not per map.
+_ROWS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, dict]]] = {}
+
+
 def _in_district(frame: gpd.GeoDataFrame, level: int, district_id: str) -> gpd.GeoDataFrame:
     col = f"level_{level}"
     if col not in frame.columns:
         col = "district"
-    return frame[frame[col].astype("string").fillna("") == district_id]
+    n_rows = int(frame.shape[0])
+    known = _ROWS.get(id(frame))
+    if known is None or known[0]() is not frame or known[1] != n_rows:
+        for key in [k for k, v in _ROWS.items() if v[0]() is None]:
+            del _ROWS[key]
+        known = _ROWS[id(frame)] = (weakref.ref(frame), n_rows, {})
+    groups = known[2]
+    if col not in groups:
+        keys = frame[col].astype("string").fillna("").to_numpy()
+        groups[col] = (pd.Series(np.arange(n_rows)).groupby(keys, sort=False).indices
+                       if n_rows else {})
+    return frame.iloc[groups[col].get(district_id, np.zeros(0, dtype=np.int64))]
 
 
 def select_district(result, district_id: str) -> DistrictData:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import Transformer
 
 from geotool.crs import WGS84
 from geotool.output.render._display import round_coords, to_datum
@@ -93,7 +94,9 @@ def heat_grid(points: gpd.GeoSeries, area: shapely.Geometry, metric_crs: str, *,
     pts = points[~(points.is_empty | points.isna())]
     if pts.empty:
         return HeatGrid(size, [], 0)
-    xy = shapely.get_coordinates(pts.to_crs(metric_crs).values)
+    mx, my = Transformer.from_crs(WGS84, metric_crs, always_xy=True).transform(
+        shapely.get_x(pts.values), shapely.get_y(pts.values))
+    xy = np.column_stack([mx, my])
     ij = np.floor((xy - [x0, y0]) / size).astype(np.int64)
     cells, counts = np.unique(ij, axis=0, return_counts=True)
     gx0 = x0 + cells[:, 0] * size

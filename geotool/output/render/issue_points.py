@@ -5,12 +5,15 @@ Two layers are drawn from one district's issues: the **open** issues
 (off by default). Each layer's data is columnar: coordinates as integers in
 units of 1e-5 degree (about 1 m) relative to a base point, every repeated
 string (category, status, source, unit, place, street/community) as an
-index into a shared dictionary, times as minutes from a base day. The
-browser builds one marker per issue only when it zooms in to street level
-(:data:`STREET_ZOOM`) on a large district; further out it draws the cells
-of :func:`issue_cells`, counted here (vectorised), so a county with tens of
-thousands of issues opens quickly. A cell's number is the count of issues in
-it and its ring the share of them that is overdue.
+index into a shared dictionary, times as minutes from a base day, and every
+integer column bit-packed (:mod:`geotool.output.render._packed`). On a large
+district the browser draws the cells of :func:`issue_cells`, counted here
+(vectorised), below street level (:data:`STREET_ZOOM`); from there on it
+draws only the issues of the cells in view (the issues are stored sorted by
+cell, so a cell is one index range), counted again on screen, so a county
+with hundreds of thousands of issues opens and zooms quickly. A cell's
+number is the count of issues in it and its ring the share of them that is
+overdue.
 
 Everything is computed with NumPy/pandas over whole columns; no Python loop
 over issues.
@@ -23,9 +26,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+from pyproj import Transformer
 
-from geotool.crs import WGS84
-from geotool.output.render._display import DECIMALS, to_datum
+from geotool.crs import GCJ02, WGS84, wgs84_to_gcj02
+from geotool.output.render._display import DECIMALS
+from geotool.output.render._packed import dict_codes, packed_ints
 from geotool.output.render.heat import cell_size_m
 from geotool.output.render.style import ISSUE_CLASSES, ISSUE_COLORS, ISSUE_GLYPHS, ISSUE_SHAPES
 from geotool.text import header, status_label, tr
@@ -33,6 +41,7 @@ from geotool.text import header, status_label, tr
 __all__ = [
     "AGGREGATE_FROM",
     "RECTIFIED_MARKERS_MAX",
+    "SHOWN_COLUMNS",
     "STREET_ZOOM",
     "IssueColumns",
     "issue_cells",
@@ -49,6 +58,10 @@ RECTIFIED_MARKERS_MAX = 10_000
 CELLS_ACROSS = 24
 
 _SCALE = 10 ** DECIMALS
+#: The issue columns a map shows (or needs to show them).
+SHOWN_COLUMNS = ("record_id", "feature_ids", "layers", "category", "description", "source", "unit",
+         "address", "found_at", "deadline", "status", "overdue", "recurring", "days_open",
+         "level_1", "level_2")
 
 
 @dataclass(frozen=True)
@@ -58,10 +71,14 @@ class IssueColumns:
     Attributes
     ----------
     data : dict
-        ``{"n", "lat0", "lon0", "lat", "lon", "overdue", "recurring", "days",
-        "found", "deadline", "day0", "id", "desc", codes..., "dicts"}``;
-        ``lat``/``lon`` in 1e-5 degree from ``lat0``/``lon0``; ``found`` and
-        ``deadline`` in minutes from ``day0`` (``-1`` when missing).
+        ``{"n", "lat0", "lon0", "scale", "day0", "deadlineStep", "id", "dicts",
+        "packed"}``; ``packed`` holds the bit-packed integer columns ``lat``,
+        ``lon`` (1e-5 degree from ``lat0``/``lon0``), ``overdue``,
+        ``recurring``, ``days``, ``found`` (minutes from ``day0``),
+        ``deadline`` (in ``deadlineStep`` minutes; ``-1`` when missing) and
+        the dictionary codes (``cat``, ``status``, ``place`` ...) into
+        ``dicts``; ``id`` is the record ids, or their packed numbers with
+        ``idPrefix`` and ``idWidth``.
     n : int
         Issues in the layer.
     overdue : int
@@ -73,115 +90,100 @@ class IssueColumns:
     overdue: int
 
 
-_DIGITS = np.array(list("0123456789abcdefghijklmnopqrstuvwxyz"))
-
-
-def _packed(codes: np.ndarray) -> list[int] | str:
-    """Small codes (< 36) as one base-36 digit each in a string, else a list of ints.
-
-    Examples
-    --------
-    >>> _packed(np.array([0, 1, 35])), _packed(np.array([0, 36]))
-    ('01z', [0, 36])
-    """
-    codes = np.asarray(codes, dtype=np.int64)
-    if codes.size and (codes.max() >= len(_DIGITS) or codes.min() < 0):
-        return codes.tolist()
-    return "".join(_DIGITS[codes].tolist())
-
-
-def _codes(values: pd.Series) -> tuple[list[int] | str, list[str]]:
-    """Dictionary codes of a string column ('' for missing), dictionary sorted.
-
-    One value only: the codes are ``""`` (all zero). Fewer than 36: packed
-    in a string (:func:`_packed`).
-    """
-    texts = values.astype("string").fillna("")
-    codes, uniques = pd.factorize(texts, sort=True)
-    words = [str(u) for u in uniques]
-    if len(words) <= 1:
-        return "", words or [""]
-    return _packed(codes), words
-
-
-def _minutes(values: pd.Series, day0: pd.Timestamp) -> list[int]:
-    ts = pd.to_datetime(values, errors="coerce")
-    mins = ((ts - day0) // pd.Timedelta(minutes=1)).astype("Float64").fillna(-1)
-    return mins.astype(np.int64).tolist()
+def _coded(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Row codes into ``texts`` (one text per distinct key) as codes into a sorted dictionary."""
+    sub, words = dict_codes(texts.reset_index(drop=True))
+    return sub[codes], words
 
 
 def _place(issues: pd.DataFrame, features: pd.DataFrame, labels: dict[str, str],
-           more_word: str) -> pd.Series:
-    """``name（layer label）`` of each issue's first ledger feature ('' when none).
+           more_word: str) -> tuple[np.ndarray, list[str]]:
+    """Codes and dictionary of ``name（layer label）`` of each issue's first ledger feature.
 
-    ``more_word`` holds ``{n}``, the number of further features the issue names.
+    '' when an issue names none. ``more_word`` holds ``{n}``, the number of
+    further features the issue names. The text is built once per distinct
+    (feature ids, layers) pair, never per issue.
     """
-    ids = issues["feature_ids"].astype("string").fillna("")
+    id_codes, id_uniques = pd.factorize(issues["feature_ids"].astype("string").fillna(""))
+    lay_codes, lay_uniques = pd.factorize(issues["layers"].astype("string").fillna(""))
+    pair, pairs = pd.factorize(id_codes.astype(np.int64) * max(len(lay_uniques), 1) + lay_codes)
+    ids = pd.Series(np.asarray(id_uniques, dtype=object)[pairs // max(len(lay_uniques), 1)],
+                    dtype="string") if len(pairs) else pd.Series([], dtype="string")
+    lays = pd.Series(np.asarray(lay_uniques, dtype=object)[pairs % max(len(lay_uniques), 1)],
+                     dtype="string") if len(pairs) else pd.Series([], dtype="string")
     fid = ids.str.split(";").str[0].fillna("")
-    lay = issues["layers"].astype("string").fillna("").str.split(";").str[0].fillna("")
+    lay = lays.str.split(";").str[0].fillna("")
     names = features[["layer", "feature_id", "name"]].astype("string").drop_duplicates(
         ["layer", "feature_id"])
     keys = pd.DataFrame({"layer": lay.to_numpy(), "feature_id": fid.to_numpy()})
     name = keys.merge(names, on=["layer", "feature_id"], how="left")["name"].to_numpy()
-    name = pd.Series(name, index=issues.index, dtype="string").fillna(fid)
+    name = pd.Series(name, dtype="string").fillna(fid)
     label = lay.map(labels).astype("string").fillna(lay)
     text = name + "（" + label + "）"
     more = ids.str.count(";")
     head, _, tail = more_word.partition("{n}")
     text = text.where(more == 0, text + head + more.astype("string") + tail)
-    return text.where(fid != "", "")
+    return _coded(pair, text.where(fid != "", ""))
 
 
-def _area_names(issues: pd.DataFrame, districts: pd.DataFrame) -> pd.Series:
-    """Street / community names of each issue (names of its level_1 and level_2 areas)."""
+def _area_names(issues: pd.DataFrame, districts: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Codes and dictionary of each issue's street / community names (level_1, level_2)."""
     names = pd.Series(districts["name"].astype("string").to_numpy(),
                       index=districts["district_id"].astype(str).to_numpy())
-    parts = []
-    for col in ("level_1", "level_2"):
-        if col in issues.columns:
-            ids = issues[col].astype("string")
-            parts.append(ids.map(names).fillna(""))
-    if not parts:
-        return pd.Series("", index=issues.index, dtype="string")
+    cols = [c for c in ("level_1", "level_2") if c in issues.columns]
+    if not cols:
+        return np.zeros(len(issues), dtype=np.int64), [""]
+    pair, keys = pd.factorize(pd.MultiIndex.from_frame(issues[cols].astype("string")))
+    parts = [pd.Series(keys.get_level_values(k), dtype="string").map(names).fillna("")
+             for k in range(len(cols))]
     out = parts[0]
-    for p in parts[1:]:
-        out = out.str.cat(p, sep=" / ").str.strip(" /")
-    return out
+    for part in parts[1:]:
+        out = out.str.cat(part, sep=" / ").str.strip(" /")
+    return _coded(pair, out)
 
 
 def _ids(values: pd.Series) -> dict:
-    """Record ids; ``PREFIX`` + zero-padded numbers stored as the numbers.
+    """Record ids; ``PREFIX`` + zero-padded numbers stored as the (packed) numbers.
 
     Examples
     --------
     >>> _ids(pd.Series(["R-007", "R-120"]))
-    {'id': [7, 120], 'idPrefix': 'R-', 'idWidth': 3}
+    {'id': {'b': 7, 'o': 7, 'd': 'gDg='}, 'idPrefix': 'R-', 'idWidth': 3}
     >>> _ids(pd.Series(["a", "R-1"]))
     {'id': ['a', 'R-1']}
     """
-    texts = values.astype("string").fillna("")
-    parts = texts.str.extract(r"^(\D*)(\d{1,15})$")
-    plain = {"id": texts.tolist()}
-    if texts.empty or parts[0].isna().any() or parts[0].nunique() != 1:
-        return plain
-    width = parts[1].str.len()
-    if width.nunique() != 1:
-        return plain
-    return {"id": parts[1].astype(np.int64).tolist(), "idPrefix": str(parts[0].iloc[0]),
-            "idWidth": int(width.iloc[0])}
+    texts = pa.array(values.astype("string").fillna(""), type=pa.large_string())
+    if not len(texts):
+        return {"id": []}
+    parts = pc.extract_regex(texts, r"^(?P<p>\D*)(?P<d>\d{1,15})$")
+    if parts.null_count:
+        return {"id": texts.to_pylist()}
+    prefix, digits = parts.field("p"), parts.field("d")
+    width = pc.utf8_length(digits)
+    if pc.count_distinct(prefix).as_py() != 1 or pc.count_distinct(width).as_py() != 1:
+        return {"id": texts.to_pylist()}
+    numbers = pc.cast(digits, pa.int64()).to_numpy()
+    return {"id": packed_ints(numbers), "idPrefix": prefix[0].as_py(),
+            "idWidth": int(width[0].as_py())}
 
 
-def issue_columns(issues: gpd.GeoDataFrame, *, datum: str, features: pd.DataFrame,
-                  districts: pd.DataFrame, labels: dict[str, str], statuses: dict[str, str],
-                  more_word: str) -> IssueColumns:
-    """Columns of one issue layer.
+def _minutes(values: pd.Series, day0: pd.Timestamp) -> np.ndarray:
+    ts = pd.to_datetime(values, errors="coerce")
+    mins = ((ts - day0) // pd.Timedelta(minutes=1)).astype("Float64").fillna(-1)
+    return mins.astype(np.int64).to_numpy()
+
+
+def issue_columns(issues: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray, *,
+                  features: pd.DataFrame, districts: pd.DataFrame, labels: dict[str, str],
+                  statuses: dict[str, str], more_word: str) -> IssueColumns:
+    """Columns of one issue layer, in the given row order.
 
     Parameters
     ----------
     issues : GeoDataFrame
-        WGS-84 points (rows without a point are dropped).
-    datum : str
-        Datum of the drawn coordinates.
+        The issues (rows with a point), in the order they are stored.
+    lat, lon : ndarray
+        Their drawn positions (in the tiles' datum), degrees.
     features : DataFrame
         The ledger features (``layer``, ``feature_id``, ``name``): issue places.
     districts : DataFrame
@@ -196,46 +198,60 @@ def issue_columns(issues: gpd.GeoDataFrame, *, datum: str, features: pd.DataFram
     Returns
     -------
     IssueColumns
+        Every integer column bit-packed (:mod:`geotool.output.render._packed`).
     """
-    issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
     n = len(issues)
-    if n:  # south to north, so that latitudes are stored as small steps
-        issues = issues.iloc[np.argsort(issues.geometry.y.to_numpy(), kind="stable")]
-    frame = to_datum(gpd.GeoDataFrame(geometry=issues.geometry.values, crs=WGS84), datum)
-    lat = np.round(frame.geometry.y.to_numpy() * _SCALE).astype(np.int64) if n else np.zeros(0)
-    lon = np.round(frame.geometry.x.to_numpy() * _SCALE).astype(np.int64) if n else np.zeros(0)
-    lat0 = int(lat.min()) if n else 0
-    lon0 = int(lon.min()) if n else 0
+    ilat = np.round(np.asarray(lat, dtype=float) * _SCALE).astype(np.int64)
+    ilon = np.round(np.asarray(lon, dtype=float) * _SCALE).astype(np.int64)
+    lat0 = int(ilat.min()) if n else 0
+    lon0 = int(ilon.min()) if n else 0
     times = pd.concat([pd.to_datetime(issues["found_at"], errors="coerce"),
                        pd.to_datetime(issues["deadline"], errors="coerce")])
     day0 = times.min().normalize() if times.notna().any() else pd.Timestamp("2000-01-01")
     overdue = issues["overdue"].fillna(False).astype(bool).to_numpy()
-    status_text = issues["status"].astype("string").map(lambda s: statuses.get(s, s))
-    data = {"n": n, "lat0": lat0, "lon0": lon0, "scale": _SCALE,
-            "lat": np.diff(lat, prepend=lat0).tolist(), "latSteps": True,
-            "lon": (lon - lon0).tolist(),
-            "overdue": _packed(overdue.astype(np.int64)),
-            "recurring": _packed(issues["recurring"].fillna(False).astype(bool)
-                                 .to_numpy().astype(np.int64)),
-            "days": issues["days_open"].astype("Float64").fillna(-1).astype(np.int64).tolist(),
-            "day0": day0.strftime("%Y-%m-%d"),
-            "found": _minutes(issues["found_at"], day0),
-            "deadline": _minutes(issues["deadline"], day0), "deadlineStep": 1,
-            **_ids(issues["record_id"]),
-            "dicts": {}}
-    deadline = np.asarray(data["deadline"], dtype=np.int64)
+    deadline = _minutes(issues["deadline"], day0)
+    step = 1
     if deadline.size and not (deadline[deadline >= 0] % 1440).any():  # whole days: store days
-        data["deadline"] = np.where(deadline >= 0, deadline // 1440, -1).tolist()
-        data["deadlineStep"] = 1440
-    columns = {"cat": issues["category"], "desc": issues["description"],
-               "src": issues["source"], "unit": issues["unit"], "status": status_text,
-               "place": _place(issues, features, labels, more_word),
-               "area": _area_names(issues, districts)}
-    if "address" in issues.columns:
-        columns["addr"] = issues["address"]
-    for key, values in columns.items():
-        data[key], data["dicts"][key] = _codes(values)
+        deadline, step = np.where(deadline >= 0, deadline // 1440, -1), 1440
+    ints = {"lat": ilat - lat0, "lon": ilon - lon0, "overdue": overdue.astype(np.int64),
+            "recurring": issues["recurring"].fillna(False).astype(bool).to_numpy()
+            .astype(np.int64),
+            "days": issues["days_open"].astype("Float64").fillna(-1).astype(np.int64)
+            .to_numpy(),
+            "found": _minutes(issues["found_at"], day0), "deadline": deadline}
+    data: dict = {"n": n, "lat0": lat0, "lon0": lon0, "scale": _SCALE,
+                  "day0": day0.strftime("%Y-%m-%d"), "deadlineStep": step,
+                  **_ids(issues["record_id"]), "dicts": {}}
+    status = issues["status"].astype("string")
+    codes, words = dict_codes(status)
+    coded = {"status": _coded(codes, pd.Series([statuses.get(w, w) for w in words],
+                                               dtype="string")),
+             "place": _place(issues, features, labels, more_word),
+             "area": _area_names(issues, districts)}
+    for key, col in (("cat", "category"), ("desc", "description"), ("src", "source"),
+                     ("unit", "unit"), ("addr", "address")):
+        if col in issues.columns:
+            coded[key] = dict_codes(issues[col])
+    for key, (codes, words) in coded.items():
+        ints[key] = codes
+        data["dicts"][key] = words
+    data["packed"] = {key: packed_ints(values) for key, values in ints.items()}
     return IssueColumns(data=data, n=n, overdue=int(overdue.sum()))
+
+
+def _cells(x: np.ndarray, y: np.ndarray, area: gpd.GeoSeries, metric_crs: str,
+           cells_across: int) -> tuple[float, np.ndarray]:
+    """Cell size and each point's cell number (cells numbered in (column, row) order)."""
+    bounds = area.to_crs(metric_crs).total_bounds
+    size = cell_size_m(max(bounds[2] - bounds[0], bounds[3] - bounds[1]), cells_across)
+    mx, my = Transformer.from_crs(WGS84, metric_crs, always_xy=True).transform(x, y)
+    if not len(mx):
+        return float(size), np.zeros(0, dtype=np.int64)
+    i = np.floor((np.asarray(mx) - bounds[0]) / size).astype(np.int64)
+    j = np.floor((np.asarray(my) - bounds[1]) / size).astype(np.int64)
+    i, j = i - i.min(), j - j.min()
+    _, inverse = np.unique(i * (int(j.max()) + 1) + j, return_inverse=True)  # (column, row) order
+    return float(size), inverse.ravel()
 
 
 def issue_cells(issues: gpd.GeoDataFrame, area: gpd.GeoSeries, metric_crs: str, *,
@@ -258,10 +274,12 @@ def issue_cells(issues: gpd.GeoDataFrame, area: gpd.GeoSeries, metric_crs: str, 
     Returns
     -------
     dict
-        ``{"cell_m", "lat", "lon", "n", "overdue", "half"}``: each cell's
-        drawn position (the mean of its issues, 1e-5 degree integers), its
-        count and overdue count; ``half`` is half a cell in degrees
-        (latitude), for zooming to a cell.
+        ``{"cell_m", "lat", "lon", "n", "overdue", "half", "start"}``: each
+        cell's drawn position (the mean of its issues, 1e-5 degree integers),
+        its count and overdue count; ``half`` is half a cell in degrees
+        (latitude), for zooming to a cell; ``start`` the index of its first
+        issue once the issues are sorted by cell (:func:`issue_layer` stores
+        them so).
 
     Examples
     --------
@@ -270,29 +288,38 @@ def issue_cells(issues: gpd.GeoDataFrame, area: gpd.GeoSeries, metric_crs: str, 
     ...     geometry=gpd.points_from_xy([114.6001, 114.6002, 114.64], [33.6001] * 3), crs=WGS84)
     >>> area = gpd.GeoSeries([shapely.box(114.6, 33.6, 114.65, 33.65)], crs=WGS84)
     >>> c = issue_cells(pts, area, "EPSG:32650", datum="WGS-84", cells_across=10)
-    >>> c["n"], c["overdue"]
-    ([2, 1], [1, 0])
+    >>> c["n"], c["overdue"], c["start"]
+    ([2, 1], [1, 0], [0, 2])
     """
-
-    bounds = area.to_crs(metric_crs).total_bounds
-    size = cell_size_m(max(bounds[2] - bounds[0], bounds[3] - bounds[1]), cells_across)
     pts = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
-    empty = {"cell_m": size, "lat": [], "lon": [], "n": [], "overdue": [], "half": 0.0}
-    if pts.empty:
-        return empty
-    xy = np.column_stack([pts.to_crs(metric_crs).geometry.x, pts.to_crs(metric_crs).geometry.y])
-    ij = np.floor((xy - bounds[:2]) / size).astype(np.int64)
-    _, inverse, counts = np.unique(ij, axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
-    shown = to_datum(gpd.GeoDataFrame(geometry=pts.geometry.values, crs=WGS84), datum)
-    lat = np.bincount(inverse, weights=shown.geometry.y.to_numpy()) / counts
-    lon = np.bincount(inverse, weights=shown.geometry.x.to_numpy()) / counts
-    over = np.bincount(inverse, weights=pts["overdue"].fillna(False).astype(bool).to_numpy())
+    x, y = shapely.get_x(pts.geometry.values), shapely.get_y(pts.geometry.values)
+    size, cell = _cells(x, y, area, metric_crs, cells_across)
+    return _cell_table(cell, *_shown(x, y, datum), pts["overdue"].fillna(False).astype(bool)
+                       .to_numpy(), size)
+
+
+def _cell_table(cell: np.ndarray, lon: np.ndarray, lat: np.ndarray, overdue: np.ndarray,
+                size: float) -> dict:
+    if not len(cell):
+        return {"cell_m": size, "lat": [], "lon": [], "n": [], "overdue": [], "half": 0.0,
+                "start": []}
+    counts = np.bincount(cell)
+    mean_lat = np.bincount(cell, weights=lat) / counts
+    mean_lon = np.bincount(cell, weights=lon) / counts
+    over = np.bincount(cell, weights=overdue.astype(np.int64))
     return {"cell_m": float(size),
-            "lat": np.round(lat * _SCALE).astype(np.int64).tolist(),
-            "lon": np.round(lon * _SCALE).astype(np.int64).tolist(),
+            "lat": np.round(mean_lat * _SCALE).astype(np.int64).tolist(),
+            "lon": np.round(mean_lon * _SCALE).astype(np.int64).tolist(),
             "n": counts.astype(np.int64).tolist(), "overdue": over.astype(np.int64).tolist(),
-            "half": round(size / 2 / 111_320, 6)}
+            "half": round(size / 2 / 111_320, 6),
+            "start": (np.cumsum(counts) - counts).astype(np.int64).tolist()}
+
+
+def _shown(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
+    """WGS-84 longitudes and latitudes in the drawn datum."""
+    if datum == GCJ02 and len(x):
+        return wgs84_to_gcj02(x, y)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, metric_crs: str,
@@ -322,13 +349,29 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
         script-safe by the caller).
     """
 
+    issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
     statuses = {s: status_label(s, lang) for s in issues["status"].dropna().astype(str).unique()}
-    cols = issue_columns(issues, datum=datum, features=features, districts=districts,
-                         labels=labels, statuses=statuses,
-                         more_word=tr("mapview.more_places", lang, n="{n}"))
-    many = cols.n > AGGREGATE_FROM
-    markers = kind == "open" or cols.n <= RECTIFIED_MARKERS_MAX
-    cells = issue_cells(issues, area, metric_crs, datum=datum) if many or not markers else None
+    n = len(issues)
+    many = n > AGGREGATE_FROM
+    markers = kind == "open" or n <= RECTIFIED_MARKERS_MAX
+    x, y = shapely.get_x(issues.geometry.values), shapely.get_y(issues.geometry.values)
+    lon, lat = _shown(x, y, datum)
+    overdue = issues["overdue"].fillna(False).astype(bool).to_numpy()
+    cells = None
+    if many or not markers:  # sorted by cell (then south to north): a cell is one index range
+        size, cell = _cells(x, y, area, metric_crs, CELLS_ACROSS)
+        cells = _cell_table(cell, lon, lat, overdue, size)
+        order = np.lexsort((lat, cell))
+    else:  # south to north
+        order = np.argsort(lat, kind="stable")
+    if not markers:  # cells only: no single issue goes into the page
+        cols = IssueColumns(data={"n": n, "dicts": {}, "id": [], "packed": {}}, n=n,
+                            overdue=int(overdue.sum()))
+    else:
+        used = [c for c in SHOWN_COLUMNS if c in issues.columns]  # the others are not copied
+        cols = issue_columns(issues[used].iloc[order], lat[order], lon[order], features=features,
+                             districts=districts, labels=labels, statuses=statuses,
+                             more_word=tr("mapview.more_places", lang, n="{n}"))
     if kind == "open":
         name = tr("mapview.open_layer", lang, n=cols.n, overdue=cols.overdue)
     else:
@@ -350,5 +393,4 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
                   "recurring": tr("map.recurring_issue", lang),
                   "cell": tr(f"mapview.cell_{kind}", lang, n="{n}", overdue="{overdue}")},
     }
-    data = cols.data if markers else {"n": cols.n, "overdue": [], "dicts": {}, "id": []}
-    return {"cols": data, "cells": cells}, opts, name
+    return {"cols": cols.data, "cells": cells}, opts, name
