@@ -195,14 +195,19 @@ def _street(browser, path: Path) -> dict:
             return r.left > 0 && r.top > 0 && r.right < innerWidth && r.bottom < innerHeight; })""")
         if inside >= 0:
             t2 = time.perf_counter()
-            page.locator(".leaflet-marker-pane .gt-issue").nth(inside).click(force=True)
+            page.locator(".leaflet-marker-pane .gt-issue").nth(inside).click()
             page.wait_for_selector(".leaflet-popup .gt-card", timeout=10_000)
             click_s = time.perf_counter() - t2
             break
-        ring = page.locator(".leaflet-marker-pane .gt-cluster")
-        if not ring.count():
+        nearest = page.evaluate("""() => { let best = -1, dist = Infinity;
+            document.querySelectorAll('.leaflet-marker-pane .gt-cluster').forEach((e, k) => {
+              const r = e.getBoundingClientRect();
+              const d = Math.hypot(r.x - innerWidth / 2, r.y - innerHeight / 2);
+              if (d < dist) { dist = d; best = k; } });
+            return best; }""")
+        if nearest < 0:
             break
-        ring.last.dispatch_event("click")
+        page.locator(".leaflet-marker-pane .gt-cluster").nth(nearest).dispatch_event("click")
         page.wait_for_timeout(800)
     context.close()
     return {"ready_s": ready, "street": street, "street_wall_s": street_wall,

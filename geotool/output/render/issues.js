@@ -152,7 +152,8 @@
 
     function issueMarker(i, at) {
       var cls = opts.kind === "rectified" ? 2 : d.overdue[i];
-      var mk = L.marker(at || latLng(i), {icon: icons[cls], keyboard: false});
+      var mk = L.marker(at || latLng(i), {icon: icons[cls], keyboard: false,
+                                          zIndexOffset: at ? 1000 : 0});  /* spread: on top */
       mk.gtIndex = i;
       mk.gtOver = d.overdue[i];
       mk.gtId = d.id[i];
