@@ -195,14 +195,19 @@ def _street(browser, path: Path) -> dict:
             return r.left > 0 && r.top > 0 && r.right < innerWidth && r.bottom < innerHeight; })""")
         if inside >= 0:
             t2 = time.perf_counter()
-            page.locator(".leaflet-marker-pane .gt-issue").nth(inside).click(force=True)
+            page.locator(".leaflet-marker-pane .gt-issue").nth(inside).click()
             page.wait_for_selector(".leaflet-popup .gt-card", timeout=10_000)
             click_s = time.perf_counter() - t2
             break
-        ring = page.locator(".leaflet-marker-pane .gt-cluster")
-        if not ring.count():
+        nearest = page.evaluate("""() => { let best = -1, dist = Infinity;
+            document.querySelectorAll('.leaflet-marker-pane .gt-cluster').forEach((e, k) => {
+              const r = e.getBoundingClientRect();
+              const d = Math.hypot(r.x - innerWidth / 2, r.y - innerHeight / 2);
+              if (d < dist) { dist = d; best = k; } });
+            return best; }""")
+        if nearest < 0:
             break
-        ring.last.dispatch_event("click")
+        page.locator(".leaflet-marker-pane .gt-cluster").nth(nearest).dispatch_event("click")
         page.wait_for_timeout(800)
     context.close()
     return {"ready_s": ready, "street": street, "street_wall_s": street_wall,
@@ -216,6 +221,25 @@ p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 wall = time.perf_counter() - t
 sys.stderr.write(p.stderr[-3000:])
 print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode)
+"""
+
+
+_MAP_STAGES = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from geotool.analysis.gaps import find_gaps
+from geotool.io.workspace import load_workspace
+from geotool.output.render import render_maps
+t1 = time.perf_counter()
+loaded = load_workspace(sys.argv[1])
+t2 = time.perf_counter()
+result = find_gaps(loaded, params=loaded.workspace.defaults)
+t3 = time.perf_counter()
+render_maps(result, sys.argv[2], tiles="none")
+t4 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "analyse_s": t3 - t2,
+                  "maps_s": t4 - t3,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -243,6 +267,12 @@ def real(records: int, work: Path, html: Path | None = None) -> int:
               f"end, peak {float(peak):,.0f} MB")
         paths = _sizes(out)
         html = max(paths, key=lambda p: p.stat().st_size)
+        split = subprocess.run([sys.executable, "-c", _MAP_STAGES, str(ws), str(out / "split")],
+                               capture_output=True, text=True, check=True)
+        st = json.loads(split.stdout.strip().splitlines()[-1])
+        print(f"  the same by stage (another fresh process): import {st['import_s']:.1f} s, "
+              f"read {st['read_s']:.1f} s, analyse {st['analyse_s']:.1f} s, "
+              f"maps {st['maps_s']:.1f} s; peak {st['peak_mb']:,.0f} MB")
     html = html.resolve()
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} missing: apt-get install chromium (browser figures skipped)")

@@ -39,7 +39,7 @@ from geotool.output.render._places import place_labels
 from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
 from geotool.output.render.history_marks import new_layer
-from geotool.output.render.issue_points import issue_layer
+from geotool.output.render.issue_points import SHOWN_COLUMNS, issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
 from geotool.output.render.tiles import Tiles
@@ -185,7 +185,9 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
         label = _named(layer_label, len(part), lang)
         add(DataLayer("features", payload, opts, name=label), label)
 
-    issues = data.issues
+    issues = data.issues  # only what the issue layers show is carried on (and copied)
+    issues = issues[[c for c in (*SHOWN_COLUMNS, "open") if c in issues.columns]
+                    + [issues.geometry.name]]
     issues = issues[~(issues.geometry.isna() | issues.geometry.is_empty)]
     is_open = issues["open"].fillna(False).astype(bool)
     open_issues = issues[is_open]

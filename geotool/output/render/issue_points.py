@@ -41,6 +41,7 @@ from geotool.text import header, status_label, tr
 __all__ = [
     "AGGREGATE_FROM",
     "RECTIFIED_MARKERS_MAX",
+    "SHOWN_COLUMNS",
     "STREET_ZOOM",
     "IssueColumns",
     "issue_cells",
@@ -58,7 +59,7 @@ CELLS_ACROSS = 24
 
 _SCALE = 10 ** DECIMALS
 #: The issue columns a map shows (or needs to show them).
-_USED = ("record_id", "feature_ids", "layers", "category", "description", "source", "unit",
+SHOWN_COLUMNS = ("record_id", "feature_ids", "layers", "category", "description", "source", "unit",
          "address", "found_at", "deadline", "status", "overdue", "recurring", "days_open",
          "level_1", "level_2")
 
@@ -367,7 +368,7 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
         cols = IssueColumns(data={"n": n, "dicts": {}, "id": [], "packed": {}}, n=n,
                             overdue=int(overdue.sum()))
     else:
-        used = [c for c in _USED if c in issues.columns]  # the others are not copied
+        used = [c for c in SHOWN_COLUMNS if c in issues.columns]  # the others are not copied
         cols = issue_columns(issues[used].iloc[order], lat[order], lon[order], features=features,
                              districts=districts, labels=labels, statuses=statuses,
                              more_word=tr("mapview.more_places", lang, n="{n}"))

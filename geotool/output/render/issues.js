@@ -125,6 +125,7 @@
     var shown = {};  /* issue index -> marker, lone issues in that view */
     var spreadAt = null;  /* zoom of a spread ring, until the zoom changes or the map is clicked */
     var cellBox = null;
+    var drawn = null;  /* zoom and (padded) bounds of the street-level view drawn last */
 
     function get(key, i) {
       var col = d[key];
@@ -151,7 +152,8 @@
 
     function issueMarker(i, at) {
       var cls = opts.kind === "rectified" ? 2 : d.overdue[i];
-      var mk = L.marker(at || latLng(i), {icon: icons[cls], keyboard: false});
+      var mk = L.marker(at || latLng(i), {icon: icons[cls], keyboard: false,
+                                          zIndexOffset: at ? 1000 : 0});  /* spread: on top */
       mk.gtIndex = i;
       mk.gtOver = d.overdue[i];
       mk.gtId = d.id[i];
@@ -214,9 +216,13 @@
     function drawView() {
       if (!cellBox) { cellBoxes(); }
       if (!view) { view = L.layerGroup(); holder.gtView = view; }
+      if (drawn && drawn.zoom === map.getZoom() && drawn.bounds.contains(map.getBounds())) {
+        return;  /* a short pan (a popup making room): what is drawn still covers the view */
+      }
       var c = data.cells;
       var s = d.scale;
       var b = map.getBounds().pad(0.2);
+      drawn = {zoom: map.getZoom(), bounds: b};
       var south = b.getSouth() * s - d.lat0;
       var north = b.getNorth() * s - d.lat0;
       var west = b.getWest() * s - d.lon0;
@@ -367,6 +373,7 @@
       if (!map) { return; }
       var aggregated = data.cells && (!opts.markers || map.getZoom() < opts.streetZoom);
       if (spreadAt !== null && !aggregated && map.getZoom() === spreadAt) { return; }
+      if (spreadAt !== null) { drawn = null; }
       spreadAt = null;
       if (aggregated) {
         if (!cells) { buildCells(); }
@@ -385,7 +392,7 @@
     }
 
     function unspread() {
-      if (spreadAt !== null) { spreadAt = null; sync(); }
+      if (spreadAt !== null) { spreadAt = null; drawn = null; sync(); }
     }
 
     holder.on("add", function () {
