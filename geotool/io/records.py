@@ -351,8 +351,8 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
     codes = why.code[bad]
     texts = {code: reason_text(code, lang) for code in set(codes)}
     out = pd.DataFrame({
-        "file": data["_file"].to_numpy(dtype=object)[bad],
-        "sheet": data["_sheet"].fillna("").to_numpy(dtype=object)[bad],
+        "file": data["_file"][bad].to_numpy(dtype=object),  # the quarantined rows only
+        "sheet": data["_sheet"][bad].fillna("").to_numpy(dtype=object),
         "layer": "",
         "row": data["_row"].to_numpy()[bad].astype(int),
         "column": why.column[bad],

@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -244,8 +245,10 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
     found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
     found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
     shifted = {f.file for f in found}
-    trusted = records[~_relative_column(records["_file"], ws.root).isin(shifted)
-                      .to_numpy(dtype=bool)] if len(records) else records
+    codes, files = pd.factorize(records["_file"])  # a few file names for a million rows
+    from_shifted = np.isin(codes, [i for i, f in enumerate(files) if _relative(f, ws.root)
+                                   in shifted])
+    trusted = records[~from_shifted] if len(records) else records
     if districts_converted is None and ws.districts.crs in (None, "EPSG:4326"):
         finding = check_district_datum(trusted, districts,
                                        file=_relative(str(ws.districts.path), ws.root))
