@@ -17,9 +17,9 @@ from geotool.crs import normalize_datum
 from geotool.io.config import Defaults, load_config
 from geotool.io.tables import read_table
 from geotool.io.workspace import load_workspace
-from geotool.text import _GEOS, TABLE, Join, Note, geos_reason, render
-from geotool.text._messages import MESSAGES
+from geotool.text import _GEOS, TABLE, TOPICS, Join, Note, geos_reason, render, topic
 
+MESSAGES = topic("messages")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SOURCES = {p: p.read_text(encoding="utf-8")
             for p in Path(__file__).resolve().parents[1].joinpath("geotool").rglob("*.py")
@@ -43,6 +43,13 @@ def test_every_key_has_both_languages_with_the_same_placeholders(key):
     # Chinese unless the template is only a placeholder (a value shown verbatim)
     assert _CJK.search(zh) or not re.search(r"[A-Za-z]", bare), key
     assert not _CJK.search(re.sub(r"[经纬度问题编号发现时间巡查日期，、/]", "", en)), key
+
+
+def test_every_topic_file_is_merged():
+    """A ``geotool/text/<topic>.toml`` not listed in ``TOPICS`` would be left out silently."""
+    folder = Path(__file__).resolve().parents[1] / "geotool" / "text"
+    assert sorted(p.stem for p in folder.glob("*.toml")) == sorted(TOPICS)
+    assert sum(len(topic(name)) for name in TOPICS) == len(TABLE)
 
 
 def test_every_key_is_used():

@@ -49,6 +49,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\u2212")
 _RAW_START = ("\t", "\r")
 #: White space (``\s`` is Unicode-aware) and invisible characters a cell may start with.
 _LEADING = r"^[\s\u200b-\u200d\u2060\ufeff]+"
+_SAFE_START = r"[A-Za-z0-9\u4e00-\u9fff]"
 
 
 def formula_risk(values: pd.Series) -> pd.Series:
@@ -65,9 +66,15 @@ def formula_risk(values: pd.Series) -> pd.Series:
     if not len(uniques):
         return pd.Series(False, index=values.index)
     text = pd.Series(uniques, dtype=object).astype("string")
-    core = text.str.normalize("NFKC").str.replace(_LEADING, "", regex=True)
-    risky = (core.str.startswith(_FORMULA_START) | text.str.startswith(_RAW_START))
-    per_unique = np.append(risky.fillna(False).to_numpy(dtype=bool), False)
+    # a value starting with a letter, digit or CJK ideograph is safe (NFKC keeps those, and
+    # they are neither white space nor formula signs): only the others are looked at closely
+    maybe = ~text.str.match(_SAFE_START).fillna(False).to_numpy(dtype=bool)
+    per_unique = np.zeros(len(uniques) + 1, dtype=bool)
+    if maybe.any():
+        odd = text[maybe]
+        core = odd.str.normalize("NFKC").str.replace(_LEADING, "", regex=True)
+        risky = core.str.startswith(_FORMULA_START) | odd.str.startswith(_RAW_START)
+        per_unique[np.flatnonzero(maybe)] = risky.fillna(False).to_numpy(dtype=bool)
     return pd.Series(per_unique[codes], index=values.index)
 
 

@@ -1,11 +1,14 @@
 """Every planner-facing word, in Chinese (default) and English (``--lang en``).
 
 One table, :data:`TABLE`, maps a key to its (Chinese, English) ``str.format``
-templates. It is assembled from topic files (``_messages``: load notes and
-errors; ``_words``: command line ``cli.*``, maps ``map.*``, workbook
-``sheet.*``; ``_headers``: column headers ``header.*`` and statuses
-``status.*``; ``_reasons``: quarantine reasons ``reason.*``); a key is defined
-once. :func:`tr` looks a key up; a :class:`Note` is a key plus its parameters
+templates. The words are data, not code: they live in topic files beside this
+module, ``geotool/text/<topic>.toml``, an entry a key,
+``"key" = ["Chinese", "English"]`` (``messages``: load notes and errors;
+``words``: command line ``cli.*``, maps ``map.*``, workbook ``sheet.*``;
+``headers``: column headers ``header.*`` and statuses ``status.*``;
+``reasons``: quarantine reasons ``reason.*``; and a file for each later area,
+all listed in :data:`TOPICS`); a key is defined once. :func:`tr` looks a key
+up; a :class:`Note` is a key plus its parameters
 that *is* a ``str`` holding the English text (library users and ``str(exc)``
 see English) and renders in either language.
 
@@ -27,25 +30,14 @@ Examples
 from __future__ import annotations
 
 import string
+import tomllib
 from collections.abc import Iterable, Mapping
+from importlib.resources import files
 from typing import Any, Self
 
-from geotool.text._dask import DASK
-from geotool.text._guard import GUARD
-from geotool.text._headers import HEADERS
-from geotool.text._help import HELP
-from geotool.text._history import HISTORY
-from geotool.text._inputs import INPUTS
-from geotool.text._layers_empty import LAYER_EMPTY
-from geotool.text._lists import LISTS
-from geotool.text._mapview import MAPVIEW
-from geotool.text._messages import MESSAGES
-from geotool.text._reasons import REASONS
-from geotool.text._risk import RISK
-from geotool.text._words import WORDS
-
-__all__ = ["LANGS", "TABLE", "Join", "Note", "geos_reason", "header", "join_where", "level_name",
-           "reason_codes", "reason_text", "render", "status_label", "tr", "where_prefix"]
+__all__ = ["LANGS", "TABLE", "TOPICS", "Join", "Note", "geos_reason", "header", "join_where",
+           "level_name", "reason_codes", "reason_text", "render", "status_label", "topic", "tr",
+           "where_prefix"]
 
 LANGS = ("zh", "en")
 
@@ -60,15 +52,48 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return table
 
 
-#: key -> (Chinese, English) template, for every planner-facing text.
-TABLE: dict[str, tuple[str, str]] = _merge(
-    MESSAGES, WORDS, HEADERS, REASONS, HISTORY, INPUTS, MAPVIEW,
-    GUARD,  # issue #8, input guards
-    LISTS, HELP,  # issue #12: units' workbooks, command-line help
-    DASK,  # issue #16, distributed engine and Parquet records
-    LAYER_EMPTY,  # issue #8, empty ledger layers
-    RISK,  # issue #15, evaluation risk and route
+#: The topic files (``geotool/text/<topic>.toml``), in the order they are merged.
+TOPICS = (
+    "messages", "words", "headers", "reasons", "history", "inputs", "mapview",
+    "guard",  # issue #8, input guards
+    "lists", "help",  # issue #12: units' workbooks, command-line help
+    "dask",  # issue #16, distributed engine and Parquet records
+    "layers_empty",  # issue #8, empty ledger layers
+    "risk",  # issue #15, evaluation risk and route
 )
+
+
+def topic(name: str) -> dict[str, tuple[str, str]]:
+    """The words of one topic file, ``geotool/text/<name>.toml``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`TOPICS`.
+
+    Returns
+    -------
+    dict
+        key -> (Chinese, English) template, in the file's order.
+
+    Examples
+    --------
+    >>> topic("reasons")["reason.missing_feature_id"][1]
+    'missing id'
+    """
+    source = files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    words: dict[str, tuple[str, str]] = {}
+    for key, pair in tomllib.loads(source).items():
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(s, str) for s in pair)):  # pragma: no cover - caught by tests
+            msg = f"geotool/text/{name}.toml: {key!r} is not [Chinese, English]"
+            raise ValueError(msg)
+        words[key] = (pair[0], pair[1])
+    return words
+
+
+#: key -> (Chinese, English) template, for every planner-facing text.
+TABLE: dict[str, tuple[str, str]] = _merge(*(topic(name) for name in TOPICS))
 
 #: Where an error happened, before its text: (Chinese, English).
 _WHERE: dict[str, tuple[str, str]] = {
