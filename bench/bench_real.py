@@ -77,13 +77,15 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
     print("| records | geotool gaps (all outputs) s | peak MB | read s | analyse s | write s "
-          "| DuckDB end to end s | DuckDB blind spots s | geotool / DuckDB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| peak MB by read / analyse / write | DuckDB end to end s | DuckDB blind spots s "
+          "| geotool / DuckDB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
         r = bench(n, args.work, args.postgis)
         duck = r["peers"]["duckdb_total_s"]
         print(f"| {n:,} | {r['gaps_s']:.1f} | {r['gaps_peak_mb']:,.0f} | {r['read_s']:.1f} | "
-              f"{r['analyse_s']:.1f} | {r['write_s']:.1f} | {duck:.1f} | "
+              f"{r['analyse_s']:.1f} | {r['write_s']:.1f} | {r['peak_mb_read']:,.0f} / "
+              f"{r['peak_mb_analyse']:,.0f} / {r['peak_mb']:,.0f} | {duck:.1f} | "
               f"{r['peers']['duckdb']['blind_s']:.1f} | {r['gaps_s'] / duck:.2f} |", flush=True)
         if "postgis" in r["peers"]:
             print(f"|   PostGIS end to end {r['peers']['postgis_total_s']:.1f} s |")
