@@ -30,8 +30,9 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from xlsxwriter.utility import xl_col_to_name
 
-__all__ = ["Column", "Table", "cell_texts", "column_letter", "splice_rows", "text_column"]
+__all__ = ["Column", "Table", "cell_texts", "splice_rows", "text_column"]
 
 _CHUNK_ROWS = 20_000
 _LEVEL = 1  # deflate level: 3x faster than the default 6, files ~25 % larger
@@ -73,7 +74,9 @@ class Column:
     timed: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.codes) if self.codes is not None else len(self.numbers or [])
+        if self.codes is not None:
+            return len(self.codes)
+        return len(self.numbers) if self.numbers is not None else 0
 
     def take(self, rows: np.ndarray) -> Column:
         """The column of the given rows (positions), in that order."""
@@ -121,22 +124,6 @@ class Table:
         """The table of the given rows (positions)."""
         rows = np.asarray(rows, dtype=np.int64)
         return Table(list(self.names), [c.take(rows) for c in self.columns])
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters of a 0-based column index.
-
-    Examples
-    --------
-    >>> [column_letter(i) for i in (0, 25, 26, 701, 702)]
-    ['A', 'Z', 'AA', 'ZZ', 'AAA']
-    """
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _escape_controls(text: str) -> str:
@@ -199,7 +186,7 @@ def _column_styles(sheet_xml: bytes) -> dict[int, str]:
 
 def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[bytes]:
     """The ``<row>`` elements of ``table``, a block of rows at a time."""
-    letters = [column_letter(j) for j in range(len(table.columns))]
+    letters = [xl_col_to_name(j) for j in range(len(table.columns))]
     for start in range(0, len(table), _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, len(table))
         numbers = pa.array(np.arange(start, stop) + first_row).cast(pa.string())
@@ -217,7 +204,7 @@ def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[by
 
 
 def _dimension(table: Table, first_row: int) -> bytes:
-    last = column_letter(max(len(table.columns), 1) - 1)
+    last = xl_col_to_name(max(len(table.columns), 1) - 1)
     return f'<dimension ref="A1:{last}{first_row + len(table) - 1}"/>'.encode()
 
 
