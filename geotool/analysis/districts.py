@@ -120,6 +120,9 @@ def _pick(left: np.ndarray, right: np.ndarray, key: np.ndarray, ids: np.ndarray,
     result = np.full(n, -1, dtype=np.int64)
     if len(left) == 0:
         return result
+    if np.bincount(left).max() == 1:  # one candidate each: nothing to choose
+        result[left] = right
+        return result
     order = np.lexsort((ids[right], key, left))
     left_sorted = left[order]
     first = np.ones(len(order), dtype=bool)
@@ -173,14 +176,16 @@ def district_paths(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Data
 
 def _paths(levels: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.ArrowStringArray:
     """``/``-joined ids of the levels chosen (``<NA>`` when none), built once per distinct path."""
-    stacked = np.stack([chosen for _, chosen in levels], axis=1) + 1
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    combo = np.zeros(len(levels[0][1]), dtype=np.int64)
+    for ids, chosen in levels:  # a dense code per distinct path so far
+        combo = np.unique(combo * (len(ids) + 1) + chosen + 1, return_inverse=True)[1].ravel()
+    _, where, inverse = np.unique(combo, return_index=True, return_inverse=True)
     texts: list[str | None] = []
-    for row in distinct:  # one per distinct path (a few hundred), never per geometry
+    for at in where.tolist():  # one per distinct path (a few hundred), never per geometry
         path = ""
-        for depth, (ids, _) in enumerate(levels):
-            if row[depth]:
-                path = str(ids[row[depth] - 1]) if depth == 0 else f"{path}/{ids[row[depth] - 1]}"
+        for depth, (ids, chosen) in enumerate(levels):
+            if chosen[at] >= 0:
+                path = str(ids[chosen[at]]) if depth == 0 else f"{path}/{ids[chosen[at]]}"
         texts.append(path or None)
     taken = pa.array(texts, type=pa.large_string()).take(pa.array(inverse.ravel()))
     return text(taken, pd.StringDtype())
