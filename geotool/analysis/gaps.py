@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool.analysis.blindspots import blindspots
+from geotool.analysis.blindspots import count_features, start_blindspots
 from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.analysis.districts import district_paths
 from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
@@ -219,6 +219,9 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     located_m = gpd.GeoDataFrame(
         located[["record_id", "kind", "found_at", "feature_id", "feature_name"]],
         geometry=located.geometry.values, crs=WGS84).to_crs(crs).reset_index(drop=True)
+    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
+    blind_parts = start_blindspots(top, window_pts, reach_m=params.reach_m,  # meanwhile: the rest
+                                   min_blindspot_m2=params.min_blindspot_m2)
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
@@ -239,10 +242,7 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
         pairs, located_m, n_features=len(features_m), as_of=as_of,
         window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
     issues = _issue_table(records, states, issue_features, features_m, rec, crs, districts_m)
-    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
-    blind = blindspots(top, window_pts, reach_m=params.reach_m,
-                       min_blindspot_m2=params.min_blindspot_m2, features=features_m,
-                       covered=cov["covered"])
+    blind = count_features(blind_parts.result(), features_m, cov["covered"])
     return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
 
 
