@@ -12,9 +12,11 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geotool._errors import ConfigError
+from geotool.analysis.codes import sorted_codes, text
 from geotool.crs import require_metric
 from geotool.text import Note
 
@@ -50,51 +52,76 @@ def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
     ['A', 'B', <NA>]
     """
     require_metric(geoms, districts)
-    out = pd.Series(pd.NA, index=geoms.index, dtype="string")
     if len(geoms) == 0 or len(districts) == 0:
-        return out
-    values = geoms.values
+        return pd.Series(pd.NA, index=geoms.index, dtype="string")
     ids = districts["district_id"].astype(str).to_numpy()
-    dgeoms = districts.geometry.values
-    tree = shapely.STRtree(dgeoms)
+    want = have = None
+    if parents is not None:
+        # the same text is the same key: "" (or none) matches "" (or none)
+        keys = pd.Index(pd.unique(np.concatenate([
+            parents.astype("string").fillna("").to_numpy(dtype=object),
+            districts["parent"].astype("string").fillna("").to_numpy(dtype=object)])))
+        want = keys.get_indexer(parents.astype("string").fillna("").to_numpy(dtype=object))
+        have = keys.get_indexer(districts["parent"].astype("string").fillna("")
+                                .to_numpy(dtype=object))
+    chosen = _assign(np.asarray(geoms.values), districts, want, have)
+    return pd.Series(_ids_text(ids, chosen), index=geoms.index)
+
+
+def _ids_text(ids: np.ndarray, chosen: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``ids[chosen]`` as a ``string`` array, ``<NA>`` where ``chosen`` is -1 (Arrow take)."""
+    taken = pa.array(ids.astype(object), type=pa.large_string()).take(
+        pa.array(chosen, mask=chosen < 0))
+    return text(taken, pd.StringDtype("pyarrow"))
+
+
+def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | None,
+            have: np.ndarray | None) -> np.ndarray:
+    """Row in ``districts`` chosen for each geometry (-1: none).
+
+    With ``want`` (a key per geometry) and ``have`` (a key per district), only
+    districts whose key is the geometry's are candidates.
+    """
+    ids = sorted_codes(districts["district_id"].astype(str))  # ties: the smallest id
+    dgeoms = np.asarray(districts.geometry.values)
+    shapely.prepare(dgeoms)
     dims = shapely.get_dimensions(values)
     points = dims == 0
     chosen = np.full(len(values), -1, dtype=np.int64)
-    allowed = None
-    if parents is not None:
-        want = parents.astype("string").fillna("").to_numpy(dtype=object)
-        have = districts["parent"].astype("string").fillna("").to_numpy(dtype=object)
+    tree = shapely.STRtree(dgeoms)
 
-        def allowed(pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
-            keep = want[idx[pairs[0]]] == have[pairs[1]]
-            return pairs[:, keep]
+    def allowed(pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if want is None or have is None:
+            return pairs
+        return pairs[:, want[idx[pairs[0]]] == have[pairs[1]]]
+
     if points.any():
         idx = np.flatnonzero(points)
-        # many points, few complex polygons: index the points and test each polygon once,
-        # prepared (a point-first query would walk every polygon's edges per point)
-        pairs = shapely.STRtree(values[idx]).query(dgeoms, predicate="intersects")[::-1]
-        if allowed is not None:
-            pairs = allowed(pairs, idx)
+        # many points, few complex polygons: the boxes first, then each point in its
+        # candidate polygons, prepared (a plain intersects query walks every edge per point)
+        pairs = allowed(tree.query(values[idx]), idx)
+        pts = values[idx][pairs[0]]
+        hit = shapely.intersects_xy(dgeoms[pairs[1]], shapely.get_x(pts), shapely.get_y(pts))
+        pairs = pairs[:, hit]
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))
     other = ~points & ~shapely.is_empty(values)
     if other.any():
         idx = np.flatnonzero(other)
-        pairs = tree.query(values[idx], predicate="intersects")
-        if allowed is not None:
-            pairs = allowed(pairs, idx)
+        pairs = allowed(tree.query(values[idx], predicate="intersects"), idx)
         inter = shapely.intersection(values[idx][pairs[0]], dgeoms[pairs[1]])
         measure = np.where(dims[idx][pairs[0]] == 1, shapely.length(inter), shapely.area(inter))
         chosen[idx] = _pick(pairs[0], pairs[1], -measure, ids, len(idx))
-    have = chosen >= 0
-    out[have] = ids[chosen[have]]
-    return out
+    return chosen
 
 
 def _pick(left: np.ndarray, right: np.ndarray, key: np.ndarray, ids: np.ndarray,
           n: int) -> np.ndarray:
-    """For each left index, the right index with the smallest key (ties: smallest id)."""
+    """For each left index, the right index with the smallest key (ties: smallest ``ids``)."""
     result = np.full(n, -1, dtype=np.int64)
     if len(left) == 0:
+        return result
+    if np.bincount(left).max() == 1:  # one candidate each: nothing to choose
+        result[left] = right
         return result
     order = np.lexsort((ids[right], key, left))
     left_sorted = left[order]
@@ -122,21 +149,46 @@ def district_paths(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Data
         level. A lower level is chosen among the children of the upper level
         chosen (the largest part inside it).
     """
+    require_metric(geoms, districts)
     levels = sorted(districts["level"].unique())
+    values = np.asarray(geoms.values)
     out = pd.DataFrame(index=geoms.index)
-    prev: pd.Series | None = None
+    # district ids and parents as integer keys: "" (or none) is one key
+    keys = pd.Index(pd.unique(np.concatenate([
+        districts["district_id"].astype(str).to_numpy(dtype=object),
+        districts["parent"].astype("string").fillna("").to_numpy(dtype=object), [""]])))
+    blank = keys.get_loc("")
+    chosen_ids, want = [], None
     for level in levels:
-        ids = assign_districts(geoms, districts[districts["level"] == level], parents=prev)
-        out[f"level_{level}"] = ids
-        prev = ids
+        d = districts[districts["level"] == level]
+        ids = d["district_id"].astype(str).to_numpy(dtype=object)
+        have = keys.get_indexer(d["parent"].astype("string").fillna("").to_numpy(dtype=object))
+        chosen = (_assign(values, d, want, have) if len(values) and len(d)
+                  else np.full(len(values), -1, dtype=np.int64))
+        out[f"level_{level}"] = _ids_text(ids, chosen)
+        chosen_ids.append((ids, chosen))
+        want = np.where(chosen >= 0, keys.get_indexer(ids)[np.maximum(chosen, 0)], blank)
     first = f"level_{levels[0]}"
     out["district"] = out[first]
-    path = out[first].fillna("")
-    for level in levels[1:]:
-        col = out[f"level_{level}"]
-        path = path.where(col.isna(), path + "/" + col.fillna(""))
-    out["district_path"] = path.replace("", pd.NA)
+    out["district_path"] = _paths(chosen_ids)
     return out
+
+
+def _paths(levels: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.ArrowStringArray:
+    """``/``-joined ids of the levels chosen (``<NA>`` when none), built once per distinct path."""
+    combo = np.zeros(len(levels[0][1]), dtype=np.int64)
+    for ids, chosen in levels:  # a dense code per distinct path so far
+        combo = np.unique(combo * (len(ids) + 1) + chosen + 1, return_inverse=True)[1].ravel()
+    _, where, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    texts: list[str | None] = []
+    for at in where.tolist():  # one per distinct path (a few hundred), never per geometry
+        path = ""
+        for depth, (ids, chosen) in enumerate(levels):
+            if chosen[at] >= 0:
+                path = str(ids[chosen[at]]) if depth == 0 else f"{path}/{ids[chosen[at]]}"
+        texts.append(path or None)
+    taken = pa.array(texts, type=pa.large_string()).take(pa.array(inverse.ravel()))
+    return text(taken, pd.StringDtype())
 
 
 def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:

@@ -17,13 +17,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyproj
 import shapely
 
 from geotool.analysis.blindspots import count_features, start_blindspots
+from geotool.analysis.codes import arrow, equals, text
 from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.analysis.districts import district_paths
 from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
-from geotool.analysis.issues import first_versions, issue_states, recurring_pairs
+from geotool.analysis.issue_rows import issue_table, issue_texts
+from geotool.analysis.issues import first_versions, issue_states, recurrences
 from geotool.analysis.scoring import district_table, units_table
 from geotool.analysis.visits import visit_states
 from geotool.crs import WGS84, metric_crs_for
@@ -83,9 +87,31 @@ class GapResult:
         return self.params.as_of
 
 
-def _locations(records: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
-    """One row per record id found by ``end``: its first version (where it was found)."""
-    return records.iloc[first_versions(records, end=end)]
+def _located(records: gpd.GeoDataFrame, first: np.ndarray, crs) -> gpd.GeoDataFrame:
+    """The first version of each record found by the window's end (where it was found).
+
+    Only the columns the analysis reads, with the point in the metric CRS, positional index.
+    """
+    cols = ["record_id", "kind", "found_at", "feature_id", "feature_name"]
+    sub = records[cols]
+    if len(first) != len(records):
+        sub = sub.iloc[first]
+    return gpd.GeoDataFrame(sub.reset_index(drop=True),
+                            geometry=_to_metric(records.geometry.values[first], crs), crs=crs)
+
+
+def _to_metric(points: Any, crs) -> Any:
+    """WGS-84 points in ``crs``: the coordinates projected at once (no copy of each geometry).
+
+    The same numbers as ``to_crs``; anything but non-empty points goes through ``to_crs``.
+    """
+    values = np.asarray(points)
+    if (not len(values) or (shapely.get_type_id(values) != 0).any()
+            or shapely.is_empty(values).any()):
+        return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
+    transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
+    return gpd.GeoSeries(shapely.points(x, y), crs=crs).values
 
 
 def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
@@ -215,10 +241,8 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     assert as_of is not None
     crs = districts_m.crs
     start, end = window_bounds(as_of, params.window_days)
-    located = _locations(records, end)
-    located_m = gpd.GeoDataFrame(
-        located[["record_id", "kind", "found_at", "feature_id", "feature_name"]],
-        geometry=located.geometry.values, crs=WGS84).to_crs(crs).reset_index(drop=True)
+    first = first_versions(records, end=end)
+    located_m = _located(records, first, crs)
     window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
     blind_parts = start_blindspots(top, window_pts, reach_m=params.reach_m,  # meanwhile: the rest
                                    min_blindspot_m2=params.min_blindspot_m2)
@@ -227,21 +251,23 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
                    pairs=pairs)
 
-    states = issue_states(records, as_of=as_of)
-    issue_features = _issue_links(records, located, pairs, states)
-    category = records["category"]
-    latest = category.take(states["last"].to_numpy()).reset_index(drop=True)
-    first = category.take(states["first"].to_numpy()).reset_index(drop=True)
-    categories = pd.Series(latest.fillna(first).to_numpy(dtype=object),
-                           index=states["record_id"].to_numpy())  # as issues.csv shows it
-    rec = recurring_pairs(states, issue_features, categories,
-                          recurrence_days=params.recurrence_days)
+    # the same first versions (found by the end of D) give each issue its place
+    states = issue_states(records, as_of=as_of,
+                          first=first[equals(located_m["kind"], "issue")])
+    issue_features = _issue_links(first, pairs, states, len(records))
+    texts = issue_texts(records, states)
+    rec, rec_states = recurrences(states, issue_features, texts["category"],
+                                  recurrence_days=params.recurrence_days)
     no_levels = pd.DataFrame(index=features_m.index)
     features = _feature_table(features_m, cov, states, issue_features, rec, no_levels)
     features = features.join(visit_states(
         pairs, located_m, n_features=len(features_m), as_of=as_of,
         window_days=params.window_days, open_issues=features["open_issues"].to_numpy()))
-    issues = _issue_table(records, states, issue_features, features_m, rec, crs, districts_m)
+    recurring = np.zeros(len(states), dtype=bool)
+    recurring[rec_states] = True
+    points_m = located_m.geometry.iloc[np.searchsorted(first, states["first"].to_numpy())]
+    issues = issue_table(records, states, texts, issue_features, features_m, recurring,
+                         points_m, districts_m)
     blind = count_features(blind_parts.result(), features_m, cov["covered"])
     return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
 
@@ -302,22 +328,22 @@ def assemble_gaps(loaded: Loaded, part: RecordAnalysis, features_m: gpd.GeoDataF
     )
 
 
-def _issue_links(records: pd.DataFrame, located: pd.DataFrame, pairs: pd.DataFrame,
-                 states: pd.DataFrame) -> pd.DataFrame:
+def _issue_links(first: np.ndarray, pairs: pd.DataFrame, states: pd.DataFrame,
+                 n_records: int) -> pd.DataFrame:
     """(issue, feature) links: ``record_id, feature, state`` (``state``: row in ``states``).
 
-    A located row that is an issue's first version maps to that issue's row in
-    ``states`` (both take the earliest ``found_at``, ties in file order), by
-    position rather than by hashing the ids.
+    ``first`` are the records' positions of the located rows the ``pairs``
+    point into. A located row that is an issue's first version maps to that
+    issue's row in ``states`` (both take the earliest ``found_at``, ties in
+    file order), by position rather than by hashing the ids.
     """
-    row_state = np.full(len(records), -1, dtype=np.int64)
+    row_state = np.full(n_records, -1, dtype=np.int64)
     row_state[states["first"].to_numpy(dtype=np.int64)] = np.arange(len(states))
-    located_state = row_state[records.index.get_indexer(located.index)]
-    pair_state = located_state[pairs["record"].to_numpy()]
+    pair_state = row_state[first][pairs["record"].to_numpy()]
     keep = pair_state >= 0
-    return pd.DataFrame({
-        "record_id": states["record_id"].to_numpy(dtype=object)[pair_state[keep]],
-        "feature": pairs["feature"].to_numpy()[keep], "state": pair_state[keep]})
+    state = pair_state[keep]
+    return pd.DataFrame({"record_id": text(arrow(states["record_id"]).take(pa.array(state))),
+                         "feature": pairs["feature"].to_numpy()[keep], "state": state})
 
 
 def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.DataFrame,
@@ -325,71 +351,14 @@ def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.D
                    levels: pd.DataFrame) -> pd.DataFrame:
     f = pd.DataFrame(features_m.drop(columns="geometry"))
     f = f.join(cov).join(levels)
-    st = states.set_index("record_id")[["open", "overdue"]]
-    per = issue_features.join(st, on="record_id")
-    counts = per.groupby("feature")[["open", "overdue"]].sum()
-    f["open_issues"] = counts["open"].reindex(f.index).fillna(0).astype(np.int64)
-    f["overdue_issues"] = counts["overdue"].reindex(f.index).fillna(0).astype(np.int64)
+    feature = issue_features["feature"].to_numpy(dtype=np.int64)
+    state = issue_features["state"].to_numpy(dtype=np.int64)
+    for col in ("open", "overdue"):
+        per = np.bincount(feature, weights=states[col].to_numpy(dtype=bool)[state],
+                          minlength=len(f))
+        f[f"{col}_issues"] = per[:len(f)].astype(np.int64)
     f["recurring"] = f.index.isin(rec["feature"].unique())
     return f
-
-
-def _issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, issue_features: pd.DataFrame,
-                 features_m: gpd.GeoDataFrame, rec: pd.DataFrame, crs,
-                 districts_m: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    first_pos, last_pos = states["first"].to_numpy(), states["last"].to_numpy()
-    out = pd.DataFrame({"record_id": states["record_id"].to_numpy()})
-    for col in ("category", "description", "source", "unit", "address", "problems"):
-        values = records[col]
-        latest = values.take(last_pos).reset_index(drop=True)
-        out[col] = latest.fillna(values.take(first_pos).reset_index(drop=True))
-    for col in ("found_at", "deadline", "status", "rectified_at", "overdue", "days_open", "open",
-                "reopened_at"):
-        out[col] = states[col].to_numpy()
-    fid = features_m["feature_id"].astype(str).to_numpy()
-    flayer = features_m["layer"].astype(str).to_numpy()
-    key = issue_features["state"].to_numpy()
-    feat = issue_features["feature"].to_numpy()
-    order = np.lexsort((feat, key))
-    key, feat = key[order], feat[order]
-    out["feature_ids"] = _join_per_key(key, fid[feat].astype(object), len(out))
-    pairs = pd.DataFrame({"k": key, "layer": flayer[feat]}).drop_duplicates().sort_values(
-        ["k", "layer"], kind="stable")
-    out["layers"] = _join_per_key(pairs["k"].to_numpy(), pairs["layer"].to_numpy(dtype=object),
-                                  len(out))
-    out["recurring"] = _member(out["record_id"], rec["record_id"])
-    geom = gpd.GeoSeries(records.geometry.values.take(first_pos), crs=WGS84)
-    out["lon"] = np.round(geom.x.to_numpy(), 6)
-    out["lat"] = np.round(geom.y.to_numpy(), 6)
-    levels = district_paths(geom.to_crs(crs), districts_m)
-    out = out.join(levels.reset_index(drop=True))
-    gdf = gpd.GeoDataFrame(out, geometry=geom.values, crs=WGS84)
-    extra = [c for c in gdf.columns if c.startswith("level_")] + ["open"]
-    return gdf[ISSUE_COLUMNS + extra + ["geometry"]]
-
-
-def _member(values: pd.Series, universe: pd.Series) -> np.ndarray:
-    """``values.isin(universe)`` through a hash index (much faster for string ids)."""
-    index = pd.Index(pd.unique(universe.to_numpy(dtype=object)))
-    return index.get_indexer(values.to_numpy(dtype=object)) >= 0
-
-
-def _join_per_key(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """``;``-joined ``values`` per integer key in ``range(n)`` (keys sorted; "" when none).
-
-    Loops over the depth of the deepest group, never over rows.
-    """
-    out = np.full(n, "", dtype=object)
-    if len(keys) == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(keys)])
-    joined = values[starts].astype(object)
-    for depth in range(1, int(sizes.max())):
-        has = sizes > depth
-        joined[has] = joined[has] + ";" + values[starts[has] + depth]
-    out[keys[starts]] = joined
-    return out
 
 
 def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFrame) -> pd.Series:

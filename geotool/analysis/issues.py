@@ -22,8 +22,12 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["DONE_STATUSES", "first_versions", "issue_states", "recurring_pairs"]
+from geotool.analysis.codes import arrow, dense_codes, equals, sorted_codes, text
+
+__all__ = ["DONE_STATUSES", "first_versions", "issue_states", "recurrences", "recurring_pairs"]
 
 DONE_STATUSES = ("rectified", "closed")
 
@@ -62,27 +66,51 @@ def first_versions(records: pd.DataFrame, *, end: pd.Timestamp | None = None,
     if end is not None:
         keep &= (records["found_at"] < end).to_numpy()
     if kind is not None:
-        keep &= (records["kind"] == kind).to_numpy()
+        keep &= equals(records["kind"], kind)
     pos = np.flatnonzero(keep)
     if not len(pos):
         return pos
-    sub = records.iloc[pos]
-    ids = pd.factorize(sub["record_id"].to_numpy())[0]
-    kinds = pd.factorize(sub["kind"].to_numpy())[0]
-    order = np.lexsort((sub["_order"].to_numpy(), sub["found_at"].to_numpy(), kinds, ids))
-    group = ids[order].astype(np.int64) * (kinds.max() + 1) + kinds[order]
-    starts = np.r_[True, group[1:] != group[:-1]]
-    return np.sort(pos[order[starts]])
+    ids, _ = dense_codes(records["record_id"])
+    kinds, n_kinds = dense_codes(records["kind"])
+    group = ids[pos] * (n_kinds + 1) + (kinds[pos] + 1)
+    # a record of one version is its own first version: only the others need sorting
+    single = np.bincount(group)[group] == 1
+    first = single.copy()
+    multi = np.flatnonzero(~single)
+    if len(multi):
+        order = np.lexsort((records["_order"].to_numpy()[pos[multi]],
+                            records["found_at"].to_numpy()[pos[multi]], group[multi]))
+        g = group[multi][order]
+        first[multi[order[np.r_[True, g[1:] != g[:-1]]]]] = True
+    return pos[first]
 
 
-def _event_time(versions: pd.DataFrame) -> pd.Series:
-    done = versions["status"].isin(DONE_STATUSES)
-    event = versions["found_at"].where(~done | versions["rectified_at"].isna(),
-                                       versions["rectified_at"])
-    return versions["updated_at"].fillna(event)
+def _event_time(found: np.ndarray, done: np.ndarray, rectified: np.ndarray,
+                updated: np.ndarray) -> np.ndarray:
+    event = np.where(done & ~np.isnat(rectified), rectified, found)
+    return np.where(np.isnat(updated), event, updated)
 
 
-def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
+def _last_per_group(group: np.ndarray) -> np.ndarray:
+    """Mask of the last row of each run of equal ``group`` values (sorted)."""
+    return np.r_[group[1:] != group[:-1], True] if len(group) else np.zeros(0, dtype=bool)
+
+
+def _by_group(group: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``rows`` at each group's last row (groups sorted), ``-1`` for groups without one."""
+    out = np.full(n, -1, dtype=np.int64)
+    last = _last_per_group(group)
+    out[group[last]] = rows[last]
+    return out
+
+
+def _day(values: np.ndarray) -> np.ndarray:
+    """Datetimes floored to their day (NaT stays)."""
+    return values.astype("datetime64[D]").astype(values.dtype)
+
+
+def issue_states(records: pd.DataFrame, *, as_of: dt.date,
+                 first: np.ndarray | None = None) -> pd.DataFrame:
     """One row per issue known as of D, with its state on that day.
 
     Parameters
@@ -91,6 +119,9 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
         Canonical records (all kinds; only ``kind == "issue"`` rows are used).
     as_of : date
         D.
+    first : ndarray of int, optional
+        ``first_versions(records, end=D + 1 day, kind="issue")`` when the
+        caller has it already.
 
     Returns
     -------
@@ -101,110 +132,127 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
         of the issue's first version and the version that gives its state
         (for location and text). Sorted by ``record_id``.
     """
-    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    day = pd.Timestamp(as_of)
-    issues = records[records["kind"] == "issue"]
+    end_ts = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    end, day = end_ts.to_datetime64(), pd.Timestamp(as_of).to_datetime64()
     cols = ["record_id", "first", "last", "found_at", "status", "deadline", "rectified_at",
             "open", "overdue", "days_open", "reopened_at", "last_rectified_at"]
-    if issues.empty:
+    pos = np.flatnonzero(equals(records["kind"], "issue"))
+    if not len(pos):
         return pd.DataFrame(columns=cols)
-    # integer keys sorted like the ids: grouping and sorting on them is much faster
-    codes, uniques = pd.factorize(issues["record_id"].to_numpy(), sort=True)
-    uniques = np.asarray(uniques, dtype=object)
-    v = pd.DataFrame({
-        "pos": np.flatnonzero((records["kind"] == "issue").to_numpy()),
-        "record_id": codes,
-        "found_at": issues["found_at"].to_numpy(),
-        "status": issues["status"].to_numpy(),
-        "deadline": issues["deadline"].to_numpy(),
-        "rectified_at": issues["rectified_at"].to_numpy(),
-        "order": issues["_order"].to_numpy(),
-    })
-    v["event"] = _event_time(issues).to_numpy()
-    first_found = v.groupby("record_id", sort=False)["found_at"].transform("min")
-    v = v[first_found < end]
-    if v.empty:
-        return pd.DataFrame(columns=cols)
-    v = v.sort_values(["record_id", "event", "order"], kind="stable")
+    # integer keys sorted like the ids: grouping and sorting on them is NumPy work
+    ids = arrow(records["record_id"])
+    code = sorted_codes(ids.take(pa.array(pos)))
+    n_codes = int(code.max()) + 1
+    found = records["found_at"].to_numpy()[pos]
+    status = arrow(records["status"]).take(pa.array(pos))
+    done = pc.is_in(status, pa.array(DONE_STATUSES)).fill_null(False).to_numpy(
+        zero_copy_only=False)
+    deadline = records["deadline"].to_numpy()[pos]
+    rectified = records["rectified_at"].to_numpy()[pos]
+    event = _event_time(found, done, rectified, records["updated_at"].to_numpy()[pos])
     # the first version: the same rule that gives the issue's place (gaps)
-    first_pos = first_versions(records, end=end, kind="issue")
-    first = v.set_index("pos").loc[first_pos].reset_index().set_index("record_id")
-    happened = v[v["event"] < end]
-    last = happened.groupby("record_id").tail(1).set_index("record_id")
-    out = pd.DataFrame(index=first.index.sort_values())
-    out["first"] = first["pos"]
-    out["found_at"] = first["found_at"]
-    out["last"] = last["pos"].reindex(out.index).fillna(out["first"]).astype(np.int64)
-    out["status"] = last["status"].reindex(out.index).fillna("open")
-    deadlines = happened.dropna(subset=["deadline"]).groupby("record_id")["deadline"].last()
-    out["deadline"] = deadlines.reindex(out.index).fillna(first["deadline"])
-    done = out["status"].isin(DONE_STATUSES)
+    if first is None:
+        first = first_versions(records, end=end_ts, kind="issue")
+    if not len(first):
+        return pd.DataFrame(columns=cols)
+    row_code = np.full(len(records), -1, dtype=np.int64)
+    row_code[pos] = code
+    first_of = np.full(n_codes, -1, dtype=np.int64)
+    first_of[row_code[first]] = first
+    known = np.flatnonzero(first_of >= 0)  # codes of the issues found by D, ascending
+    fpos = first_of[known]
+    # versions that happened by D, in (issue, event time, file order)
+    order = np.lexsort((records["_order"].to_numpy()[pos], event, code))
+    happened = order[event[order] < end]
+    hcode = code[happened]
+    last = _by_group(hcode, happened, n_codes)[known]
+    has_last = last >= 0
+    lastv = np.where(has_last, last, 0)
+    out = pd.DataFrame({"record_id": text(ids.take(pa.array(fpos)))})
+    out["first"] = fpos
+    out["found_at"] = records["found_at"].to_numpy()[fpos]
+    out["last"] = np.where(has_last, pos[lastv], fpos)
+    shown = status.take(pa.array(lastv, mask=~has_last)).fill_null("open")
+    out["status"] = text(shown)
+    with_deadline = ~np.isnat(deadline[happened])
+    dl = _by_group(hcode[with_deadline], happened[with_deadline], n_codes)[known]
+    out["deadline"] = np.where(dl >= 0, deadline[np.maximum(dl, 0)],
+                               records["deadline"].to_numpy()[fpos])
+    is_done = pc.is_in(shown, pa.array(DONE_STATUSES)).to_numpy(zero_copy_only=False)
     # a done version without 整改完成时间 was rectified when it was recorded
-    rect = last["rectified_at"].fillna(last["event"]).reindex(out.index)
-    out["rectified_at"] = rect.where(done & (rect < end))
-    out["open"] = ~done
-    out["overdue"] = out["open"] & (out["deadline"].dt.normalize() < day).fillna(False)
-    stop = out["rectified_at"].where(done, day).fillna(day)
-    out["days_open"] = ((stop.dt.normalize() - out["found_at"].dt.normalize()).dt.days
-                        .clip(lower=0).astype(np.int64))
-    reopen = _reopenings(happened)
-    out["reopened_at"] = reopen["reopened_at"].reindex(out.index)
-    out["last_rectified_at"] = reopen["rectified_at"].reindex(out.index)
-    out.index = uniques[out.index.to_numpy()]
-    out = out.reset_index().rename(columns={"index": "record_id"})
+    rect = np.where(np.isnat(rectified[lastv]), event[lastv], rectified[lastv])
+    rect = np.where(has_last & is_done & (rect < end), rect, np.datetime64("NaT"))
+    out["rectified_at"] = rect
+    out["open"] = ~is_done
+    out["overdue"] = ~is_done & (_day(out["deadline"].to_numpy()) < day)
+    stop = np.where(is_done & ~np.isnat(rect), rect, day)
+    out["days_open"] = np.maximum(
+        (_day(stop) - _day(out["found_at"].to_numpy())).astype("timedelta64[D]").astype(np.int64),
+        0)
+    reopened, last_rectified = _reopenings(hcode, done[happened], event[happened],
+                                           rectified[happened], n_codes)
+    out["reopened_at"] = reopened[known]
+    out["last_rectified_at"] = last_rectified[known]
     return out[cols]
 
 
-def _reopenings(happened: pd.DataFrame) -> pd.DataFrame:
-    """Latest rectified -> reopened transition of each issue (versions in order)."""
-    h = happened[["record_id", "status", "event", "rectified_at"]].copy()
-    h["done"] = h["status"].isin(DONE_STATUSES)
-    prev_done = h.groupby("record_id")["done"].shift(fill_value=False)
-    prev_rect = h.groupby("record_id")["rectified_at"].shift()
-    prev_event = h.groupby("record_id")["event"].shift()
-    reopen = prev_done.astype(bool) & ~h["done"]
-    out = pd.DataFrame({"record_id": h["record_id"], "reopened_at": h["event"],
-                        "rectified_at": prev_rect.fillna(prev_event)})[reopen]
-    return out.groupby("record_id").tail(1).set_index("record_id")
+def _reopenings(code: np.ndarray, done: np.ndarray, event: np.ndarray, rectified: np.ndarray,
+                n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latest rectified -> reopened transition of each issue (versions in order, by code).
+
+    Returns the reopening's event time and the rectification before it
+    (its ``rectified_at``, else its event time) per code, NaT when none.
+    """
+    same = np.r_[False, code[1:] == code[:-1]]
+    prev_done = np.r_[False, done[:-1]] & same
+    reopen = np.flatnonzero(prev_done & ~done)
+    at = np.full(n, np.datetime64("NaT"), dtype=event.dtype)
+    before = np.full(n, np.datetime64("NaT"), dtype=np.result_type(rectified, event))
+    if len(reopen):
+        prev_rect = np.where(np.isnat(rectified[reopen - 1]), event[reopen - 1],
+                             rectified[reopen - 1])
+        last = _last_per_group(code[reopen])
+        at[code[reopen][last]] = event[reopen][last]
+        before[code[reopen][last]] = prev_rect[last]
+    return at, before
 
 
 def _came_back(new: pd.DataFrame, done: pd.DataFrame, limit: pd.Timedelta) -> pd.DataFrame:
     """For each new issue at a feature, the latest earlier rectification it came back after.
 
-    The rectification must be of the same category at the same feature, by
-    another issue, at most ``limit`` before the new issue was found (ties: the
-    greater previous record id). Sorted search, never a self-merge: a feature
-    with thousands of issues of one category costs a sort, not their square.
+    ``new`` and ``done`` hold integer columns: ``group`` (feature and category),
+    ``issue`` (the issue's row in the states, ordered like its id) and the
+    time (``found_at`` / ``rectified_at``). The rectification must be of the
+    same group, by another issue, at most ``limit`` before the new issue was
+    found (ties: the greater previous record id). Sorted search, never a
+    self-merge: a feature with thousands of issues of one category costs a
+    sort, not their square. Returns the rows of ``new`` that came back, with
+    ``previous`` (the earlier issue) and ``previous_rectified_at``.
     """
-    key_cols = ["feature", "category"]
-    both = pd.concat([done[key_cols], new[key_cols]], ignore_index=True)
-    group = both.groupby(key_cols, sort=False).ngroup().to_numpy(dtype=np.int64)
-    g_done, g_new = group[:len(done)], group[len(done):]
-    t_done = done["previous_rectified_at"].to_numpy(dtype="datetime64[ns]")
+    g_done, g_new = done["group"].to_numpy(), new["group"].to_numpy()
+    t_done = done["rectified_at"].to_numpy(dtype="datetime64[ns]")
     t_new = new["found_at"].to_numpy(dtype="datetime64[ns]")
     # one integer key per (group, time): dense ranks of all times keep it small
     times, rank = np.unique(np.concatenate([t_done, t_new]), return_inverse=True)
     width = np.int64(len(times) + 1)
     k_done = g_done * width + rank[:len(done)]
     k_new = g_new * width + rank[len(done):]
-    prev_id = done["previous_record_id"].to_numpy(dtype=object)
-    id_order = pd.factorize(prev_id, sort=True)[0]
-    order = np.lexsort((id_order, k_done))
+    prev = done["issue"].to_numpy()
+    order = np.lexsort((prev, k_done))
     k_sorted, g_sorted = k_done[order], g_done[order]
-    t_sorted, id_sorted = t_done[order], prev_id[order]
+    t_sorted, prev_sorted = t_done[order], prev[order]
     j = np.searchsorted(k_sorted, k_new, side="right") - 1
-    own = new["record_id"].to_numpy(dtype=object)
     # the latest one may be the issue's own rectification: take the one before it
-    self_hit = (j >= 0) & (id_sorted[np.maximum(j, 0)] == own)
+    self_hit = (j >= 0) & (prev_sorted[np.maximum(j, 0)] == new["issue"].to_numpy())
     j = j - self_hit
     ok = j >= 0
     jj = np.maximum(j, 0)
     ok &= g_sorted[jj] == g_new
     ok &= (t_new - t_sorted[jj]) <= limit.to_timedelta64()
     hit = new[ok].copy()
-    hit["previous_record_id"] = id_sorted[jj[ok]]
+    hit["previous"] = prev_sorted[jj[ok]]
     hit["previous_rectified_at"] = t_sorted[jj[ok]]
-    return hit.drop_duplicates(["feature", "record_id"], keep="last")
+    return hit[~hit.duplicated(["feature", "issue"], keep="last").to_numpy()]
 
 
 def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categories: pd.Series,
@@ -216,7 +264,8 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
     states : DataFrame
         :func:`issue_states` output.
     issue_features : DataFrame
-        ``record_id, feature`` pairs (feature: positional index).
+        ``record_id, feature`` pairs (feature: positional index); with a
+        ``state`` column (the issue's row in ``states``) the ids are not looked up.
     categories : Series
         Category of each issue, indexed by ``record_id``.
     recurrence_days : int
@@ -229,37 +278,70 @@ def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categori
         ``feature, record_id, category, found_at, previous_record_id,
         previous_rectified_at``: one row per recurrence, sorted.
     """
+    per_state = categories.reindex(states["record_id"].to_numpy(dtype=object))
+    return recurrences(states, issue_features, per_state.to_numpy(dtype=object),
+                       recurrence_days=recurrence_days)[0]
+
+
+def recurrences(states: pd.DataFrame, issue_features: pd.DataFrame,
+                categories: np.ndarray | pa.Array, *,
+                recurrence_days: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`recurring_pairs` with the categories given per row of ``states``.
+
+    Returns
+    -------
+    (DataFrame, ndarray of int)
+        The :func:`recurring_pairs` frame and, for each of its rows, the
+        issue's row in ``states``.
+    """
     cols = ["feature", "record_id", "category", "found_at", "previous_record_id",
             "previous_rectified_at"]
     limit = pd.Timedelta(days=recurrence_days)
-    s = states.set_index("record_id")
-    pos = s.index.get_indexer(issue_features["record_id"].to_numpy(dtype=object))
-    df = issue_features[pos >= 0].copy()
-    pos = pos[pos >= 0]
-    df["found_at"] = s["found_at"].to_numpy()[pos]
-    df["rectified_at"] = s["rectified_at"].to_numpy()[pos]
-    cat = categories.reindex(s.index).to_numpy(dtype=object)[pos]
-    df["category"] = pd.Series(cat, index=df.index).fillna("").astype(str)
+    if "state" in issue_features:
+        state = issue_features["state"].to_numpy(dtype=np.int64)
+    else:
+        state = pd.Index(states["record_id"].to_numpy(dtype=object)).get_indexer(
+            issue_features["record_id"].to_numpy(dtype=object))
+    feature = issue_features["feature"].to_numpy()[state >= 0]
+    state = state[state >= 0]
+    ids = arrow(states["record_id"])
+    id_rank = sorted_codes(ids)  # ties and the final order follow the ids
+    cat_text = arrow(categories)
+    if not pa.types.is_large_string(cat_text.type):
+        cat_text = cat_text.cast(pa.large_string())
+    cat_text = cat_text.fill_null("")
+    cat, n_cat = dense_codes(cat_text)
+    found = states["found_at"].to_numpy()
+    rectified = states["rectified_at"].to_numpy()
+    df = pd.DataFrame({"feature": feature, "issue": id_rank[state], "state": state,
+                       "group": feature.astype(np.int64) * (n_cat + 1) + cat[state]})
+    df["found_at"], df["rectified_at"] = found[state], rectified[state]
     # issue rectified, then a new issue of the same category at the same feature
-    done = df.dropna(subset=["rectified_at"])[["feature", "category", "rectified_at", "record_id"]]
-    done = done.rename(columns={"record_id": "previous_record_id",
-                                "rectified_at": "previous_rectified_at"})
-    new = df[["feature", "category", "found_at", "record_id"]].dropna(subset=["found_at"])
+    done = df[~np.isnat(df["rectified_at"].to_numpy())]
+    new = df[~np.isnat(df["found_at"].to_numpy())]
     parts = []
     if len(done) and len(new):
-        parts.append(_came_back(new, done, limit)[cols])
+        hit = _came_back(new, done, limit)
+        by_rank = np.empty(len(states), dtype=np.int64)
+        by_rank[id_rank] = np.arange(len(states))
+        parts.append((hit["feature"].to_numpy(), hit["state"].to_numpy(),
+                      hit["found_at"].to_numpy(), by_rank[hit["previous"].to_numpy()],
+                      hit["previous_rectified_at"].to_numpy()))
     # the same issue reopened after rectification
-    reo = s.dropna(subset=["reopened_at"])
-    reo = reo[reo["reopened_at"] - reo["last_rectified_at"].fillna(reo["reopened_at"]) <= limit]
-    if len(reo):
-        r = issue_features[issue_features["record_id"].isin(reo.index)].copy()
-        r["category"] = r["record_id"].map(categories).fillna("")
-        r["found_at"] = r["record_id"].map(reo["reopened_at"])
-        r["previous_record_id"] = r["record_id"]
-        r["previous_rectified_at"] = r["record_id"].map(reo["last_rectified_at"])
-        parts.append(r[cols])
+    reopened = states["reopened_at"].to_numpy()
+    before = states["last_rectified_at"].to_numpy()
+    again = ~np.isnat(reopened) & (reopened - np.where(np.isnat(before), reopened, before)
+                                   <= limit.to_timedelta64())
+    if again.any():
+        r = again[state]
+        parts.append((feature[r], state[r], reopened[state[r]], state[r], before[state[r]]))
     if not parts:
-        return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["feature", "found_at", "record_id"], kind="stable")
-    return out.reset_index(drop=True)
+        return pd.DataFrame(columns=cols), np.zeros(0, dtype=np.int64)
+    feat, st, when, prev, prev_at = (np.concatenate(c) for c in zip(*parts, strict=True))
+    order = np.lexsort((id_rank[st], when, feat))
+    feat, st, when, prev, prev_at = (a[order] for a in (feat, st, when, prev, prev_at))
+    out = pd.DataFrame({"feature": feat, "record_id": text(ids.take(pa.array(st))),
+                        "category": text(cat_text.take(pa.array(st))), "found_at": when,
+                        "previous_record_id": text(ids.take(pa.array(prev))),
+                        "previous_rectified_at": prev_at})
+    return out, st

@@ -52,24 +52,48 @@ def _clean(value: object) -> str | None:
 
 def _clean_many(uniques: np.ndarray) -> list[str | None]:
     """:func:`_clean` over many values; all-text columns go through Arrow's kernels."""
-    if len(uniques) < 5_000 or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+    if len(uniques) < _ARROW_MIN or pd.api.types.infer_dtype(uniques, skipna=False) != "string":
         return [_clean(u) for u in uniques]
-    try:
-        import pyarrow.compute as pc  # noqa: PLC0415 - imported here to avoid an import cycle
-    except ImportError:
-        return [_clean(u) for u in uniques]
-    arr = pa.array(uniques, type=pa.string())
-    # ASCII text needs no NFKC: Arrow trims it. Other text keeps Python's unicodedata,
-    # whose Unicode version may differ from Arrow's (seen on rare new code points).
+    return _clean_arrow(pa.array(uniques, type=pa.string())).to_pylist()
+
+
+#: Fewer distinct texts than this are cleaned one by one in Python (as fast, and exact).
+_ARROW_MIN = 5_000
+
+
+def _clean_arrow(arr: pa.Array) -> pa.Array:
+    """:func:`_clean` of every text of an Arrow string array (null: a blank cell).
+
+    ASCII text needs no NFKC: Arrow trims it. Other text keeps Python's
+    unicodedata, whose Unicode version may differ from Arrow's (seen on rare
+    new code points).
+    """
+    import pyarrow.compute as pc  # noqa: PLC0415 - imported here to avoid an import cycle
+
+    if len(arr) < _ARROW_MIN:
+        return pa.array([_clean(u) for u in arr.to_pylist()], type=arr.type)
     ascii_mask = pc.string_is_ascii(arr)
     trimmed = pc.utf8_trim_whitespace(arr)
     short = pc.less_equal(pc.utf8_length(trimmed), 4)
-    blank_words = pa.array(sorted(BLANK_WORDS))
+    blank_words = pa.array(sorted(BLANK_WORDS), type=arr.type)
     blank = pc.and_(short, pc.is_in(pc.utf8_lower(trimmed), value_set=blank_words))
-    out = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
-    for i in np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool)):
-        out[i] = _clean(uniques[i])
+    out = pc.if_else(blank, pa.scalar(None, arr.type), trimmed)
+    other = np.flatnonzero(~np.asarray(ascii_mask.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(other):
+        fixed = pa.array([_clean(u) for u in pc.take(arr, pa.array(other)).to_pylist()],
+                         type=arr.type)
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[other] = True
+        out = pc.replace_with_mask(out, pa.array(mask), fixed)
     return out
+
+
+def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a column of Arrow-backed strings (``str``/``string``), else None."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    return values.array.__arrow_array__()
 
 
 class Distinct:
@@ -79,6 +103,8 @@ class Distinct:
     column several ways (or checking it for blanks) factorizes it once.
     ``texts`` has one entry per distinct value plus a final ``None`` that
     code -1 (a missing cell) picks. A float column also keeps its numbers.
+    A column of Arrow strings is factorized and cleaned in Arrow (its
+    distinct texts become Python strings only when a parser asks for them).
     """
 
     def __init__(self, values: pd.Series) -> None:
@@ -87,15 +113,21 @@ class Distinct:
         self.numeric: np.ndarray | None = None
         if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
             self.numeric = values.to_numpy(dtype=float, na_value=np.nan)
+        self._arrow = None if self.numeric is not None else _arrow_strings(values)
         self._codes: np.ndarray | None = None
         self._uniques: object = None
+        self._clean: pa.Array | None = None
         self._texts: list[str | None] | None = None
 
     @property
     def codes(self) -> np.ndarray:
         if self._codes is None:
-            codes, self._uniques = pd.factorize(self.values, use_na_sentinel=True)
+            codes, uniques = pd.factorize(self.values, use_na_sentinel=True)
             self._codes = np.asarray(codes)
+            self._uniques = uniques
+            if self._arrow is not None:  # the distinct texts as one Arrow array
+                chunked = pd.Index(uniques).array.__arrow_array__()
+                self._uniques = pa.chunked_array(chunked).combine_chunks()
         return self._codes
 
     @classmethod
@@ -103,11 +135,24 @@ class Distinct:
         return values if isinstance(values, Distinct) else cls(values)
 
     @property
+    def clean(self) -> pa.Array:
+        """The cleaned distinct texts as an Arrow string array (null: blank)."""
+        if self._clean is None:
+            self.codes  # noqa: B018 - factorizes
+            if self._arrow is not None:
+                self._clean = _clean_arrow(cast(pa.Array, self._uniques))
+            else:
+                self._clean = pa.array(self.texts[:-1], type=pa.large_string())
+        return self._clean
+
+    @property
     def texts(self) -> list[str | None]:
         if self._texts is None:
             self.codes  # noqa: B018 - factorizes
-            uniques = np.asarray(self._uniques, dtype=object)
-            texts = _clean_many(uniques)
+            if self._arrow is not None:
+                texts = self.clean.to_pylist()
+            else:
+                texts = _clean_many(np.asarray(self._uniques, dtype=object))
             texts.append(None)
             self._texts = texts
         return self._texts
@@ -120,13 +165,21 @@ class Distinct:
         """True where the cell is empty, whitespace, NaN or a blank word."""
         if self.numeric is not None:
             return np.isnan(self.numeric)
+        if self._texts is None:
+            nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
+            return self.spread(np.append(np.asarray(nulls, dtype=bool), True))
         return self.spread(np.array([t is None for t in self.texts], dtype=bool))
 
     def text(self) -> pd.Series:
         """Cleaned text per row (``string`` dtype, <NA> for blanks)."""
-        arr = np.empty(len(self.texts), dtype=object)
-        arr[:] = self.texts
-        return pd.Series(self.spread(arr), index=self.index, dtype="string")
+        import pyarrow.compute as pc  # noqa: PLC0415 - see _clean_arrow
+
+        clean = self.clean
+        codes = self.codes
+        taken = pc.take(clean, pa.array(codes, mask=codes < 0))
+        if taken.type != pa.large_string():
+            taken = taken.cast(pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(taken), index=self.index, dtype="string")
 
 
 def _distinct(values: pd.Series | Distinct) -> Distinct:

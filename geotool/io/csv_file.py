@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from charset_normalizer import from_bytes
 
 from geotool._errors import InputError, shown_path
+from geotool.io.cells import _arrow_strings
 from geotool.io.columns import HEADER_VALUES, _key, canonical_column
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.text import Note
@@ -233,6 +235,10 @@ def _keep_outside(df: pd.DataFrame, unused: pd.DataFrame, blank: np.ndarray) -> 
 
 def _cheap_blank(values: pd.Series) -> np.ndarray:
     """Empty cells (missing or ""); whitespace and blank words are left to the records step."""
+    strings = _arrow_strings(values)
+    if strings is not None:  # Arrow strings: no Python object per cell
+        empty = pc.fill_null(pc.equal(strings, ""), True)
+        return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
     arr = values.to_numpy(dtype=object)
     blank = pd.isna(arr)
     if values.dtype.kind == "f":

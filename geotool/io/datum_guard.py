@@ -44,7 +44,8 @@ from geotool.crs import (
 )
 from geotool.text import Note
 
-__all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "check_district_datum",
+__all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "RecordPoints",
+           "check_district_datum",
            "check_layer_datum", "check_records_datum", "typical_offsets"]
 
 #: Distances to the nearest feature are capped here (metres): a record far from every
@@ -134,27 +135,99 @@ def _distances(xy: np.ndarray, target: np.ndarray, features_m: gpd.GeoDataFrame,
     return out
 
 
-def _targets(records: pd.DataFrame, features: gpd.GeoDataFrame) -> np.ndarray:
+@dataclass(frozen=True)
+class RecordPoints:
+    """The records located by their coordinates, as the arrays the guard looks at.
+
+    Made once (:meth:`of`) for all the checks of a workspace: a million
+    records are read out of their table once, not once per check. Feature
+    references are kept factorized (codes into their distinct texts).
+
+    Attributes
+    ----------
+    lon, lat : ndarray
+        WGS-84 degrees, as normalised.
+    file_codes : ndarray of int
+        Index into ``files`` of each record's file.
+    files : list of str
+        The distinct file names.
+    id_codes, name_codes : ndarray of int
+        Index into ``ids`` / ``names`` of the feature id / name each record
+        gives; -1 when it gives none.
+    ids, names : ndarray of str
+        The distinct feature ids / names the records give.
+    """
+
+    lon: np.ndarray
+    lat: np.ndarray
+    file_codes: np.ndarray
+    files: list[str]
+    id_codes: np.ndarray
+    ids: np.ndarray
+    name_codes: np.ndarray
+    names: np.ndarray
+
+    @classmethod
+    def of(cls, records: gpd.GeoDataFrame) -> RecordPoints:
+        """The records of ``records`` located by coordinates."""
+        located = (records["located_by"] == "coordinates").to_numpy(dtype=bool, na_value=False)
+        geoms = records.geometry.values[located]
+        file_codes, file_names = pd.factorize(records["_file"].to_numpy(dtype=object)[located])
+        files = [str(f) for f in file_names]
+        if "feature_id" in records:
+            id_codes, ids = _factorized(records["feature_id"], located)
+        else:
+            id_codes, ids = _factorized(None, len(geoms))
+        if "feature_name" in records:
+            name_codes, names = _factorized(records["feature_name"], located)
+        else:
+            name_codes, names = _factorized(None, len(geoms))
+        return cls(shapely.get_x(geoms), shapely.get_y(geoms), np.asarray(file_codes), files,
+                   id_codes, ids, name_codes, names)
+
+    def take(self, keep: np.ndarray) -> RecordPoints:
+        """The records at ``keep`` (a mask or positions)."""
+        return RecordPoints(self.lon[keep], self.lat[keep], self.file_codes[keep], self.files,
+                            self.id_codes[keep], self.ids, self.name_codes[keep], self.names)
+
+
+def _factorized(values: pd.Series | None, keep: np.ndarray | int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the kept cells into their distinct texts (``str``); -1 for a missing cell."""
+    if values is None:
+        return np.full(int(keep), -1, dtype=np.int64), np.array([], dtype=object)
+    codes, uniques = pd.factorize(values[keep] if isinstance(keep, np.ndarray) else values,
+                                  use_na_sentinel=True)
+    texts = pd.Index(uniques).astype(str).to_numpy(dtype=object)
+    return np.asarray(codes, dtype=np.int64), texts
+
+
+def _targets(points: RecordPoints, features: gpd.GeoDataFrame) -> np.ndarray:
     """Index into ``features`` of the feature each record names (id, else unique name); -1."""
-    n = len(records)
+    n = len(points.lon)
     out = np.full(n, -1, dtype=np.int64)
     if features.empty or n == 0:
         return out
     ids = pd.Index(features["feature_id"].astype(str).to_numpy())
     first = ~ids.duplicated(keep="first")
-    pos = pd.Index(ids[first]).get_indexer(records["feature_id"].astype(str).to_numpy())
-    has = records["feature_id"].notna().to_numpy() & (pos >= 0)
-    out[has] = np.flatnonzero(first)[pos[has]]
+    by_id = np.append(pd.Index(ids[first]).get_indexer(points.ids), -1)  # per distinct id
+    by_id = np.where(by_id >= 0, np.flatnonzero(first)[np.maximum(by_id, 0)], -1)
+    out = by_id[points.id_codes]
     names = features["name"].astype(str)
     unique = ~names.duplicated(keep=False).to_numpy()
-    need = (out < 0) & records["feature_name"].notna().to_numpy()
+    need = (out < 0) & (points.name_codes >= 0)
     if need.any():
-        npos = pd.Index(names.to_numpy()[unique]).get_indexer(
-            records.loc[need, "feature_name"].astype(str).to_numpy())
-        hit = npos >= 0
-        rows = np.flatnonzero(need)[hit]
-        out[rows] = np.flatnonzero(unique)[npos[hit]]
+        by_name = np.append(pd.Index(names.to_numpy()[unique]).get_indexer(points.names), -1)
+        by_name = np.where(by_name >= 0, np.flatnonzero(unique)[np.maximum(by_name, 0)], -1)
+        out = np.where(need, by_name[points.name_codes], out)
     return out
+
+
+def _picked(target: np.ndarray) -> np.ndarray:
+    """Positions of the points :func:`typical_offsets` judges by (named ones, evenly sampled)."""
+    rows = np.flatnonzero(target >= 0) if (target >= 0).sum() >= MIN_PAIRS \
+        else np.arange(len(target))
+    return rows[_sample(len(rows))]
 
 
 def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: Mapping[str, Shift | None],
@@ -181,10 +254,7 @@ def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: Mapping[str, S
     """
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     target = np.full(len(lon), -1, dtype=np.int64) if target is None else np.asarray(target)
-    if (target >= 0).sum() >= MIN_PAIRS:  # named pairs are the stronger evidence
-        keep = target >= 0
-        lon, lat, target = lon[keep], lat[keep], target[keep]
-    pick = _sample(len(lon))
+    pick = _picked(target)  # named pairs are the stronger evidence
     lon, lat, target = lon[pick], lat[pick], target[pick]
     if len(lon) < _MIN_POINTS or features.empty:
         return {}, len(lon)
@@ -230,21 +300,28 @@ def check_records_datum(records: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *
     """
     if datum not in (WGS84, GCJ02, BD09) or records.empty or features.empty:
         return []
-    by_xy = records[(records["located_by"] == "coordinates").to_numpy()]
-    if by_xy.empty:
+    return _check_records(RecordPoints.of(records), features, datum)
+
+
+def _check_records(points: RecordPoints, features: gpd.GeoDataFrame, datum: str
+                   ) -> list[DatumFinding]:
+    """:func:`check_records_datum` of records already read out (:class:`RecordPoints`)."""
+    if datum not in (WGS84, GCJ02, BD09) or not len(points.lon) or features.empty:
         return []
     findings = []
-    for file, group in by_xy.groupby("_file", sort=True):
-        lon, lat = group.geometry.x.to_numpy(), group.geometry.y.to_numpy()
+    for code in np.argsort(points.files, kind="stable"):  # in file-name order
+        group = points.take(points.file_codes == code)
+        target = _targets(group, features)
+        pick = _picked(target)  # shifting back a few thousand points, not a million
+        lon, lat, target = group.lon[pick], group.lat[pick], target[pick]
         if datum != WGS84:  # back to the values as written in the file
             lon, lat = _FROM_WGS[datum](lon, lat)
         candidates = {WGS84: None, GCJ02: _TO_WGS[GCJ02], BD09: _TO_WGS[BD09]}
-        offsets, n = typical_offsets(lon, lat, candidates, features,
-                                     _targets(group, features))
+        offsets, n = typical_offsets(lon, lat, candidates, features, target)
         likely = _verdict(offsets, datum)
         if likely is not None:
-            findings.append(DatumFinding(str(file), "[records]", datum, likely, offsets[datum],
-                                         offsets[likely], n))
+            findings.append(DatumFinding(points.files[code], "[records]", datum, likely,
+                                         offsets[datum], offsets[likely], n))
     return findings
 
 
@@ -266,11 +343,20 @@ def check_layer_datum(records: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *, key
     """
     if records.empty or layer.empty:
         return None
-    by_xy = records[(records["located_by"] == "coordinates").to_numpy()]
-    lon, lat = by_xy.geometry.x.to_numpy(), by_xy.geometry.y.to_numpy()
+    return _check_layer(RecordPoints.of(records), layer, key=key, file=file)
+
+
+def _check_layer(points: RecordPoints, layer: gpd.GeoDataFrame, *, key: str, file: str
+                 ) -> DatumFinding | None:
+    """:func:`check_layer_datum` of records already read out (:class:`RecordPoints`)."""
+    if not len(points.lon) or layer.empty:
+        return None
+    layer = layer.reset_index(drop=True)
+    target = _targets(points, layer)
+    pick = _picked(target)
     candidates = {WGS84: None, GCJ02: _FROM_WGS[GCJ02], BD09: _FROM_WGS[BD09]}
-    offsets, n = typical_offsets(lon, lat, candidates, layer.reset_index(drop=True),
-                                 _targets(by_xy, layer.reset_index(drop=True)))
+    offsets, n = typical_offsets(points.lon[pick], points.lat[pick], candidates, layer,
+                                 target[pick])
     likely = _verdict(offsets, WGS84)
     if likely is None:
         return None
@@ -299,22 +385,24 @@ def check_district_datum(records: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
     """
     if records.empty or districts.empty or "district" not in records:
         return None
-    by_xy = records[(records["located_by"] == "coordinates").to_numpy()
-                    & records["district"].notna().to_numpy()]
-    if len(by_xy) < MIN_PAIRS:
+    mask = ((records["located_by"] == "coordinates").to_numpy(dtype=bool, na_value=False)
+            & records["district"].notna().to_numpy())
+    if mask.sum() < MIN_PAIRS:
         return None
     ids = pd.Index(districts["district_id"].astype(str).to_numpy())
     names = districts["name"].astype(str)
     unique = ~names.duplicated(keep=False).to_numpy()
-    said = by_xy["district"].astype(str).to_numpy()
-    target = ids.get_indexer(said)
-    by_name = pd.Index(names.to_numpy()[unique]).get_indexer(said)
+    codes, said = _factorized(records["district"], mask)  # a few district names, many rows
+    target = np.append(ids.get_indexer(said), -1)
+    by_name = np.append(pd.Index(names.to_numpy()[unique]).get_indexer(said), -1)
     target = np.where(target >= 0, target,
                       np.where(by_name >= 0, np.flatnonzero(unique)[np.maximum(by_name, 0)], -1))
+    target = target[codes]
     keep = target >= 0
     if keep.sum() < MIN_PAIRS:
         return None
-    lon, lat = by_xy.geometry.x.to_numpy()[keep], by_xy.geometry.y.to_numpy()[keep]
+    points = records.geometry.values[mask][keep]
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
     geoms = districts.geometry.values[target[keep]]
     outside = {}
     for name, shift in ((WGS84, None), (GCJ02, _FROM_WGS[GCJ02]), (BD09, _FROM_WGS[BD09])):

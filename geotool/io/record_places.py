@@ -70,6 +70,7 @@ class _Reasons:
         n = len(data)
         self.data = data
         self.code = np.full(n, None, dtype=object)
+        self._ok = np.ones(n, dtype=bool)  # no code yet: kept up to date by flag()
         self.column = np.full(n, "", dtype=object)
         self.value = np.full(n, "", dtype=object)
         self.optional: list[tuple[str, str, np.ndarray, np.ndarray]] = []
@@ -83,7 +84,7 @@ class _Reasons:
 
     @property
     def ok(self) -> np.ndarray:
-        return pd.isna(self.code)
+        return self._ok.copy()
 
     def flag(self, mask: np.ndarray | pd.Series, code: str, column: str,
              values: pd.Series | np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None
@@ -99,6 +100,7 @@ class _Reasons:
         if not mask.any():
             return
         self.code[mask] = code
+        self._ok[mask] = False
         self.column[mask] = column
         if values is not None:
             if callable(values):

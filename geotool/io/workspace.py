@@ -21,9 +21,10 @@ from geotool._errors import InputError, shown_path
 from geotool.io.config import Workspace, load_config
 from geotool.io.datum_guard import (
     DatumFinding,
+    RecordPoints,
+    _check_layer,
+    _check_records,
     check_district_datum,
-    check_layer_datum,
-    check_records_datum,
 )
 from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
@@ -242,14 +243,19 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
                     districts_converted: str | None = None) -> list[DatumFinding]:
     """Run the datum guard on the records files and on ledger layers read as WGS-84."""
 
-    found = check_records_datum(records, features, datum=ws.records.crs or "EPSG:4326")
+    points = RecordPoints.of(records)  # read out of the table once for every check
+    found = _check_records(points, features, ws.records.crs or "EPSG:4326")
     found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
     shifted = {f.file for f in found}
-    codes, files = pd.factorize(records["_file"])  # a few file names for a million rows
-    from_shifted = np.isin(codes, [i for i, f in enumerate(files) if _relative(f, ws.root)
-                                   in shifted])
-    trusted = records[~from_shifted] if len(records) else records
+    if shifted:
+        bad_files = [i for i, f in enumerate(points.files) if _relative(f, ws.root) in shifted]
+        points = points.take(~np.isin(points.file_codes, bad_files))
     if districts_converted is None and ws.districts.crs in (None, "EPSG:4326"):
+        trusted = records
+        if shifted:
+            codes, files = pd.factorize(records["_file"])  # a few file names for a million rows
+            trusted = records[~np.isin(codes, [i for i, f in enumerate(files)
+                                               if _relative(f, ws.root) in shifted])]
         finding = check_district_datum(trusted, districts,
                                        file=_relative(str(ws.districts.path), ws.root))
         if finding is not None:
@@ -257,8 +263,8 @@ def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoD
     for spec, res in zip(ws.ledgers, layer_results, strict=True):
         if res.converted_from is not None or spec.crs not in (None, "EPSG:4326"):
             continue  # a layer with its own datum or CRS is not second-guessed
-        finding = check_layer_datum(trusted, res.frame, key=spec.key,
-                                    file=_relative(str(spec.path), ws.root))
+        finding = _check_layer(points, res.frame, key=spec.key,
+                               file=_relative(str(spec.path), ws.root))
         if finding is not None:
             found.append(finding)
     return found
