@@ -5,12 +5,8 @@ UTF-8 with BOM so Excel opens the Chinese text right; ``gaps.xlsx`` has the
 same tables with planner headers (Chinese, or English with ``lang="en"``).
 Every file is written atomically. A text cell that a spreadsheet could run
 as a formula is prefixed with ``'`` so it shows as text
-(:func:`escape_formulas`, the one function every CSV and ``.xlsx`` writer
-uses): one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return, also after leading white space of any script (space, NBSP, U+3000,
-line breaks), zero-width characters, and after NFKC normalisation (the
-full-width ``＝ ＋ － ＠`` and small ``﹦ ﹢ ﹣ ﹫`` forms, which spreadsheets
-read as their ASCII twins).
+(:mod:`geotool.output.formulas`, the one guard every CSV and ``.xlsx`` writer
+uses, re-exported here as :func:`escape_formulas` and :func:`formula_risk`).
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ import io
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -30,6 +25,7 @@ from geotool._atomic import remove_stale_temps, write_atomic
 from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
 from geotool.output.csv_text import csv_chunks
+from geotool.output.formulas import escape_formulas, formula_risk
 from geotool.output.unit_lists import write_unit_lists
 from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
@@ -45,59 +41,6 @@ __all__ = [
     "write_quarantine",
 ]
 
-_FORMULA_START = ("=", "+", "-", "@", "\u2212")
-_RAW_START = ("\t", "\r")
-#: White space (``\s`` is Unicode-aware) and invisible characters a cell may start with.
-_LEADING = r"^[\s\u200b-\u200d\u2060\ufeff]+"
-_SAFE_START = r"[A-Za-z0-9\u4e00-\u9fff]"
-
-
-def formula_risk(values: pd.Series) -> pd.Series:
-    r"""Which values a spreadsheet could run as a formula (boolean, missing: False).
-
-    Examples
-    --------
-    >>> values = pd.Series(["=1", " =1", "\u3000＝1", "\u00a0﹦1", "\n@x", "a=b", None])
-    >>> formula_risk(values).tolist()
-    [True, True, True, True, True, False, False]
-    """
-    # decided once per distinct value: a column repeats its words many times
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if not len(uniques):
-        return pd.Series(False, index=values.index)
-    text = pd.Series(uniques, dtype=object).astype("string")
-    # a value starting with a letter, digit or CJK ideograph is safe (NFKC keeps those, and
-    # they are neither white space nor formula signs): only the others are looked at closely
-    maybe = ~text.str.match(_SAFE_START).fillna(False).to_numpy(dtype=bool)
-    per_unique = np.zeros(len(uniques) + 1, dtype=bool)
-    if maybe.any():
-        odd = text[maybe]
-        core = odd.str.normalize("NFKC").str.replace(_LEADING, "", regex=True)
-        risky = core.str.startswith(_FORMULA_START) | odd.str.startswith(_RAW_START)
-        per_unique[np.flatnonzero(maybe)] = risky.fillna(False).to_numpy(dtype=bool)
-    return pd.Series(per_unique[codes], index=values.index)
-
-
-def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` whose text cells cannot be run as spreadsheet formulas.
-
-    Examples
-    --------
-    >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@x"], "b": [-1, 2, 3]})).values.tolist()
-    [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
-    """
-    out = df.copy(deep=False)  # copy-on-write: the columns changed below are new
-    for col in out.columns:
-        s = out[col]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype(object)
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            risky = formula_risk(s)
-            if risky.any():
-                text = s.astype("string").astype(object)
-                out[col] = s.astype(object).where(~risky, "'" + text)
-    return out
-
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """Write ``df`` to ``path`` as every geotool CSV is written; returns ``path``.
@@ -109,7 +52,7 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     def writer(tmp: Path) -> None:
         with open(tmp, "wb") as file:
             file.write(codecs.BOM_UTF8)
-            for block in csv_chunks(escape_formulas(df)):
+            for block in csv_chunks(df, safe=True):
                 file.write(block)
 
     return write_atomic(path, writer)

@@ -7,7 +7,7 @@ header (a title and summary) and a print title. Every sheet gets:
 * real Excel cells: numbers as numbers, dates and datetimes as date cells
   (``yyyy-mm-dd``, or ``yyyy-mm-dd hh:mm`` when the column has times),
   fractions (``*rate``, ``*share`` columns) as percentages, yes/no for booleans;
-* text that can never run as a formula (:func:`~geotool.output.report.escape_formulas`,
+* text that can never run as a formula (:mod:`~geotool.output.formulas`,
   and xlsxwriter's formula/URL/number guessing switched off);
 * a frozen, filterable header row;
 * a page set up for printing: A4 landscape, the title and as-of date in the
@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 
 from geotool._atomic import write_atomic
+from geotool.output.formulas import escape_formulas, safe_words, text_codes
 from geotool.output.xlsx_rows import Column, Table, splice_rows, text_column
 
 __all__ = ["Sheet", "Table", "excel_serials", "header_text", "sheet_name", "table",
@@ -137,21 +138,30 @@ def _column(s: pd.Series, yes: str, no: str) -> Column:
         floats = s.to_numpy(dtype=float, na_value=np.nan)
         floats = np.where(np.isfinite(floats), floats, np.nan)
         return Column("float", numbers=pa.array(floats, from_pandas=True))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return text_column([str(v) for v in uniques], codes)  # distinct values only
+    codes, words = text_codes(s)  # distinct values only; strings made safe here, objects before
+    return text_column(safe_words(words) if isinstance(s.dtype, pd.StringDtype) else words, codes)
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype) or \
+        pd.api.types.is_string_dtype(s.dtype)
 
 
 def table(frame: pd.DataFrame, *, lang: str = "zh") -> Table:
     """``frame`` encoded for writing, text made safe from formulas; take rows with ``.take``.
 
     Encode a large table once and take each workbook's rows from it (as the
-    unit lists do) instead of converting every part again.
+    unit lists do) instead of converting every part again. Text is escaped
+    (:mod:`~geotool.output.formulas`) once per distinct value.
     """
-    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
-
     yes, no = ("yes", "no") if lang == "en" else ("是", "否")
-    safe = escape_formulas(frame)
-    return Table([str(c) for c in safe.columns], [_column(safe[c], yes, no) for c in safe.columns])
+    columns = []
+    for j in range(len(frame.columns)):
+        s = frame.iloc[:, j]
+        if _is_text(s) and not isinstance(s.dtype, pd.StringDtype):
+            s = escape_formulas(s.to_frame(name="v"))["v"]  # Python objects: rare, small
+        columns.append(_column(s, yes, no))
+    return Table([str(c) for c in frame.columns], columns)
 
 
 def _width(header: str, column: Column, kind: str) -> float:
@@ -177,12 +187,14 @@ def _formats(book) -> dict[str, object]:
     }
 
 
-def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object]) -> None:
-    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle
+def _safe_texts(texts: list[str]) -> list[str]:
+    """``texts`` escaped from formulas (:func:`~geotool.output.formulas.safe_words`)."""
+    return safe_words(pa.array(texts, pa.string())).to_pylist()
 
+
+def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object]) -> None:
     texts = [str(v) for row in rows for v in row if isinstance(v, str)]
-    safe: dict[object, str] = dict(zip(texts, escape_formulas(pd.DataFrame({"v": texts}))["v"],
-                                       strict=True))
+    safe: dict[object, str] = dict(zip(texts, _safe_texts(texts), strict=True))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             if value is None:
@@ -202,8 +214,6 @@ def _write_top(ws, rows: Sequence[Sequence[object]], formats: dict[str, object])
 def _write_sheet(book, sheet: Sheet, formats: dict[str, object],
                  lang: str) -> tuple[Table, int]:
     """Everything of ``sheet`` but its data rows (xlsxwriter); returns the rows to add."""
-    from geotool.output.report import escape_formulas  # noqa: PLC0415 - imported here to avoid an import cycle (report uses the workbook writer)
-
     ws = book.add_worksheet(sheet_name(sheet.name))
     data = sheet.frame if isinstance(sheet.frame, Table) else table(sheet.frame, lang=lang)
     percent = sheet.percent if sheet.percent is not None else {
@@ -214,8 +224,8 @@ def _write_sheet(book, sheet: Sheet, formats: dict[str, object],
         ws.set_column(j, j, _width(sheet.headers[j], column, kind), fmt)
     header_row = len(sheet.top) + (1 if sheet.top else 0)  # a blank row below the summary
     _write_top(ws, sheet.top, formats)
-    headers = escape_formulas(pd.DataFrame({"h": [str(h) for h in sheet.headers]}))["h"]
-    ws.write_row(header_row, 0, list(headers), formats["head"])
+    headers = _safe_texts([str(h) for h in sheet.headers])
+    ws.write_row(header_row, 0, headers, formats["head"])
     last = header_row + max(len(data), 1)
     ws.freeze_panes(header_row + 1, 0)
     if data.names:

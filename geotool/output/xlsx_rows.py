@@ -32,6 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
+from geotool.output.text_bytes import joined_bytes
+
 __all__ = ["Column", "Table", "cell_texts", "splice_rows", "text_column"]
 
 _CHUNK_ROWS = 20_000
@@ -155,7 +157,7 @@ def cell_texts(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(opening, out, "</t>", "")
 
 
-def text_column(shown: list[str], codes: np.ndarray) -> Column:
+def text_column(shown: list[str] | pa.Array, codes: np.ndarray) -> Column:
     """A text column from its distinct values (as shown) and each row's index into them.
 
     Empty values get no cell.
@@ -166,11 +168,13 @@ def text_column(shown: list[str], codes: np.ndarray) -> Column:
     >>> c.cells(0, 4).to_pylist(), c.sample_widths(9)
     (['<t>城管</t>', None, '<t>a&amp;b</t>', None], [4, 3])
     """
-    empty = np.array([not v for v in shown] + [True], dtype=bool)  # the last: code -1
+    shown = pc.fill_null(pa.array(shown, pa.string()).cast(pa.string()), "")
+    lengths = pc.utf8_length(shown).to_numpy(zero_copy_only=False).astype(np.int64)
+    empty = np.append(lengths == 0, True)  # the last: code -1
     codes = np.where(empty[codes], -1, codes).astype(np.int32)
-    words = cell_texts(pa.array(shown, pa.string()))
-    widths = np.array([len(v) * (1 if v.isascii() else 2) for v in shown], dtype=np.int64)
-    return Column("text", words=words, codes=codes, widths=widths)
+    ascii_ = pc.string_is_ascii(shown).to_numpy(zero_copy_only=False)
+    widths = lengths * np.where(ascii_, 1, 2)
+    return Column("text", words=cell_texts(shown), codes=codes, widths=widths)
 
 
 def _column_styles(sheet_xml: bytes) -> dict[int, str]:
@@ -184,8 +188,8 @@ def _column_styles(sheet_xml: bytes) -> dict[int, str]:
     return styles
 
 
-def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[bytes]:
-    """The ``<row>`` elements of ``table``, a block of rows at a time."""
+def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[pa.Buffer | bytes]:
+    """The ``<row>`` elements of ``table``, a block of rows at a time (UTF-8 buffers)."""
     letters = [xl_col_to_name(j) for j in range(len(table.columns))]
     for start in range(0, len(table), _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, len(table))
@@ -196,11 +200,11 @@ def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[by
             text = column.codes is not None
             middle = f'"{style} t="inlineStr"><is>' if text else f'"{style}><v>'
             end = "</is></c>" if text else "</v></c>"
-            cell = pc.binary_join_element_wise(f'<c r="{letters[j]}', numbers, middle,
-                                               column.cells(start, stop), end, "")
-            cells.append(pc.fill_null(cell, ""))
-        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
-        yield "".join(rows.to_pylist()).encode("utf-8")
+            cells.append(pc.binary_join_element_wise(f'<c r="{letters[j]}', numbers, middle,
+                                                     column.cells(start, stop), end, ""))
+        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "",
+                                           null_handling="replace", null_replacement="")
+        yield joined_bytes(rows)
 
 
 def _dimension(table: Table, first_row: int) -> bytes:
