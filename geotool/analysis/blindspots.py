@@ -11,12 +11,16 @@ The reach is the union of discs of radius ``reach_m`` (32-gon
 approximations, as PostGIS ``ST_Buffer`` draws them) around the distinct
 record locations. It is built per district from the points within reach of
 that district only, which keeps every union small.
+
+The unions take most of the analysis's time and GEOS releases the GIL, so
+:func:`start_blindspots` runs them in a background thread while the rest of
+the analysis goes on in the calling one.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +30,7 @@ import shapely
 from geotool.crs import require_metric
 from geotool.io.records import feature_anchor_points
 
-__all__ = ["blindspots", "reach_area"]
+__all__ = ["blind_parts", "blindspots", "count_features", "reach_area", "start_blindspots"]
 
 _QUAD_SEGS = 8
 
@@ -102,6 +106,60 @@ def blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: f
     >>> round(b.area_m2.iloc[0] / 1e4)
     93
     """
+    parts = blind_parts(districts, points, reach_m=reach_m, min_blindspot_m2=min_blindspot_m2)
+    return count_features(parts, features, covered)
+
+
+def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
+                     reach_m: float = 300.0, min_blindspot_m2: float = 10_000.0
+                     ) -> Future[gpd.GeoDataFrame]:
+    """:func:`blind_parts` started in a background thread.
+
+    The caller goes on with other work (GEOS releases the GIL, so the union
+    runs on another core) and takes the parts with ``.result()``, which
+    re-raises whatever the union raised. The inputs are copied here, in the
+    calling thread, so the background thread shares no object with it.
+
+    Parameters
+    ----------
+    districts, points, reach_m, min_blindspot_m2
+        As for :func:`blind_parts`.
+
+    Returns
+    -------
+    concurrent.futures.Future
+        Of the :func:`blind_parts` frame.
+    """
+    mine = gpd.GeoDataFrame({"district_id": districts["district_id"].to_numpy(copy=True)},
+                            geometry=shapely.from_wkb(shapely.to_wkb(districts.geometry.values)),
+                            crs=districts.crs)
+    pts = np.asarray(points.values, dtype=object)
+    pts = pts[~pd.isna(pts)]
+    xy = gpd.GeoSeries(shapely.points(shapely.get_coordinates(pts[~shapely.is_empty(pts)])),
+                       crs=points.crs)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-blindspots")
+    try:
+        return pool.submit(blind_parts, mine, xy, reach_m=reach_m,
+                           min_blindspot_m2=min_blindspot_m2)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends once the union is done
+
+
+def blind_parts(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: float = 300.0,
+                min_blindspot_m2: float = 10_000.0) -> gpd.GeoDataFrame:
+    """Blind-spot parts of each district, without the features inside them.
+
+    Parameters
+    ----------
+    districts, points, reach_m, min_blindspot_m2
+        As for :func:`blindspots`.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``district_id, area_m2, part`` and the part polygons, sorted by district
+        and then by area (largest first); :func:`count_features` adds the rest.
+    """
     require_metric(districts, points)
     pts = np.asarray(points.values, dtype=object)
     pts = pts[~pd.isna(pts)]
@@ -131,7 +189,26 @@ def blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: f
     out["area_m2"] = out.area
     out = out.sort_values(["district_id", "area_m2"], ascending=[True, False], kind="stable")
     out["part"] = out.groupby("district_id").cumcount() + 1
-    out = out.reset_index(drop=True)
+    return out.reset_index(drop=True)
+
+
+def count_features(parts: gpd.GeoDataFrame, features: gpd.GeoDataFrame | None = None,
+                   covered: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """The blind-spot table: :func:`blind_parts` with the features inside each part.
+
+    Parameters
+    ----------
+    parts : GeoDataFrame
+        From :func:`blind_parts` (not changed).
+    features, covered
+        As for :func:`blindspots`.
+
+    Returns
+    -------
+    GeoDataFrame
+        As :func:`blindspots` returns it.
+    """
+    out = parts.copy()
     _count_features(out, features, covered)
     return out[["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
                 "feature_ids_inside", "geometry"]]

@@ -10,7 +10,10 @@ the maps are drawn from. Each step is a function of its own module:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,7 @@ import pyarrow as pa
 import pyproj
 import shapely
 
-from geotool.analysis.blindspots import blindspots
+from geotool.analysis.blindspots import count_features, start_blindspots
 from geotool.analysis.codes import arrow, equals, text
 from geotool.analysis.coverage import coverage, touches, window_bounds
 from geotool.analysis.districts import district_paths
@@ -111,7 +114,22 @@ def _to_metric(points: Any, crs) -> Any:
         return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
     transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
     x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
-    return gpd.GeoSeries(shapely.points(x, y), crs=crs).values
+    with _cycle_collector_paused():  # a million new objects, none in a cycle
+        made = shapely.points(x, y)
+    return gpd.GeoSeries(made, crs=crs).values
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while: it would walk the whole heap again and
+    again while a million new geometries are made (they hold no references)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
@@ -243,6 +261,9 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     start, end = window_bounds(as_of, params.window_days)
     first = first_versions(records, end=end)
     located_m = _located(records, first, crs)
+    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
+    blind_parts = start_blindspots(top, window_pts, reach_m=params.reach_m,  # meanwhile: the rest
+                                   min_blindspot_m2=params.min_blindspot_m2)
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
@@ -265,10 +286,7 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     points_m = located_m.geometry.iloc[np.searchsorted(first, states["first"].to_numpy())]
     issues = issue_table(records, states, texts, issue_features, features_m, recurring,
                          points_m, districts_m)
-    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
-    blind = blindspots(top, window_pts, reach_m=params.reach_m,
-                       min_blindspot_m2=params.min_blindspot_m2, features=features_m,
-                       covered=cov["covered"])
+    blind = count_features(blind_parts.result(), features_m, cov["covered"])
     return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
 
 

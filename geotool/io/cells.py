@@ -96,6 +96,19 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
     return values.array.__arrow_array__()
 
 
+def constant(n: int, value: object) -> np.ndarray:
+    """An object array of ``n`` references to ``value`` (``np.full`` makes ``n`` copies of a str).
+
+    Examples
+    --------
+    >>> constant(2, "a.csv").tolist()
+    ['a.csv', 'a.csv']
+    """
+    out = np.empty(n, dtype=object)
+    out[:] = [value] if n else []
+    return out
+
+
 class Distinct:
     """A column factorized once: codes into its distinct cleaned texts.
 
@@ -170,16 +183,55 @@ class Distinct:
             return self.spread(np.append(np.asarray(nulls, dtype=bool), True))
         return self.spread(np.array([t is None for t in self.texts], dtype=bool))
 
+    def _unchanged(self) -> bool:
+        """True when cleaning changed no text (then the column itself is its clean text)."""
+        if self._arrow is None:
+            return False
+        clean = self.clean
+        return clean.null_count == 0 and clean.equals(cast(pa.Array, self._uniques))
+
     def text(self) -> pd.Series:
         """Cleaned text per row (``string`` dtype, <NA> for blanks)."""
-        import pyarrow.compute as pc  # noqa: PLC0415 - see _clean_arrow
+        if self._unchanged():
+            return string_series(cast(pa.ChunkedArray, self._arrow), self.index)
+        return words_at(self.clean, self.codes, self.index)
 
-        clean = self.clean
-        codes = self.codes
-        taken = pc.take(clean, pa.array(codes, mask=codes < 0))
-        if taken.type != pa.large_string():
-            taken = taken.cast(pa.large_string())
-        return pd.Series(pd.arrays.ArrowStringArray(taken), index=self.index, dtype="string")
+    def text_codes(self) -> np.ndarray:
+        """Per row, an index into the distinct cleaned texts (-1: blank).
+
+        Cells that clean to the same text (``" R1"``, ``"R1"``) get the same code.
+        """
+        if self._unchanged():
+            return self.codes
+        per_unique, _ = pd.factorize(string_series(self.clean), use_na_sentinel=True)
+        return self.spread(np.append(np.asarray(per_unique), -1))
+
+
+def string_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index | None = None,
+                  dtype: str = "string") -> pd.Series:
+    """An Arrow string array as a ``string`` (or ``str``) Series, no Python object per cell."""
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    kind = pd.StringDtype("pyarrow", na_value=np.nan if dtype == "str" else pd.NA)
+    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=kind), index=index, dtype=kind)
+
+
+def words_at(words: pa.Array | list[str | None], codes: np.ndarray,
+             index: pd.Index | None = None, dtype: str = "string") -> pd.Series:
+    """``words[codes]`` as a ``string`` (or ``str``) Series (missing where a code is -1 or
+    the word is None).
+
+    Examples
+    --------
+    >>> list(words_at(["issue", "inspection"], np.array([1, -1, 0])).fillna("-"))
+    ['inspection', '-', 'issue']
+    """
+    import pyarrow.compute as pc  # noqa: PLC0415 - see _clean_arrow
+
+    if not isinstance(words, pa.Array):
+        words = pa.array(words, type=pa.large_string())
+    codes = np.asarray(codes)
+    return string_series(pc.take(words, pa.array(codes, mask=codes < 0)), index, dtype)
 
 
 def _distinct(values: pd.Series | Distinct) -> Distinct:

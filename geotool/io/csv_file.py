@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from charset_normalizer import from_bytes
 
 from geotool._errors import InputError, shown_path
-from geotool.io.cells import _arrow_strings
+from geotool.io.cells import _arrow_strings, constant
 from geotool.io.columns import HEADER_VALUES, _key, canonical_column
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.text import Note
@@ -52,13 +52,21 @@ def _sniff_container(raw: bytes, path: Path) -> None:
         raise InputError(Note("table.old_xls_file"), path=path)
 
 
-def _decode(path: Path) -> tuple[str, str]:
+def _decode(path: Path) -> tuple[str, str, bytes | None]:
+    """The file's text, its encoding, and the text as UTF-8 bytes when those are at hand."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(Note("table.unreadable", reason=reason), path=path) from None
     _sniff_container(raw, path)
+    text, encoding = _decoded(raw, path)
+    if encoding == "utf-8":
+        return text, encoding, raw  # valid UTF-8: the bytes are the text's own encoding
+    return text, encoding, None
+
+
+def _decoded(raw: bytes, path: Path) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -174,9 +182,9 @@ def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: 
     data_cols = list(df.columns)
     start = header_idx + 2  # the spreadsheet row number of the first body row
     n = len(df)
-    df["_file"] = pd.Series(np.full(n, shown_path(path), dtype=object), index=df.index,
+    df["_file"] = pd.Series(constant(n, shown_path(path)), index=df.index,
                             dtype=object)
-    df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
+    df["_sheet"] = pd.Series(constant(n, sheet or ""), index=df.index, dtype=object)
     df["_row"] = rownos if rownos is not None else np.arange(start, start + n)
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
                              else np.full(n, None, dtype=object), index=df.index, dtype=object)
@@ -235,6 +243,8 @@ def _keep_outside(df: pd.DataFrame, unused: pd.DataFrame, blank: np.ndarray) -> 
 
 def _cheap_blank(values: pd.Series) -> np.ndarray:
     """Empty cells (missing or ""); whitespace and blank words are left to the records step."""
+    if values.dtype.kind == "f":
+        return np.isnan(values.to_numpy())
     strings = _arrow_strings(values)
     if strings is not None:  # Arrow strings: no Python object per cell
         empty = pc.fill_null(pc.equal(strings, ""), True)
@@ -295,12 +305,13 @@ def _csv_body_fallback(text: str, delimiter: str, skip: int, width: int) -> pd.D
 
 
 def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
-                    numeric: set[int]) -> pd.DataFrame | None:
+                    numeric: set[int], utf8: bytes | None = None) -> pd.DataFrame | None:
     """Body rows with pyarrow's multi-threaded parser (about 4x pandas' C parser).
 
     Only for regular files: any row that is blank, short or long, or a lon/lat
     cell that is not a plain number, makes it return None and the callers'
-    slower parsers (which handle and report those rows) take over.
+    slower parsers (which handle and report those rows) take over. ``utf8``,
+    when given, is ``text`` encoded as UTF-8 (the file's own bytes).
     """
     try:
         import pyarrow.csv as pacsv  # noqa: PLC0415 - imported here to avoid an import cycle
@@ -310,7 +321,7 @@ def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
     types = {n: (pa.float64() if j in numeric else pa.string()) for j, n in enumerate(names)}
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
@@ -351,18 +362,19 @@ def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
 
 def _read_csv(path: Path, extra: dict[str, str] | None,
               values: dict[str, dict[str, str]] | None = None) -> Table:
-    text, encoding = _decode(path)
-    if not text.strip():
+    text, encoding, utf8 = _decode(path)
+    if not text or text.isspace():  # as `not text.strip()`, without copying the text
         raise InputError(Note("table.empty"), path=path)
     nuls = text.count("\x00")
     if nuls > max(8, len(text) // 100):
         raise InputError(Note("table.binary"), path=path)
-    delimiter, rows, header_idx, hits = _pick_delimiter(text.replace("\x00", ""), extra)
+    delimiter, rows, header_idx, hits = _pick_delimiter(text.replace("\x00", "") if nuls else text,
+                                                        extra)
     if hits < 2:
         raise InputError(Note("table.no_header"), path=path)
     table = Table(path=path, data=pd.DataFrame(), encoding=encoding)
     if nuls:
-        text = text.replace("\x00", "")
+        text, utf8 = text.replace("\x00", ""), None
         table.notes.append(Note("note.nul_chars", n=nuls))
     if delimiter != ",":
         shown = {"\t": Note("sep.tab"), "，": Note("sep.fullwidth_comma")}.get(
@@ -376,7 +388,7 @@ def _read_csv(path: Path, extra: dict[str, str] | None,
     numeric = {j for j, cell in enumerate(header)
                if canonical_column(cell, extra) in ("lon", "lat")}
     if delimiter.isascii():
-        body = _csv_body_arrow(text, delimiter, header_idx + 1, width, numeric)
+        body = _csv_body_arrow(text, delimiter, header_idx + 1, width, numeric, utf8)
     if body is None and delimiter.isascii():
         body = _csv_body_fast(text, delimiter, header_idx + 1, width, numeric)
     if body is None:

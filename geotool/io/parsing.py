@@ -36,7 +36,14 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from geotool.io.cells import BLANK_WORDS, Distinct, _distinct, parse_date, parse_dates
+from geotool.io.cells import (
+    BLANK_WORDS,
+    Distinct,
+    _distinct,
+    parse_date,
+    parse_dates,
+    words_at,
+)
 
 __all__ = [
     "BLANK_WORDS",
@@ -52,6 +59,7 @@ __all__ = [
     "parse_kinds",
     "parse_statuses",
     "split_lonlat",
+    "words_at",
 ]
 
 STATUSES = ("open", "rectifying", "rectified", "closed")
@@ -222,9 +230,7 @@ def split_lonlat(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     lat_u = np.empty(len(pairs), dtype=object)
     lon_u[:] = [p[0] for p in pairs]
     lat_u[:] = [p[1] for p in pairs]
-    lon = pd.Series(col.spread(lon_u), index=col.index, dtype="string")
-    lat = pd.Series(col.spread(lat_u), index=col.index, dtype="string")
-    return lon, lat
+    return words_at(list(lon_u), col.codes, col.index), words_at(list(lat_u), col.codes, col.index)
 
 
 _WORD_STRIP = " 。.!！,，;；:：、"
@@ -247,8 +253,8 @@ def _map_words(values: pd.Series | Distinct, words: dict[str, str]) -> tuple[pd.
         word = words.get(key) or words.get(key.replace(" ", ""))
         out_u[i] = word
         bad_u[i] = word is None
-    out = pd.Series(col.spread(out_u), index=col.index, dtype="string")
-    return out, pd.Series(col.spread(bad_u), index=col.index)
+    bad = pd.Series(col.spread(bad_u), index=col.index)
+    return words_at(list(out_u), col.codes, col.index), bad
 
 
 def parse_statuses(values: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:

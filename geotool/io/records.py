@@ -54,12 +54,14 @@ from geotool.crs import (
     WGS84,
     normalize_datum,
 )
+from geotool.io.cells import constant
 from geotool.io.parsing import (
     Distinct,
     parse_dates,
     parse_kinds,
     parse_statuses,
     split_lonlat,
+    words_at,
 )
 from geotool.io.record_places import (
     _coordinates,
@@ -193,10 +195,11 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
     data["lon"] = np.where(located, lon_a, np.where(by_ref, ref_x, np.nan))
     data["lat"] = np.where(located, lat_a, np.where(by_ref, ref_y, np.nan))
-    data["located_by"] = np.where(located, "coordinates",
-                                  np.where(has_id & by_ref, "feature_id", "feature_name"))
+    data["located_by"] = words_at(["coordinates", "feature_id", "feature_name"],
+                                  np.where(located, 0, np.where(has_id & by_ref, 1, 2)),
+                                  data.index, dtype="str")
 
-    _duplicates(data, why)
+    _duplicates(data, why, cols["record_id"])
 
     missing_id = data["record_id"].isna()
     if missing_id.any():
@@ -214,6 +217,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
         geometry=gpd.points_from_xy(records["lon"].to_numpy(float),
                                     records["lat"].to_numpy(float)),
         crs=WGS84,
+        copy=False,  # records is a new frame (the rows taken): no second copy of a million rows
     ).reset_index(drop=True)
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
@@ -292,8 +296,7 @@ def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Disti
     kind, bad_kind = parse_kinds(cols["kind"])
     status, bad_status = parse_statuses(cols["status"])
     has_issue_fields = data["category"].notna() | status.notna() | bad_status
-    default = pd.Series(np.where(has_issue_fields, "issue", "inspection"), index=data.index,
-                        dtype="string")
+    default = words_at(["issue", "inspection"], np.where(has_issue_fields, 0, 1), data.index)
     kind = kind.fillna(default)
     why.flag(bad_kind, "unknown_kind", "kind", data["kind"])
     is_issue = (kind == "issue").to_numpy(dtype=bool, na_value=False)
@@ -305,24 +308,25 @@ def _kinds_and_statuses(data: pd.DataFrame, why: _Reasons, cols: dict[str, Disti
     data["status"] = status.where(status.notna() | ~is_issue, "open")
 
 
-def _duplicates(data: pd.DataFrame, why: _Reasons) -> None:
+def _duplicates(data: pd.DataFrame, why: _Reasons, record_ids: Distinct) -> None:
     ok = why.ok
     if not ok.any():
         return
     cols = [*CANONICAL_COLUMNS, "updated_at"]
     # only rows sharing an id and a time can be copies: compare whole rows among those
-    key = data.loc[ok, ["record_id", "found_at"]]
-    maybe = np.flatnonzero(ok)[key.duplicated(keep=False).to_numpy()]
+    id_codes = record_ids.text_codes()  # the cleaned ids, as integers
+    found_codes, found = pd.factorize(data["found_at"], use_na_sentinel=True)
+    key = id_codes.astype(np.int64) * (len(found) + 1) + found_codes
+    maybe = np.flatnonzero(ok)[pd.Series(key[ok]).duplicated(keep=False).to_numpy()]
     if len(maybe):
         exact = np.zeros(len(data), dtype=bool)
         exact[maybe] = data.loc[maybe, cols].duplicated(keep="first").to_numpy()
         why.flag(exact, "duplicate_row", "record_id", data["record_id"])
 
-    ids = data["record_id"]
-    rest = why.ok & ids.notna().to_numpy()
+    rest = why.ok & (id_codes >= 0)
     if not rest.any():
         return
-    rest &= ids.duplicated(keep=False).to_numpy()  # ids seen once cannot conflict
+    rest &= pd.Series(id_codes).duplicated(keep=False).to_numpy()  # ids seen once cannot conflict
     if not rest.any():
         return
     sub = data.loc[rest, ["record_id", "kind", "category", "feature_id", "lon", "lat", "_order"]]
@@ -365,7 +369,7 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
 
 def _problems(why: _Reasons, n: int) -> pd.Series:
     """Per row, the ``;``-joined codes of its flagged optional fields (``NA`` when none)."""
-    out = np.full(n, "", dtype=object)
+    out = constant(n, "")
     for code, _column, mask, _values in why.optional:
         out[mask] = np.where(out[mask] == "", code, out[mask] + ";" + code)
     series = pd.Series(out, dtype="string")
