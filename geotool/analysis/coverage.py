@@ -16,8 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
+from geotool.analysis.codes import arrow
 from geotool.crs import require_metric
 
 __all__ = ["coverage", "touches", "window_bounds"]
@@ -101,23 +104,35 @@ def _query_dwithin(tree: shapely.STRtree, points: np.ndarray, distance: float
 
 
 def _reference_pairs(features: gpd.GeoDataFrame, records: gpd.GeoDataFrame) -> list[pd.DataFrame]:
-    out = []
-    feat = pd.DataFrame({"feature": np.arange(len(features)),
-                         "feature_id": features["feature_id"].astype(str).to_numpy(),
-                         "name": features["name"].astype(str).to_numpy()})
-    rec = pd.DataFrame({"record": np.arange(len(records)),
-                        "feature_id": records["feature_id"].to_numpy(),
-                        "feature_name": records["feature_name"].to_numpy()})
-    by_id = rec[rec["feature_id"].notna()]
-    if len(by_id):
-        out.append(by_id.assign(feature_id=by_id["feature_id"].astype(str))
-                   .merge(feat[["feature", "feature_id"]], on="feature_id")[["feature", "record"]])
-    unique_names = feat[~feat["name"].duplicated(keep=False)]
-    by_name = rec[rec["feature_name"].notna()]
-    if len(by_name):
-        out.append(by_name.assign(name=by_name["feature_name"].astype(str))
-                   .merge(unique_names[["feature", "name"]], on="name")[["feature", "record"]])
-    return out
+    """(feature, record) pairs where the record names the feature: by id, or by a unique name."""
+    names = features["name"].astype(str)
+    unique_name = ~names.duplicated(keep=False).to_numpy()
+    return [_named(records["feature_id"], features["feature_id"].astype(str),
+                   np.ones(len(features), dtype=bool)),
+            _named(records["feature_name"], names, unique_name)]
+
+
+def _named(refs: pd.Series, keys: pd.Series, usable: np.ndarray) -> pd.DataFrame:
+    """Pairs of every ``usable`` key equal to a record's reference (text compared in Arrow)."""
+    ref = arrow(refs)
+    if not pa.types.is_large_string(ref.type):
+        ref = ref.cast(pa.large_string())
+    rec = np.flatnonzero(ref.is_valid().to_numpy(zero_copy_only=False))
+    feat = np.flatnonzero(usable)
+    key_text = arrow(keys.iloc[feat]).cast(pa.large_string())
+    distinct = pc.unique(key_text)
+    # the features of each distinct key, together: a key names all of them
+    key_code = pc.index_in(key_text, value_set=distinct).to_numpy(zero_copy_only=False)
+    by_key = feat[np.argsort(key_code, kind="stable")]
+    counts = np.bincount(key_code, minlength=len(distinct))
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    hit = pc.index_in(ref.take(pa.array(rec)), value_set=distinct)
+    found = hit.is_valid().to_numpy(zero_copy_only=False)
+    rec, code = rec[found], hit.drop_null().to_numpy().astype(np.int64)
+    reps = counts[code]
+    offset = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    return pd.DataFrame({"feature": by_key[np.repeat(starts[code], reps) + offset],
+                         "record": np.repeat(rec, reps)})
 
 
 def coverage(features: gpd.GeoDataFrame, records: gpd.GeoDataFrame, *, as_of: dt.date,

@@ -97,21 +97,41 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
 
     if points.any():
         idx = np.flatnonzero(points)
-        # many points, few complex polygons: the boxes first, then each point in its
-        # candidate polygons, prepared (a plain intersects query walks every edge per point)
-        pairs = allowed(tree.query(values[idx]), idx)
-        pts = values[idx][pairs[0]]
-        hit = shapely.intersects_xy(dgeoms[pairs[1]], shapely.get_x(pts), shapely.get_y(pts))
+        xy = shapely.get_coordinates(values[idx])
+        pairs = allowed(_point_candidates(xy, dgeoms, tree), idx)
+        # each point tested in its candidate polygons, prepared (a plain intersects
+        # query would walk every edge of the polygon per point)
+        hit = shapely.intersects_xy(dgeoms[pairs[1]], xy[pairs[0], 0], xy[pairs[0], 1])
         pairs = pairs[:, hit]
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))
     other = ~points & ~shapely.is_empty(values)
     if other.any():
         idx = np.flatnonzero(other)
         pairs = allowed(tree.query(values[idx], predicate="intersects"), idx)
-        inter = shapely.intersection(values[idx][pairs[0]], dgeoms[pairs[1]])
-        measure = np.where(dims[idx][pairs[0]] == 1, shapely.length(inter), shapely.area(inter))
+        # the part inside each candidate matters only where there are several candidates
+        several = np.bincount(pairs[0], minlength=len(idx))[pairs[0]] > 1
+        measure = np.zeros(pairs.shape[1])
+        inter = shapely.intersection(values[idx][pairs[0][several]], dgeoms[pairs[1][several]])
+        measure[several] = np.where(dims[idx][pairs[0][several]] == 1, shapely.length(inter),
+                                    shapely.area(inter))
         chosen[idx] = _pick(pairs[0], pairs[1], -measure, ids, len(idx))
     return chosen
+
+
+def _point_candidates(xy: np.ndarray, polygons: np.ndarray, tree: shapely.STRtree
+                      ) -> np.ndarray:
+    """(point, polygon) pairs whose point lies in the polygon's bounding box.
+
+    A few polygons: one NumPy box test per polygon over all points; many: the tree.
+    """
+    if len(polygons) > 64:
+        return tree.query(shapely.points(xy))
+    parts = []
+    for i, (x0, y0, x1, y1) in enumerate(shapely.bounds(polygons)):
+        inside = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1)
+                                & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+        parts.append(np.stack([inside, np.full(len(inside), i)]))
+    return np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.int64)
 
 
 def _pick(left: np.ndarray, right: np.ndarray, key: np.ndarray, ids: np.ndarray,
@@ -177,9 +197,11 @@ def district_paths(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Data
 def _paths(levels: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.ArrowStringArray:
     """``/``-joined ids of the levels chosen (``<NA>`` when none), built once per distinct path."""
     combo = np.zeros(len(levels[0][1]), dtype=np.int64)
+    size = 1
     for ids, chosen in levels:  # a dense code per distinct path so far
-        combo = np.unique(combo * (len(ids) + 1) + chosen + 1, return_inverse=True)[1].ravel()
-    _, where, inverse = np.unique(combo, return_index=True, return_inverse=True)
+        combo, size = _dense(combo * (len(ids) + 1) + chosen + 1, size * (len(ids) + 1))
+    where = np.zeros(size, dtype=np.int64)
+    where[combo] = np.arange(len(combo))  # any row of a path stands for it
     texts: list[str | None] = []
     for at in where.tolist():  # one per distinct path (a few hundred), never per geometry
         path = ""
@@ -187,8 +209,19 @@ def _paths(levels: list[tuple[np.ndarray, np.ndarray]]) -> pd.arrays.ArrowString
             if chosen[at] >= 0:
                 path = str(ids[chosen[at]]) if depth == 0 else f"{path}/{ids[chosen[at]]}"
         texts.append(path or None)
-    taken = pa.array(texts, type=pa.large_string()).take(pa.array(inverse.ravel()))
+    taken = pa.array(texts, type=pa.large_string()).take(pa.array(combo))
     return text(taken, pd.StringDtype())
+
+
+def _dense(values: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
+    """Dense codes (0..k-1, in value order) of ``values`` in ``range(bound)``, and k."""
+    if bound > 4 * len(values) + 1024:
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return inverse.ravel(), len(distinct)
+    seen = np.zeros(bound, dtype=bool)
+    seen[values] = True
+    code = np.cumsum(seen) - 1
+    return code[values], int(seen.sum())
 
 
 def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:

@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from pandas.api.extensions import ExtensionArray
 
@@ -34,17 +33,21 @@ def issue_texts(records: pd.DataFrame, states: pd.DataFrame) -> dict[str, Extens
     The latest version's value (``states["last"]``), else the first
     version's (``states["first"]``), in the records' own dtype.
     """
-    last = pa.array(states["last"].to_numpy(dtype=np.int64))
-    first = pa.array(states["first"].to_numpy(dtype=np.int64))
+    last = states["last"].to_numpy(dtype=np.int64)
+    first = states["first"].to_numpy(dtype=np.int64)
+    other = last != first
     out = {}
     for col in TEXT_COLUMNS:
         values = records[col]
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             a = arrow(values)
-            out[col] = text(pc.coalesce(a.take(last), a.take(first)), values.dtype)
+            # one take: the first version's row where the latest has none
+            missing = a.is_null().to_numpy(zero_copy_only=False)
+            rows = np.where(other & missing[last], first, last)
+            out[col] = text(a.take(pa.array(rows)), values.dtype)
         else:
-            latest = values.take(last.to_numpy()).reset_index(drop=True)
-            out[col] = latest.fillna(values.take(first.to_numpy()).reset_index(drop=True)).array
+            latest = values.take(last).reset_index(drop=True)
+            out[col] = latest.fillna(values.take(first).reset_index(drop=True)).array
     return out
 
 
@@ -136,7 +139,8 @@ def issue_table(records: gpd.GeoDataFrame, states: pd.DataFrame, texts: dict,
     vocab = np.empty(int(layer_rank.max()) + 1 if len(layer_rank) else 0, dtype=object)
     vocab[layer_rank] = layer_names.to_numpy(dtype=object)
     width = np.int64(max(len(vocab), 1))
-    pairs = np.unique(key * width + layer_rank[feat])
+    pairs = np.sort(key * width + layer_rank[feat])
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     out["layers"] = join_per_key(pairs // width, pairs % width, vocab, n)
     out["recurring"] = recurring
     geom = gpd.GeoSeries(records.geometry.values.take(first_pos), crs=WGS84).values

@@ -70,17 +70,16 @@ def first_versions(records: pd.DataFrame, *, end: pd.Timestamp | None = None,
     pos = np.flatnonzero(keep)
     if not len(pos):
         return pos
-    ids, _ = dense_codes(records["record_id"])
-    kinds, n_kinds = dense_codes(records["kind"])
-    group = ids[pos] * (n_kinds + 1) + (kinds[pos] + 1)
+    ids, _ = dense_codes(arrow(records["record_id"]).take(pa.array(pos)))
     # a record of one version is its own first version: only the others need sorting
-    single = np.bincount(group)[group] == 1
-    first = single.copy()
-    multi = np.flatnonzero(~single)
+    first = np.bincount(ids)[ids] == 1
+    multi = np.flatnonzero(~first)
     if len(multi):
+        kinds, n_kinds = dense_codes(arrow(records["kind"]).take(pa.array(pos[multi])))
+        group = ids[multi] * (n_kinds + 1) + (kinds + 1)
         order = np.lexsort((records["_order"].to_numpy()[pos[multi]],
-                            records["found_at"].to_numpy()[pos[multi]], group[multi]))
-        g = group[multi][order]
+                            records["found_at"].to_numpy()[pos[multi]], group))
+        g = group[order]
         first[multi[order[np.r_[True, g[1:] != g[:-1]]]]] = True
     return pos[first]
 

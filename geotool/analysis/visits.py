@@ -26,6 +26,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from geotool.analysis.codes import equals
 from geotool.analysis.coverage import window_bounds
 
 __all__ = ["VISIT_STATES", "visit_states"]
@@ -83,11 +84,10 @@ def visit_states(pairs: pd.DataFrame, records: pd.DataFrame, *, n_features: int,
     rec = pairs["record"].to_numpy(dtype=np.int64)
     feat = pairs["feature"].to_numpy(dtype=np.int64)
     when = records["found_at"].to_numpy(dtype="datetime64[ns]")[rec]
-    kind = records["kind"].to_numpy(dtype=object)[rec]
     known = when < np.datetime64(end)
     recent = known & (when >= np.datetime64(start))
-    is_issue = kind == "issue"
-    is_insp = kind == "inspection"
+    is_issue = equals(records["kind"], "issue")[rec]
+    is_insp = equals(records["kind"], "inspection")[rec]
     last_insp = _latest(feat[known & is_insp], when[known & is_insp], n_features)
     last_issue = _latest(feat[known & is_issue], when[known & is_issue], n_features)
     ever = np.zeros(n_features, dtype=bool)

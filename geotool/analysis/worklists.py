@@ -27,8 +27,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
+from geotool.analysis.codes import arrow, dense_codes, text
 from geotool.analysis.districts import district_paths
 from geotool.analysis.scoring import NO_UNIT
 from geotool.crs import WGS84, wgs84_to_gcj02
@@ -108,6 +111,24 @@ def level_names(frame: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
     >>> level_names(f, d)["district_path_names"].tolist()
     ['甲区/一街道', <NA>]
     """
+    levels = [f"level_{level}" for level in sorted(districts["level"].unique())]
+    present = [key for key in levels if key in frame]
+    if not len(frame) or not present:
+        return _level_names(frame, districts)
+    # a few hundred distinct paths among many rows: name each once, then take
+    combo = np.zeros(len(frame), dtype=np.int64)
+    for key in present:
+        codes, n = dense_codes(frame[key].astype("string"))
+        combo = np.unique(combo * (n + 1) + codes + 1, return_inverse=True)[1].ravel()
+    _, where, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    named = _level_names(frame[present].iloc[where].reset_index(drop=True), districts)
+    out = named.take(inverse.ravel())
+    out.index = frame.index
+    return out
+
+
+def _level_names(frame: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`level_names` row by row (vectorised; run on the distinct rows)."""
     names = pd.Series(districts["name"].astype("string").to_numpy(),
                       index=districts["district_id"].astype(str).to_numpy())
     names = names[~names.index.duplicated()]
@@ -178,7 +199,24 @@ def days_overdue(issues: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return late.fillna(0).clip(lower=0).astype(np.int64)
 
 
+def _sort_order(columns: list[pd.Series], ascending: list[bool]) -> np.ndarray:
+    """Positions sorting by ``columns`` (stable; missing values first), like ``sort_values``.
+
+    Each column becomes dense integer ranks (Arrow), so text is compared once, not per pair.
+    """
+    ranks = []
+    for values, up in zip(columns, ascending, strict=True):
+        a = arrow(values)
+        if pa.types.is_boolean(a.type):
+            a = a.cast(pa.int8())
+        r = pc.rank(a, sort_keys="ascending" if up else "descending", tiebreaker="dense")
+        ranks.append(np.where(a.is_null().to_numpy(zero_copy_only=False), 0, r.to_numpy()))
+    return np.lexsort(ranks[::-1])
+
+
 def _units(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return pd.Series(text(arrow(values).fill_null(NO_UNIT)), index=values.index)
     return values.astype(object).where(values.notna(), NO_UNIT).astype(str)
 
 
@@ -211,7 +249,9 @@ def unit_worklists(result) -> Worklists:
     places["open_issues"] = forgotten["open_issues"]
     places["recurring"] = forgotten["recurring"]
 
-    iss = pd.DataFrame(result.issues.drop(columns="geometry"))
+    shown = [c for c in result.issues.columns
+             if c not in ("geometry", "layers", "problems", "rectified_at", "reopened_at")]
+    iss = pd.DataFrame(result.issues[shown])
     iss = iss[iss["open"].to_numpy(dtype=bool)]
     inames = level_names(iss, districts)
     issues = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
@@ -232,10 +272,9 @@ def unit_worklists(result) -> Worklists:
     rank = pd.Series(summary["rank"].to_numpy(), index=summary["unit"].to_numpy())
 
     def ordered(frame: pd.DataFrame, keys: list[str], ascending: list[bool]) -> pd.DataFrame:
-        frame = frame.assign(_rank=rank.reindex(frame["unit"].to_numpy()).to_numpy())
-        frame = frame.sort_values(["_rank", *keys], ascending=[True, *ascending],
-                                  kind="stable", na_position="first")
-        return frame.drop(columns="_rank").reset_index(drop=True)
+        unit_rank = pd.Series(rank.reindex(frame["unit"].to_numpy()).to_numpy(), index=frame.index)
+        order = _sort_order([unit_rank, *(frame[k] for k in keys)], [True, *ascending])
+        return frame.take(order).reset_index(drop=True)
 
     places = ordered(places, ["days_since", "open_issues", "layer", "feature_id"],
                      [False, False, True, True])

@@ -96,6 +96,19 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
     return values.array.__arrow_array__()
 
 
+def constant(n: int, value: object) -> np.ndarray:
+    """An object array of ``n`` references to ``value`` (``np.full`` makes ``n`` copies of a str).
+
+    Examples
+    --------
+    >>> constant(2, "a.csv").tolist()
+    ['a.csv', 'a.csv']
+    """
+    out = np.empty(n, dtype=object)
+    out[:] = [value] if n else []
+    return out
+
+
 class Distinct:
     """A column factorized once: codes into its distinct cleaned texts.
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from charset_normalizer import from_bytes
 
 from geotool._errors import InputError, shown_path
-from geotool.io.cells import _arrow_strings
+from geotool.io.cells import _arrow_strings, constant
 from geotool.io.columns import HEADER_VALUES, _key, canonical_column
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.text import Note
@@ -182,9 +182,9 @@ def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: 
     data_cols = list(df.columns)
     start = header_idx + 2  # the spreadsheet row number of the first body row
     n = len(df)
-    df["_file"] = pd.Series(np.full(n, shown_path(path), dtype=object), index=df.index,
+    df["_file"] = pd.Series(constant(n, shown_path(path)), index=df.index,
                             dtype=object)
-    df["_sheet"] = pd.Series(np.full(n, sheet or "", dtype=object), index=df.index, dtype=object)
+    df["_sheet"] = pd.Series(constant(n, sheet or ""), index=df.index, dtype=object)
     df["_row"] = rownos if rownos is not None else np.arange(start, start + n)
     df["_extra"] = pd.Series(extra_cells.to_numpy(dtype=object) if extra_cells is not None
                              else np.full(n, None, dtype=object), index=df.index, dtype=object)
@@ -243,6 +243,8 @@ def _keep_outside(df: pd.DataFrame, unused: pd.DataFrame, blank: np.ndarray) -> 
 
 def _cheap_blank(values: pd.Series) -> np.ndarray:
     """Empty cells (missing or ""); whitespace and blank words are left to the records step."""
+    if values.dtype.kind == "f":
+        return np.isnan(values.to_numpy())
     strings = _arrow_strings(values)
     if strings is not None:  # Arrow strings: no Python object per cell
         empty = pc.fill_null(pc.equal(strings, ""), True)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from numpy.typing import ArrayLike
 
@@ -116,9 +117,10 @@ def _sample(n: int) -> np.ndarray:
 
 
 def _distances(xy: np.ndarray, target: np.ndarray, features_m: gpd.GeoDataFrame,
-               crs) -> np.ndarray:
+               to_metric: pyproj.Transformer) -> np.ndarray:
     """Metres from WGS-84 points to their named feature (``target >= 0``) or the nearest one."""
-    pts = gpd.GeoSeries(shapely.points(xy), crs=WGS84).to_crs(crs).values
+    mx, my = to_metric.transform(xy[:, 0], xy[:, 1])
+    pts = shapely.points(np.asarray(mx, dtype=float), np.asarray(my, dtype=float))
     geoms = features_m.geometry.values
     out = np.full(len(pts), CAP_M)
     named = target >= 0
@@ -260,11 +262,12 @@ def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: Mapping[str, S
         return {}, len(lon)
     crs = metric_crs_for(features)
     features_m = features.to_crs(crs)
+    to_metric = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)  # made once, not per shift
     out = {}
     for name, shift in candidates.items():
         x, y = (lon, lat) if shift is None else shift(lon, lat)
         out[name] = float(np.median(_distances(np.column_stack([x, y]), target, features_m,
-                                               crs)))
+                                               to_metric)))
     return out, len(lon)
 
 

@@ -22,7 +22,7 @@ from geotool.crs import (
     lat_lon_swapped,
     to_metric,
 )
-from geotool.io.cells import Distinct, _cell_to_text
+from geotool.io.cells import Distinct, _cell_to_text, constant
 from geotool.io.parsing import parse_coordinates, split_lonlat
 from geotool.text import Note, reason_codes
 
@@ -71,8 +71,8 @@ class _Reasons:
         self.data = data
         self.code = np.full(n, None, dtype=object)
         self._ok = np.ones(n, dtype=bool)  # no code yet: kept up to date by flag()
-        self.column = np.full(n, "", dtype=object)
-        self.value = np.full(n, "", dtype=object)
+        self.column = constant(n, "")
+        self.value = constant(n, "")
         self.optional: list[tuple[str, str, np.ndarray, np.ndarray]] = []
 
     def flag_optional(self, mask: np.ndarray | pd.Series, code: str, column: str,

@@ -54,6 +54,7 @@ from geotool.crs import (
     WGS84,
     normalize_datum,
 )
+from geotool.io.cells import constant
 from geotool.io.parsing import (
     Distinct,
     parse_dates,
@@ -216,6 +217,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
         geometry=gpd.points_from_xy(records["lon"].to_numpy(float),
                                     records["lat"].to_numpy(float)),
         crs=WGS84,
+        copy=False,  # records is a new frame (the rows taken): no second copy of a million rows
     ).reset_index(drop=True)
     records["_row"] = records["_row"].astype(int)
     quarantine = _quarantine(data, why, lang)
@@ -367,7 +369,7 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
 
 def _problems(why: _Reasons, n: int) -> pd.Series:
     """Per row, the ``;``-joined codes of its flagged optional fields (``NA`` when none)."""
-    out = np.full(n, "", dtype=object)
+    out = constant(n, "")
     for code, _column, mask, _values in why.optional:
         out[mask] = np.where(out[mask] == "", code, out[mask] + ";" + code)
     series = pd.Series(out, dtype="string")

@@ -188,21 +188,40 @@ def _column_styles(sheet_xml: bytes) -> dict[int, str]:
     return styles
 
 
+def _merged(parts: list[str | pa.Array]) -> list[str | pa.Array]:
+    """``parts`` with neighbouring constant strings joined into one."""
+    out: list[str | pa.Array] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[pa.Buffer | bytes]:
-    """The ``<row>`` elements of ``table``, a block of rows at a time (UTF-8 buffers)."""
+    """The ``<row>`` elements of ``table``, a block of rows at a time (UTF-8 buffers).
+
+    A block is one Arrow join of the constant markup, the row numbers and each
+    column's cell contents; a column with empty cells in the block is joined
+    into its cells first (no cell where there is no value).
+    """
     letters = [xl_col_to_name(j) for j in range(len(table.columns))]
     for start in range(0, len(table), _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, len(table))
         numbers = pa.array(np.arange(start, stop) + first_row).cast(pa.string())
-        cells = []
+        parts: list[str | pa.Array] = ['<row r="', numbers, '">']
         for j, column in enumerate(table.columns):
             style = f' s="{styles[j]}"' if j in styles else ""
             text = column.codes is not None
-            middle = f'"{style} t="inlineStr"><is>' if text else f'"{style}><v>'
-            end = "</is></c>" if text else "</v></c>"
-            cells.append(pc.binary_join_element_wise(f'<c r="{letters[j]}', numbers, middle,
-                                                     column.cells(start, stop), end, ""))
-        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "",
+            cell = [f'<c r="{letters[j]}', numbers,
+                    f'"{style} t="inlineStr"><is>' if text else f'"{style}><v>',
+                    column.cells(start, stop), "</is></c>" if text else "</v></c>"]
+            if cell[3].null_count:
+                parts.append(pc.binary_join_element_wise(*cell, ""))  # null: no cell
+            else:
+                parts += cell
+        rows = pc.binary_join_element_wise(*_merged([*parts, "</row>"]), "",
                                            null_handling="replace", null_replacement="")
         yield joined_bytes(rows)
 
