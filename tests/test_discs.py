@@ -50,8 +50,9 @@ def test_no_points_is_an_empty_polygon():
 def test_the_reach_is_that_of_every_disc(seed, clusters, spread, radius):
     rng = np.random.default_rng(seed)
     centres = rng.uniform(0, 3000, size=(clusters, 2))
-    xy = np.concatenate([c + rng.normal(0, spread, size=(int(rng.integers(60, 400)), 2))
-                         for c in centres]) + [500_000.0, 3_000_000.0]
+    origin = np.array([500_000.0, 3_000_000.0])           # metric coordinates of a real size
+    xy = origin + np.concatenate([c + rng.normal(0, spread, size=(int(rng.integers(60, 400)), 2))
+                                  for c in centres])
     a, b = union_of_discs(xy, radius), plain_union(xy, radius)
     assert shapely.symmetric_difference(a, b).area <= 1e-9 * b.area
     assert abs(a.area - b.area) <= 1e-9 * b.area
