@@ -23,6 +23,7 @@ import re
 import secrets
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ _TEMP_RE = re.compile(r"^\.geotool-.*\.[0-9a-f]{16}\.tmp$")
 _KILL_ENV = "GEOTOOL_KILL_AT"
 _FAIL_ENV = "GEOTOOL_FAIL_AT"
 _reached: dict[str, int] = {}
+_count_lock = threading.Lock()  # files may be written from two threads
 
 
 def checkpoint(point: str) -> None:
@@ -45,8 +47,9 @@ def checkpoint(point: str) -> None:
     kill, fail = os.environ.get(_KILL_ENV), os.environ.get(_FAIL_ENV)
     if not kill and not fail:
         return
-    _reached[point] = _reached.get(point, 0) + 1
-    here = f"{point}:{_reached[point]}"
+    with _count_lock:
+        _reached[point] = _reached.get(point, 0) + 1
+        here = f"{point}:{_reached[point]}"
     if kill == here:
         os.kill(os.getpid(), signal.SIGKILL)
     if fail == here:

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-from geotool.output.text_bytes import joined_bytes
+from geotool.output.text_bytes import joined_bytes, utf8_view
 
 __all__ = ["Column", "Table", "cell_texts", "splice_rows", "text_column"]
 
@@ -143,13 +143,19 @@ def cell_texts(values: pa.Array) -> pa.Array:
     ['<t>a&lt;b &amp; c</t>', '<t>_x005F_x0041_</t>', '<t>bell_x0007_</t>', \
 '<t xml:space="preserve"> x</t>', None]
     """
-    out = pc.utf8_slice_codeunits(values.cast(pa.string()), 0, _MAX_TEXT)
-    out = pc.replace_substring_regex(out, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
-    out = pc.replace_substring(out, "&", "&amp;")
-    out = pc.replace_substring(out, "<", "&lt;")
-    out = pc.replace_substring(out, ">", "&gt;")
-    odd = pc.fill_null(pc.match_substring_regex(out, _CONTROL_RE2), False)
-    if pc.any(odd).as_py():  # rare: fix those values one by one
+    out = values.cast(pa.string())
+    data, at = utf8_view(out)  # a quick look at the bytes skips the steps with nothing to do
+    if len(out) and int(np.diff(at).max()) > _MAX_TEXT:
+        out = pc.utf8_slice_codeunits(out, 0, _MAX_TEXT)
+    if (data == ord("_")).any():
+        out = pc.replace_substring_regex(out, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
+    for sign, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if (data == ord(sign)).any():
+            out = pc.replace_substring(out, sign, entity)
+    maybe_odd = ((data < 0x20) & (data != 0x09) & (data != 0x0A)) | (data == 0xEF)  # U+FFFE/F
+    odd = pc.fill_null(pc.match_substring_regex(out, _CONTROL_RE2), False) if maybe_odd.any() \
+        else None
+    if odd is not None and pc.any(odd).as_py():  # rare: fix those values one by one
         fixed = [None if v is None else _escape_controls(v) for v in out.to_pylist()]
         out = pa.array(fixed, pa.string())
     spaced = pc.match_substring_regex(out, r"^\s|\s$")  # kept as written only when marked
@@ -188,21 +194,40 @@ def _column_styles(sheet_xml: bytes) -> dict[int, str]:
     return styles
 
 
+def _merged(parts: list[str | pa.Array]) -> list[str | pa.Array]:
+    """``parts`` with neighbouring constant strings joined into one."""
+    out: list[str | pa.Array] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def _chunks(table: Table, first_row: int, styles: dict[int, str]) -> Iterator[pa.Buffer | bytes]:
-    """The ``<row>`` elements of ``table``, a block of rows at a time (UTF-8 buffers)."""
+    """The ``<row>`` elements of ``table``, a block of rows at a time (UTF-8 buffers).
+
+    A block is one Arrow join of the constant markup, the row numbers and each
+    column's cell contents; a column with empty cells in the block is joined
+    into its cells first (no cell where there is no value).
+    """
     letters = [xl_col_to_name(j) for j in range(len(table.columns))]
     for start in range(0, len(table), _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, len(table))
         numbers = pa.array(np.arange(start, stop) + first_row).cast(pa.string())
-        cells = []
+        parts: list[str | pa.Array] = ['<row r="', numbers, '">']
         for j, column in enumerate(table.columns):
             style = f' s="{styles[j]}"' if j in styles else ""
             text = column.codes is not None
-            middle = f'"{style} t="inlineStr"><is>' if text else f'"{style}><v>'
-            end = "</is></c>" if text else "</v></c>"
-            cells.append(pc.binary_join_element_wise(f'<c r="{letters[j]}', numbers, middle,
-                                                     column.cells(start, stop), end, ""))
-        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "",
+            cell = [f'<c r="{letters[j]}', numbers,
+                    f'"{style} t="inlineStr"><is>' if text else f'"{style}><v>',
+                    column.cells(start, stop), "</is></c>" if text else "</v></c>"]
+            if cell[3].null_count:
+                parts.append(pc.binary_join_element_wise(*cell, ""))  # null: no cell
+            else:
+                parts += cell
+        rows = pc.binary_join_element_wise(*_merged([*parts, "</row>"]), "",
                                            null_handling="replace", null_replacement="")
         yield joined_bytes(rows)
 
