@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from charset_normalizer import from_bytes
 
 from geotool._errors import InputError, shown_path
 from geotool.io.cells import _arrow_strings, constant
 from geotool.io.columns import HEADER_VALUES, _key, canonical_column
+from geotool.io.decoding import decode, head_text, plain_utf8, read_bytes
 from geotool.io.parsing import KIND_WORDS, normalize_text
 from geotool.text import Note
 
@@ -43,51 +43,6 @@ class Table:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
-
-
-def _sniff_container(raw: bytes, path: Path) -> None:
-    if raw.startswith(b"PK\x03\x04"):
-        raise InputError(Note("table.zip_as_text"), path=path)
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(Note("table.old_xls_file"), path=path)
-
-
-def _decode(path: Path) -> tuple[str, str, bytes | None]:
-    """The file's text, its encoding, and the text as UTF-8 bytes when those are at hand."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(Note("table.unreadable", reason=reason), path=path) from None
-    _sniff_container(raw, path)
-    text, encoding = _decoded(raw, path)
-    if encoding == "utf-8":
-        return text, encoding, raw  # valid UTF-8: the bytes are the text's own encoding
-    return text, encoding, None
-
-
-def _decoded(raw: bytes, path: Path) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="replace"), "utf-16"
-    head = raw[:2000]
-    if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM
-        odd_nuls = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
-        return raw.decode("utf-16-le" if odd_nuls else "utf-16-be", errors="replace"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "gbk"
-    except UnicodeDecodeError:
-        pass
-
-    best = from_bytes(raw).best()
-    if best is None:
-        raise InputError(Note("table.unknown_encoding"), path=path)
-    return str(best), best.encoding
 
 
 def _find_header(rows: Sequence[Sequence[object]], extra: dict[str, str] | None) -> tuple[int, int]:
@@ -304,7 +259,7 @@ def _csv_body_fallback(text: str, delimiter: str, skip: int, width: int) -> pd.D
     return body
 
 
-def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
+def _csv_body_arrow(text: str | None, delimiter: str, skip: int, width: int,
                     numeric: set[int], utf8: bytes | None = None) -> pd.DataFrame | None:
     """Body rows with pyarrow's multi-threaded parser (about 4x pandas' C parser).
 
@@ -321,7 +276,7 @@ def _csv_body_arrow(text: str, delimiter: str, skip: int, width: int,
     types = {n: (pa.float64() if j in numeric else pa.string()) for j, n in enumerate(names)}
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8") if utf8 is None else utf8),
+            io.BytesIO(utf8 if utf8 is not None else str(text).encode("utf-8")),
             read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
@@ -360,20 +315,41 @@ def _csv_body_fast(text: str, delimiter: str, skip: int, width: int,
     return body
 
 
+def _csv_body_slow(text: str, delimiter: str, skip: int, width: int, numeric: set[int],
+                   path: Path) -> pd.DataFrame:
+    """Body rows of a file Arrow could not read: pandas' C parser, else the csv module."""
+    body = _csv_body_fast(text, delimiter, skip, width, numeric) if delimiter.isascii() else None
+    if body is None:
+        try:
+            body = _csv_body_fallback(text, delimiter, skip, width)
+        except csv.Error as exc:
+            raise InputError(Note("table.bad_csv", detail=str(exc)), path=path) from None
+    return body
+
+
 def _read_csv(path: Path, extra: dict[str, str] | None,
               values: dict[str, dict[str, str]] | None = None) -> Table:
-    text, encoding, utf8 = _decode(path)
-    if not text or text.isspace():  # as `not text.strip()`, without copying the text
+    raw = read_bytes(path)
+    text: str | None = None  # plain UTF-8 is decoded only if a slow reader needs it
+    utf8: bytes | None = raw
+    if plain_utf8(raw):
+        head, encoding = head_text(raw), "utf-8"
+        if not head or head.isspace():
+            text = head = raw.decode("utf-8")
+    else:
+        text, encoding = decode(raw, path)
+        head, utf8 = text, (raw if encoding == "utf-8" else None)
+    if not head or head.isspace():  # as `not text.strip()`, without copying the text
         raise InputError(Note("table.empty"), path=path)
-    nuls = text.count("\x00")
-    if nuls > max(8, len(text) // 100):
+    nuls = text.count("\x00") if text is not None else 0
+    if text is not None and nuls > max(8, len(text) // 100):
         raise InputError(Note("table.binary"), path=path)
-    delimiter, rows, header_idx, hits = _pick_delimiter(text.replace("\x00", "") if nuls else text,
+    delimiter, rows, header_idx, hits = _pick_delimiter(head.replace("\x00", "") if nuls else head,
                                                         extra)
     if hits < 2:
         raise InputError(Note("table.no_header"), path=path)
     table = Table(path=path, data=pd.DataFrame(), encoding=encoding)
-    if nuls:
+    if nuls and text is not None:
         text, utf8 = text.replace("\x00", ""), None
         table.notes.append(Note("note.nul_chars", n=nuls))
     if delimiter != ",":
@@ -389,14 +365,12 @@ def _read_csv(path: Path, extra: dict[str, str] | None,
                if canonical_column(cell, extra) in ("lon", "lat")}
     if delimiter.isascii():
         body = _csv_body_arrow(text, delimiter, header_idx + 1, width, numeric, utf8)
-    if body is None and delimiter.isascii():
-        body = _csv_body_fast(text, delimiter, header_idx + 1, width, numeric)
     if body is None:
-        try:
-            body = _csv_body_fallback(text, delimiter, header_idx + 1, width)
-        except csv.Error as exc:
-            raise InputError(Note("table.bad_csv", detail=str(exc)), path=path) from None
-    _multiline_rows(body, text, delimiter, header_idx, width)
+        text = raw.decode("utf-8") if text is None else text
+        body = _csv_body_slow(text, delimiter, header_idx + 1, width, numeric, path)
+    lines = (text.count("\n") - (0 if text.endswith("\n") else -1)) if text is not None \
+        else raw.count(b"\n") - (0 if raw.endswith(b"\n") else -1)  # the same count, in UTF-8
+    _multiline_rows(body, lines, delimiter, header_idx, width)
     table.data = _frame(header, body, header_idx, path, None, extra, table, values)
     data_cols = [c for c in table.data.columns if not c.startswith("_")]
     shifted = table.data["_extra"].notna().to_numpy()
@@ -412,7 +386,7 @@ def _read_csv(path: Path, extra: dict[str, str] | None,
     return table
 
 
-def _multiline_rows(body: pd.DataFrame, text: str, delimiter: str, header_idx: int,
+def _multiline_rows(body: pd.DataFrame, lines: int, delimiter: str, header_idx: int,
                     width: int) -> None:
     """Number rows by their first line when quoted cells span lines; mark swallowed rows.
 
@@ -421,8 +395,8 @@ def _multiline_rows(body: pd.DataFrame, text: str, delimiter: str, header_idx: i
     instead swallows the following rows into one cell: a cell line holding
     half a header's worth of separators is taken for such a swallowed row, and
     the row is marked in ``_merged`` (quarantined later, never used silently).
+    ``lines`` is the number of lines of the file.
     """
-    lines = text.count("\n") - (0 if text.endswith("\n") else -1)
     if lines - (header_idx + 1) <= len(body) or body.empty:
         return
     spans = np.zeros(len(body), dtype=np.int64)

@@ -23,7 +23,6 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from geotool._errors import InputError
 from geotool.io.columns import (
@@ -38,9 +37,8 @@ from geotool.io.csv_file import (
     _find_header,
     _frame,
     _read_csv,
-    _sniff_container,
 )
-from geotool.io.sheets import dense_row, fill_merged, read_sheets, sheet_body
+from geotool.io.decoding import _sniff_container
 from geotool.text import Note
 
 __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "canonical_column",
@@ -48,6 +46,7 @@ __all__ = ["CANONICAL_COLUMNS", "COLUMN_ALIASES", "HEADER_VALUES", "Table", "can
 
 
 def _open_workbook(path: Path):
+    from openpyxl import load_workbook  # noqa: PLC0415 - only .xlsx needs it (60 ms to import)
 
     try:
         with warnings.catch_warnings():
@@ -68,6 +67,9 @@ def _open_workbook(path: Path):
 
 def _read_xlsx(path: Path, extra: dict[str, str] | None,
                values: dict[str, dict[str, str]] | None = None) -> Table:
+    # openpyxl (under geotool.io.sheets) is imported only when a workbook is read
+    from geotool.io.sheets import dense_row, fill_merged, read_sheets, sheet_body  # noqa: PLC0415
+
     book = _open_workbook(path)
     table = Table(path=path, data=pd.DataFrame())
     frames = []

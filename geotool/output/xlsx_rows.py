@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-from geotool.output.text_bytes import joined_bytes
+from geotool.output.text_bytes import joined_bytes, utf8_view
 
 __all__ = ["Column", "Table", "cell_texts", "splice_rows", "text_column"]
 
@@ -143,13 +143,19 @@ def cell_texts(values: pa.Array) -> pa.Array:
     ['<t>a&lt;b &amp; c</t>', '<t>_x005F_x0041_</t>', '<t>bell_x0007_</t>', \
 '<t xml:space="preserve"> x</t>', None]
     """
-    out = pc.utf8_slice_codeunits(values.cast(pa.string()), 0, _MAX_TEXT)
-    out = pc.replace_substring_regex(out, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
-    out = pc.replace_substring(out, "&", "&amp;")
-    out = pc.replace_substring(out, "<", "&lt;")
-    out = pc.replace_substring(out, ">", "&gt;")
-    odd = pc.fill_null(pc.match_substring_regex(out, _CONTROL_RE2), False)
-    if pc.any(odd).as_py():  # rare: fix those values one by one
+    out = values.cast(pa.string())
+    data, at = utf8_view(out)  # a quick look at the bytes skips the steps with nothing to do
+    if len(out) and int(np.diff(at).max()) > _MAX_TEXT:
+        out = pc.utf8_slice_codeunits(out, 0, _MAX_TEXT)
+    if (data == ord("_")).any():
+        out = pc.replace_substring_regex(out, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
+    for sign, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if (data == ord(sign)).any():
+            out = pc.replace_substring(out, sign, entity)
+    maybe_odd = ((data < 0x20) & (data != 0x09) & (data != 0x0A)) | (data == 0xEF)  # U+FFFE/F
+    odd = pc.fill_null(pc.match_substring_regex(out, _CONTROL_RE2), False) if maybe_odd.any() \
+        else None
+    if odd is not None and pc.any(odd).as_py():  # rare: fix those values one by one
         fixed = [None if v is None else _escape_controls(v) for v in out.to_pylist()]
         out = pa.array(fixed, pa.string())
     spaced = pc.match_substring_regex(out, r"^\s|\s$")  # kept as written only when marked
