@@ -10,7 +10,9 @@ a line or a point inside a polygon, lies in the part).
 The reach is the union of discs of radius ``reach_m`` (32-gon
 approximations, as PostGIS ``ST_Buffer`` draws them) around the distinct
 record locations. It is built per district from the points within reach of
-that district only, which keeps every union small.
+that district only, which keeps every union small, and leaves out the discs
+the others provably cover (:mod:`geotool.analysis.discs`): in a dense town
+most of them, with the same reach, so the same blind spots.
 
 The unions take most of the analysis's time and GEOS releases the GIL, so
 :func:`start_blindspots` runs them in a background thread while the rest of
@@ -19,6 +21,7 @@ the analysis goes on in the calling one.
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -27,6 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geotool.analysis.discs import union_of_discs
 from geotool.crs import require_metric
 from geotool.io.records import feature_anchor_points
 
@@ -51,19 +55,11 @@ def reach_area(points: np.ndarray, reach_m: float, clip: shapely.Geometry | None
     if clip is not None and len(points):
         points = points[shapely.STRtree(points).query(clip, predicate="dwithin",
                                                       distance=reach_m)]
-    return _union_of_discs(shapely.get_coordinates(points), reach_m)
-
-
-def _union_of_discs(xy: np.ndarray, reach_m: float) -> shapely.Geometry:
-    if len(xy) == 0:
-        return shapely.Polygon()
-    xy = np.unique(np.round(xy, 3), axis=0)
-    discs = shapely.buffer(shapely.points(xy), reach_m, quad_segs=_QUAD_SEGS)
-    return shapely.union_all(discs)
+    return union_of_discs(shapely.get_coordinates(points), reach_m, quad_segs=_QUAD_SEGS)
 
 
 def _district_blind(geom: shapely.Geometry, xy: np.ndarray, reach_m: float) -> shapely.Geometry:
-    reach = _union_of_discs(xy, reach_m)
+    reach = union_of_discs(xy, reach_m, quad_segs=_QUAD_SEGS)
     return shapely.difference(geom, reach) if not reach.is_empty else geom
 
 
@@ -166,19 +162,13 @@ def blind_parts(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: 
     pts = pts[~shapely.is_empty(pts)]
     xy = shapely.get_coordinates(pts)
     geoms = np.asarray(districts.geometry.values, dtype=object)
-    # the points within reach of each district, in one vectorised query
-    tree = shapely.STRtree(shapely.points(xy)) if len(xy) else None
-    if tree is not None:
-        d_idx, p_idx = tree.query(geoms, predicate="dwithin", distance=reach_m)
-        order = np.argsort(d_idx, kind="stable")
-        d_idx, p_idx = d_idx[order], p_idx[order]
-        bounds = np.searchsorted(d_idx, np.arange(len(geoms) + 1))
-    else:
-        p_idx, bounds = np.array([], dtype=np.int64), np.zeros(len(geoms) + 1, dtype=np.int64)
-    jobs = [(geoms[i], xy[p_idx[bounds[i]:bounds[i + 1]]]) for i in range(len(geoms))]
-    # GEOS releases the GIL: two threads use both cores of a planner's laptop
+    jobs = [(geom, xy[_within(geom, xy, reach_m)]) for geom in geoms]
+    # GEOS releases the GIL: two threads use both cores of a planner's laptop; the
+    # districts with the most points go first, the results keep the districts' order
+    order = np.argsort([-len(job[1]) for job in jobs], kind="stable")
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        blinds = list(pool.map(lambda job: _district_blind(job[0], job[1], reach_m), jobs))
+        done = list(pool.map(lambda i: _district_blind(jobs[i][0], jobs[i][1], reach_m), order))
+    blinds = [done[k] for k in np.argsort(order)]
     rows = []
     for district_id, blind in zip(districts["district_id"], blinds, strict=True):
         for part in shapely.get_parts(shapely.get_parts(blind)):
@@ -212,6 +202,28 @@ def count_features(parts: gpd.GeoDataFrame, features: gpd.GeoDataFrame | None = 
     _count_features(out, features, covered)
     return out[["district_id", "part", "area_m2", "features_inside", "uncovered_inside",
                 "feature_ids_inside", "geometry"]]
+
+
+def _within(geom: shapely.Geometry, xy: np.ndarray, distance_m: float) -> np.ndarray:
+    """Positions of the points of ``xy`` within ``distance_m`` of ``geom`` (``dwithin``).
+
+    Points inside a buffer drawn a little short of the distance are within it,
+    points outside one drawn a little beyond it (the buffer's chords lie at
+    ``cos(pi / 32)`` of its radius) are not: only those between are measured.
+    """
+    if len(xy) == 0 or geom.is_empty:
+        return np.array([], dtype=np.int64)
+    outer = shapely.buffer(geom, distance_m / math.cos(math.pi / 32) + 1.0, quad_segs=8)
+    inner = shapely.buffer(geom, 0.999 * distance_m - 1.0, quad_segs=8)
+    x0, y0, x1, y1 = shapely.bounds(outer)
+    cand = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+    x, y = xy[cand, 0], xy[cand, 1]
+    shapely.prepare(inner)
+    shapely.prepare(outer)
+    ok = shapely.contains_xy(inner, x, y)
+    between = np.flatnonzero(~ok & shapely.intersects_xy(outer, x, y))
+    ok[between] = shapely.dwithin(geom, shapely.points(xy[cand[between]]), distance_m)
+    return cand[ok]
 
 
 def _count_features(parts: gpd.GeoDataFrame, features: gpd.GeoDataFrame | None,

@@ -62,7 +62,10 @@ def sorted_codes(values: pd.Series | pa.Array) -> np.ndarray:
     >>> sorted_codes(pd.Series(["b", "a", "c", "a"])).tolist()
     [1, 0, 2, 0]
     """
-    ranks = pc.rank(arrow(values), sort_keys="ascending", tiebreaker="dense")
+    a = arrow(values)
+    if a.null_count == 0 and (len(a) < 2 or pc.all(pc.less(a[:-1], a[1:])).as_py()):
+        return np.arange(len(a), dtype=np.int64)  # already strictly ascending: no sort
+    ranks = pc.rank(a, sort_keys="ascending", tiebreaker="dense")
     return ranks.to_numpy().astype(np.int64) - 1
 
 

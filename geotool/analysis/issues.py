@@ -161,7 +161,10 @@ def issue_states(records: pd.DataFrame, *, as_of: dt.date,
     known = np.flatnonzero(first_of >= 0)  # codes of the issues found by D, ascending
     fpos = first_of[known]
     # versions that happened by D, in (issue, event time, file order)
-    order = np.lexsort((records["_order"].to_numpy()[pos], event, code))
+    if len(code) < 2 or (np.diff(code) > 0).all():
+        order = np.arange(len(code))  # one version each, in id order already
+    else:
+        order = np.lexsort((records["_order"].to_numpy()[pos], event, code))
     happened = order[event[order] < end]
     hcode = code[happened]
     last = _by_group(hcode, happened, n_codes)[known]

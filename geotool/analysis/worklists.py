@@ -249,42 +249,58 @@ def unit_worklists(result) -> Worklists:
     places["open_issues"] = forgotten["open_issues"]
     places["recurring"] = forgotten["recurring"]
 
-    shown = [c for c in result.issues.columns
-             if c not in ("geometry", "layers", "problems", "rectified_at", "reopened_at")]
-    iss = pd.DataFrame(result.issues[shown])
-    iss = iss[iss["open"].to_numpy(dtype=bool)]
-    inames = level_names(iss, districts)
-    issues = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
-                           "category": iss["category"], "description": iss["description"],
-                           "place": feature_names(iss["feature_ids"], feats),
-                           "feature_ids": iss["feature_ids"],
-                           "address": iss.get("address")},
-                          index=iss.index)
-    issues = issues.join(inames[list(_NAME_LEVELS)])
-    for col in ("found_at", "deadline"):
-        issues[col] = iss[col]
-    issues["days_overdue"] = days_overdue(iss, as_of)
-    for col in ("status", "source", "recurring", "days_open", "lon", "lat"):
-        issues[col] = iss[col]
+    # the open issues: sorted on a few key columns, then every shown column taken once
+    iss = result.issues
+    open_rows = np.flatnonzero(iss["open"].to_numpy(dtype=bool))
+    head = pd.DataFrame(iss[["unit", "record_id", "deadline", "overdue", "recurring",
+                             "days_open"]]).iloc[open_rows]
+    head["unit"] = _units(head["unit"])
+    head["days_overdue"] = days_overdue(head, as_of)
 
     recurring = _recurring_places(result, feats, fnames)
-    summary = _summary(places, issues, recurring)
-    rank = pd.Series(summary["rank"].to_numpy(), index=summary["unit"].to_numpy())
+    summary = _summary(places, head, recurring)
+    rank = summary["rank"].to_numpy(dtype=float)
+    listed = arrow(summary["unit"])
+
+    def order_of(frame: pd.DataFrame, keys: list[str], ascending: list[bool]) -> np.ndarray:
+        at = pc.index_in(arrow(frame["unit"]).cast(listed.type), value_set=listed)
+        found = at.is_valid().to_numpy(zero_copy_only=False)
+        unit_rank = np.where(found, rank[at.fill_null(0).to_numpy()], np.nan)
+        return _sort_order([pd.Series(unit_rank), *(frame[k] for k in keys)], [True, *ascending])
 
     def ordered(frame: pd.DataFrame, keys: list[str], ascending: list[bool]) -> pd.DataFrame:
-        unit_rank = pd.Series(rank.reindex(frame["unit"].to_numpy()).to_numpy(), index=frame.index)
-        order = _sort_order([unit_rank, *(frame[k] for k in keys)], [True, *ascending])
-        return frame.take(order).reset_index(drop=True)
+        return frame.take(order_of(frame, keys, ascending)).reset_index(drop=True)
 
     places = ordered(places, ["days_since", "open_issues", "layer", "feature_id"],
                      [False, False, True, True])
-    issues = ordered(issues, ["days_overdue", "recurring", "days_open", "record_id"],
-                     [False, False, False, True])
+    rows = open_rows[order_of(head, ["days_overdue", "recurring", "days_open", "record_id"],
+                              [False, False, False, True])]
+    issues = _issue_list(iss, rows, feats, districts, as_of)
     recurring = ordered(recurring, ["recurrences", "last_recurrence", "layer", "feature_id"],
                         [False, False, True, True])
     return Worklists(summary=summary, places=places[PLACE_COLUMNS],
                      issues=issues[WORK_ISSUE_COLUMNS], recurring=recurring[RECURRING_COLUMNS],
                      as_of=as_of)
+
+
+def _issue_list(issues: pd.DataFrame, rows: np.ndarray, feats: pd.DataFrame,
+                districts: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The :data:`WORK_ISSUE_COLUMNS` of the issues at positions ``rows``, in that order."""
+    shown = [c for c in issues.columns
+             if c not in ("geometry", "layers", "problems", "rectified_at", "reopened_at")]
+    iss = pd.DataFrame(issues[shown]).take(rows).reset_index(drop=True)
+    out = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
+                        "category": iss["category"], "description": iss["description"],
+                        "place": feature_names(iss["feature_ids"], feats),
+                        "feature_ids": iss["feature_ids"], "address": iss.get("address")},
+                       index=iss.index)
+    out = out.join(level_names(iss, districts)[list(_NAME_LEVELS)])
+    for col in ("found_at", "deadline"):
+        out[col] = iss[col]
+    out["days_overdue"] = days_overdue(iss, as_of)
+    for col in ("status", "source", "recurring", "days_open", "lon", "lat"):
+        out[col] = iss[col]
+    return out
 
 
 def _recurring_places(result, feats: pd.DataFrame, fnames: pd.DataFrame) -> pd.DataFrame:

@@ -273,7 +273,8 @@ def _csv_body_arrow(text: str | None, delimiter: str, skip: int, width: int,
     except ImportError:
         return None
     names = [str(j) for j in range(width)]
-    types = {n: (pa.float64() if j in numeric else pa.string()) for j, n in enumerate(names)}
+    # large_string: what pandas keeps its Arrow strings in (a cast of every column saved)
+    types = {n: (pa.float64() if j in numeric else pa.large_string()) for j, n in enumerate(names)}
     try:
         table = pacsv.read_csv(
             io.BytesIO(utf8 if utf8 is not None else str(text).encode("utf-8")),

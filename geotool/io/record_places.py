@@ -78,9 +78,9 @@ class _Reasons:
     def flag_optional(self, mask: np.ndarray | pd.Series, code: str, column: str,
                       values: pd.Series) -> None:
         """Flag unreadable cells of an optional field; the rows stay in use."""
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
-        if mask.any():
-            self.optional.append((code, column, mask, values.to_numpy(dtype=object)))
+        mask = _bool_mask(mask)
+        if mask.any():  # the flagged cells only: a column is never turned into objects
+            self.optional.append((code, column, mask, _cells_at(values, mask)))
 
     @property
     def ok(self) -> np.ndarray:
@@ -96,7 +96,7 @@ class _Reasons:
         """
         if code not in reason_codes():  # pragma: no cover - a programming error
             raise KeyError(code)
-        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool) & self.ok
+        mask = _bool_mask(mask) & self._ok
         if not mask.any():
             return
         self.code[mask] = code
@@ -106,8 +106,21 @@ class _Reasons:
             if callable(values):
                 self.value[mask] = values(mask)
                 return
-            cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-            self.value[mask] = _raw_text(pd.Series(cells[mask], dtype=object))
+            self.value[mask] = _raw_text(pd.Series(_cells_at(values, mask), dtype=object))
+
+
+def _bool_mask(mask: np.ndarray | pd.Series) -> np.ndarray:
+    """A mask as a bool array (missing: ``False``)."""
+    if isinstance(mask, np.ndarray) and mask.dtype == bool:
+        return mask
+    return np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+
+
+def _cells_at(values: pd.Series | np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The cells of ``values`` where ``mask`` holds, as objects (only those are converted)."""
+    if isinstance(values, pd.Series):
+        return values.iloc[mask].to_numpy(dtype=object)
+    return np.asarray(values, dtype=object)[mask]
 
 
 def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +147,7 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     pair_in_lon = bad_lon.to_numpy() & cols["lat"].blank()
     if pair_in_lon.any():  # "114.65,33.62" typed into the longitude column
         rows = np.flatnonzero(pair_in_lon)
-        p_lon, p_lat = split_lonlat(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
+        p_lon, p_lat = split_lonlat(pd.Series(_cells_at(raw_lon, rows), dtype=object))
         v_lon, b_lon = parse_coordinates(p_lon)
         v_lat, b_lat = parse_coordinates(p_lat)
         fixed = (v_lon.notna() & v_lat.notna() & ~b_lon & ~b_lat).to_numpy()
@@ -150,8 +163,8 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
 
     def pair(rows: np.ndarray) -> np.ndarray:
         """``lon,lat`` as typed, for the flagged rows only."""
-        lon_t = _raw_text(pd.Series(raw_lon.to_numpy(dtype=object)[rows], dtype=object))
-        lat_t = _raw_text(pd.Series(raw_lat.to_numpy(dtype=object)[rows], dtype=object))
+        lon_t = _raw_text(pd.Series(_cells_at(raw_lon, rows), dtype=object))
+        lat_t = _raw_text(pd.Series(_cells_at(raw_lat, rows), dtype=object))
         return lon_t + "," + lat_t
 
     why.flag(~has_lon & has_lat, "partial_coordinates", "lon", pair)

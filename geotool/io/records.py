@@ -314,10 +314,12 @@ def _duplicates(data: pd.DataFrame, why: _Reasons, record_ids: Distinct) -> None
         return
     cols = [*CANONICAL_COLUMNS, "updated_at"]
     # only rows sharing an id and a time can be copies: compare whole rows among those
-    id_codes = record_ids.text_codes()  # the cleaned ids, as integers
-    found_codes, found = pd.factorize(data["found_at"], use_na_sentinel=True)
-    key = id_codes.astype(np.int64) * (len(found) + 1) + found_codes
-    maybe = np.flatnonzero(ok)[pd.Series(key[ok]).duplicated(keep=False).to_numpy()]
+    id_codes = record_ids.text_codes()  # the cleaned ids, as integers (-1: none)
+    rows = np.flatnonzero(ok)
+    rows = rows[_repeated(id_codes[rows])]  # a copy shares its id with another row
+    found_codes, found = pd.factorize(data["found_at"].to_numpy()[rows], use_na_sentinel=True)
+    key = id_codes[rows].astype(np.int64) * (len(found) + 1) + found_codes
+    maybe = rows[pd.Series(key).duplicated(keep=False).to_numpy()]
     if len(maybe):
         exact = np.zeros(len(data), dtype=bool)
         exact[maybe] = data.loc[maybe, cols].duplicated(keep="first").to_numpy()
@@ -326,7 +328,7 @@ def _duplicates(data: pd.DataFrame, why: _Reasons, record_ids: Distinct) -> None
     rest = why.ok & (id_codes >= 0)
     if not rest.any():
         return
-    rest &= pd.Series(id_codes).duplicated(keep=False).to_numpy()  # ids seen once cannot conflict
+    rest &= _repeated(id_codes)  # ids seen once cannot conflict
     if not rest.any():
         return
     sub = data.loc[rest, ["record_id", "kind", "category", "feature_id", "lon", "lat", "_order"]]
@@ -345,6 +347,18 @@ def _duplicates(data: pd.DataFrame, why: _Reasons, record_ids: Distinct) -> None
     conflict = np.zeros(len(data), dtype=bool)
     conflict[sub.index.to_numpy()[differs]] = True
     why.flag(conflict, "conflicting_duplicate", "record_id", data["record_id"])
+
+
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """True where a code (-1 included) occurs more than once: ``duplicated(keep=False)``.
+
+    Examples
+    --------
+    >>> _repeated(np.array([0, 1, 0, -1, 2, -1])).tolist()
+    [True, False, True, True, False, True]
+    """
+    shifted = codes + 1
+    return np.bincount(shifted)[shifted] > 1 if len(codes) else np.zeros(0, dtype=bool)
 
 
 def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
@@ -379,7 +393,7 @@ def _problems(why: _Reasons, n: int) -> pd.Series:
 def _flagged(data: pd.DataFrame, why: _Reasons, used: np.ndarray, lang: str) -> pd.DataFrame:
     """One row per flagged cell of a used record, in the quarantine's columns."""
     frames = []
-    for code, column, mask, values in why.optional:
+    for code, column, mask, cells in why.optional:  # cells: the values at mask
         keep = mask & used
         if not keep.any():
             continue
@@ -389,7 +403,7 @@ def _flagged(data: pd.DataFrame, why: _Reasons, used: np.ndarray, lang: str) -> 
             "layer": "",
             "row": data["_row"].to_numpy()[keep].astype(int),
             "column": column,
-            "value": _raw_text(pd.Series(values[keep], dtype=object)),
+            "value": _raw_text(pd.Series(cells[used[mask]], dtype=object)),
             "reason_code": code,
             "reason": flag_text(code, lang),
         }, columns=QUARANTINE_COLUMNS))
