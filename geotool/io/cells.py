@@ -150,6 +150,7 @@ class Distinct:
         self._uniques: object = None
         self._clean: pa.Array | None = None
         self._texts: list[str | None] | None = None
+        self._blank: np.ndarray | None = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -194,13 +195,16 @@ class Distinct:
         return per_unique[self.codes]
 
     def blank(self) -> np.ndarray:
-        """True where the cell is empty, whitespace, NaN or a blank word."""
-        if self.numeric is not None:
-            return np.isnan(self.numeric)
-        if self._texts is None:
-            nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
-            return self.spread(np.append(np.asarray(nulls, dtype=bool), True))
-        return self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        """True where the cell is empty, whitespace, NaN or a blank word (worked out once)."""
+        if self._blank is None:
+            if self.numeric is not None:
+                self._blank = np.isnan(self.numeric)
+            elif self._texts is None:
+                nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
+                self._blank = self.spread(np.append(np.asarray(nulls, dtype=bool), True))
+            else:
+                self._blank = self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        return self._blank.copy()
 
     def _unchanged(self) -> bool:
         """True when cleaning changed no text (then the column itself is its clean text)."""
