@@ -109,6 +109,25 @@ def constant(n: int, value: object) -> np.ndarray:
     return out
 
 
+def few_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` of a column of few values (file names, sheets).
+
+    A column holding one value throughout (a single records file: a million
+    references to one str) is told by one comparison pass, without hashing.
+
+    Examples
+    --------
+    >>> codes, names = few_codes(np.array(["b.csv", "a.csv", "b.csv"], dtype=object))
+    >>> codes.tolist(), names.tolist()
+    ([1, 0, 1], ['a.csv', 'b.csv'])
+    """
+    arr = np.asarray(values, dtype=object)
+    if len(arr) and isinstance(arr[0], str) and bool((arr == arr[0]).all()):
+        return np.zeros(len(arr), dtype=np.intp), arr[:1].copy()
+    codes, uniques = pd.factorize(arr, sort=True)
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
+
+
 class Distinct:
     """A column factorized once: codes into its distinct cleaned texts.
 
