@@ -115,7 +115,8 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     # the workbooks and the GeoJSON are written by two threads while this one writes the
     # CSVs and prepares the units' lists: most of their time (deflate, Arrow joins, GDAL,
     # file writes) runs without the GIL, so they overlap on two cores
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="geotool-write") as pool:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geotool-write")
+    try:
         city = None
         if xlsx:
             if progress is not None:
@@ -132,6 +133,11 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
                    "blindspots": spots.result(), **lists}
         if city is not None:
             written["xlsx"] = city.result()
+    except BaseException:
+        pool.shutdown(cancel_futures=True)  # a failed run starts no further file
+        raise
+    finally:
+        pool.shutdown()
     written.update(units)
     written["run"] = _run_manifest(result, out, written)
     return written
