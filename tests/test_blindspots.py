@@ -58,7 +58,15 @@ def test_background_union_is_the_same_as_in_the_calling_thread():
 
 
 def test_background_union_raises_where_its_result_is_taken():
-    degrees = county().to_crs(4326)
-    job = start_blindspots(degrees, town().to_crs(4326), reach_m=R)
-    with pytest.raises(CRSError, match="metric CRS"):
+    # a bow tie is no valid polygon: GEOS cannot cut the reach out of it
+    bow = gpd.GeoDataFrame({"district_id": ["X"]}, crs=M, geometry=[
+        shapely.Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000)])])
+    job = start_blindspots(bow, gpd.GeoSeries([Point(500, 200), Point(520, 230)], crs=M),
+                           reach_m=R)
+    with pytest.raises(shapely.errors.GEOSException, match="TopologyException"):
         job.result()
+
+
+def test_degrees_are_refused_before_the_thread_starts():
+    with pytest.raises(CRSError, match="metric CRS"):
+        start_blindspots(county().to_crs(4326), town().to_crs(4326), reach_m=R)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -113,8 +114,9 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
 
     The caller goes on with other work (GEOS releases the GIL, so the union
     runs on another core) and takes the parts with ``.result()``, which
-    re-raises whatever the union raised. The inputs are copied here, in the
-    calling thread, so the background thread shares no object with it.
+    re-raises whatever the union raised. The inputs are checked and copied
+    here, in the calling thread, so the background thread shares no geometry
+    with it.
 
     Parameters
     ----------
@@ -125,18 +127,19 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
     -------
     concurrent.futures.Future
         Of the :func:`blind_parts` frame.
+
+    Raises
+    ------
+    CRSError
+        At once, as :func:`blind_parts`.
     """
-    mine = gpd.GeoDataFrame({"district_id": districts["district_id"].to_numpy(copy=True)},
-                            geometry=shapely.from_wkb(shapely.to_wkb(districts.geometry.values)),
-                            crs=districts.crs)
-    pts = np.asarray(points.values, dtype=object)
-    pts = pts[~pd.isna(pts)]
-    xy = gpd.GeoSeries(shapely.points(shapely.get_coordinates(pts[~shapely.is_empty(pts)])),
-                       crs=points.crs)
+    require_metric(districts, points)
+    ids = districts["district_id"].to_numpy(copy=True)
+    geoms = shapely.from_wkb(shapely.to_wkb(districts.geometry.values))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-blindspots")
     try:
-        return pool.submit(blind_parts, mine, xy, reach_m=reach_m,
-                           min_blindspot_m2=min_blindspot_m2)
+        return pool.submit(_parts, ids, geoms, districts.crs, _coordinates(points), reach_m,
+                           min_blindspot_m2)
     finally:
         pool.shutdown(wait=False)  # the thread ends once the union is done
 
@@ -157,11 +160,20 @@ def blind_parts(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: 
         and then by area (largest first); :func:`count_features` adds the rest.
     """
     require_metric(districts, points)
+    return _parts(districts["district_id"].to_numpy(),
+                  np.asarray(districts.geometry.values, dtype=object), districts.crs,
+                  _coordinates(points), reach_m, min_blindspot_m2)
+
+
+def _coordinates(points: gpd.GeoSeries) -> np.ndarray:
+    """x, y of the points that are there (not missing, not empty)."""
     pts = np.asarray(points.values, dtype=object)
     pts = pts[~pd.isna(pts)]
-    pts = pts[~shapely.is_empty(pts)]
-    xy = shapely.get_coordinates(pts)
-    geoms = np.asarray(districts.geometry.values, dtype=object)
+    return shapely.get_coordinates(pts[~shapely.is_empty(pts)])
+
+
+def _parts(ids: np.ndarray, geoms: np.ndarray, crs: Any, xy: np.ndarray, reach_m: float,
+           min_blindspot_m2: float) -> gpd.GeoDataFrame:
     jobs = [(geom, xy[_within(geom, xy, reach_m)]) for geom in geoms]
     # GEOS releases the GIL: two threads use both cores of a planner's laptop; the
     # districts with the most points go first, the results keep the districts' order
@@ -170,12 +182,12 @@ def blind_parts(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: 
         done = list(pool.map(lambda i: _district_blind(jobs[i][0], jobs[i][1], reach_m), order))
     blinds = [done[k] for k in np.argsort(order)]
     rows = []
-    for district_id, blind in zip(districts["district_id"], blinds, strict=True):
+    for district_id, blind in zip(ids, blinds, strict=True):
         for part in shapely.get_parts(shapely.get_parts(blind)):
             if part.geom_type == "Polygon" and part.area >= min_blindspot_m2 and part.area > 0:
                 rows.append((district_id, part))
     out = gpd.GeoDataFrame({"district_id": [r[0] for r in rows]},
-                           geometry=[r[1] for r in rows], crs=districts.crs)
+                           geometry=[r[1] for r in rows], crs=crs)
     out["area_m2"] = out.area
     out = out.sort_values(["district_id", "area_m2"], ascending=[True, False], kind="stable")
     out["part"] = out.groupby("district_id").cumcount() + 1

@@ -67,10 +67,23 @@ def union_of_discs(xy: np.ndarray, radius_m: float, *, quad_segs: int = 8) -> sh
     """
     if len(xy) == 0:
         return shapely.Polygon()
-    xy = np.unique(np.round(xy, 3), axis=0)
+    xy = _distinct_mm(xy)
     kept, cells = _without_covered(xy, radius_m, quad_segs)
     discs = shapely.buffer(shapely.points(xy[kept]), radius_m, quad_segs=quad_segs)
     return shapely.union_all(np.concatenate([cells, discs]))
+
+
+def _distinct_mm(xy: np.ndarray) -> np.ndarray:
+    """The points rounded to the millimetre, each once, sorted by x then y.
+
+    As ``np.unique(np.round(xy, 3), axis=0)``, sorted as complex numbers
+    (real part first), which is several times faster than rows.
+    """
+    mm = np.round(xy, 3)
+    z = np.empty(len(mm), dtype=np.complex128)
+    z.real, z.imag = mm[:, 0], mm[:, 1]
+    z = np.unique(z)
+    return np.column_stack([z.real, z.imag])
 
 
 def _without_covered(xy: np.ndarray, radius_m: float, quad_segs: int
