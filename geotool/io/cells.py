@@ -150,6 +150,7 @@ class Distinct:
         self._uniques: object = None
         self._clean: pa.Array | None = None
         self._texts: list[str | None] | None = None
+        self._blank: np.ndarray | None = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -194,13 +195,16 @@ class Distinct:
         return per_unique[self.codes]
 
     def blank(self) -> np.ndarray:
-        """True where the cell is empty, whitespace, NaN or a blank word."""
-        if self.numeric is not None:
-            return np.isnan(self.numeric)
-        if self._texts is None:
-            nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
-            return self.spread(np.append(np.asarray(nulls, dtype=bool), True))
-        return self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        """True where the cell is empty, whitespace, NaN or a blank word (worked out once)."""
+        if self._blank is None:
+            if self.numeric is not None:
+                self._blank = np.isnan(self.numeric)
+            elif self._texts is None:
+                nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
+                self._blank = self.spread(np.append(np.asarray(nulls, dtype=bool), True))
+            else:
+                self._blank = self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        return self._blank.copy()
 
     def _unchanged(self) -> bool:
         """True when cleaning changed no text (then the column itself is its clean text)."""
@@ -247,9 +251,11 @@ def words_at(words: pa.Array | list[str | None], codes: np.ndarray,
     """
     import pyarrow.compute as pc  # noqa: PLC0415 - see _clean_arrow
 
+    codes = np.asarray(codes)
+    if not (codes >= 0).any():  # nothing to take (a column the file does not have)
+        return string_series(pa.nulls(len(codes), pa.large_string()), index, dtype)
     if not isinstance(words, pa.Array):
         words = pa.array(words, type=pa.large_string())
-    codes = np.asarray(codes)
     return string_series(pc.take(words, pa.array(codes, mask=codes < 0)), index, dtype)
 
 
