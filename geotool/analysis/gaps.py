@@ -380,14 +380,22 @@ def _feature_table(features_m: gpd.GeoDataFrame, cov: pd.DataFrame, states: pd.D
 
 
 def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFrame) -> pd.Series:
-    """Blind-spot area inside every district at every level (m²)."""
+    """Blind-spot area inside every district at every level (m²).
+
+    A part lies in its own (top-level) district: its area is taken as it is;
+    only the parts met by other districts are intersected with them.
+    """
     if blind.empty:
         return pd.Series(dtype=float)
     tree = shapely.STRtree(blind.geometry.values)
     d_idx, b_idx = tree.query(districts_m.geometry.values, predicate="intersects")
-    inter = shapely.intersection(districts_m.geometry.values[d_idx], blind.geometry.values[b_idx])
-    areas = pd.Series(shapely.area(inter)).groupby(d_idx).sum()
     ids = districts_m["district_id"].to_numpy()
+    level = districts_m["level"].to_numpy()
+    own = (ids[d_idx] == blind["district_id"].to_numpy()[b_idx]) & (level[d_idx] == level.min())
+    area = blind["area_m2"].to_numpy(dtype=float)[b_idx]
+    area[~own] = shapely.area(shapely.intersection(districts_m.geometry.values[d_idx[~own]],
+                                                   blind.geometry.values[b_idx[~own]]))
+    areas = pd.Series(area).groupby(d_idx).sum()
     return pd.Series(areas.to_numpy(), index=ids[areas.index.to_numpy()])
 
 

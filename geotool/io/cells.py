@@ -109,6 +109,25 @@ def constant(n: int, value: object) -> np.ndarray:
     return out
 
 
+def few_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` of a column of few values (file names, sheets).
+
+    A column holding one value throughout (a single records file: a million
+    references to one str) is told by one comparison pass, without hashing.
+
+    Examples
+    --------
+    >>> codes, names = few_codes(np.array(["b.csv", "a.csv", "b.csv"], dtype=object))
+    >>> codes.tolist(), names.tolist()
+    ([1, 0, 1], ['a.csv', 'b.csv'])
+    """
+    arr = np.asarray(values, dtype=object)
+    if len(arr) and isinstance(arr[0], str) and bool((arr == arr[0]).all()):
+        return np.zeros(len(arr), dtype=np.intp), arr[:1].copy()
+    codes, uniques = pd.factorize(arr, sort=True)
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
+
+
 class Distinct:
     """A column factorized once: codes into its distinct cleaned texts.
 
@@ -131,6 +150,7 @@ class Distinct:
         self._uniques: object = None
         self._clean: pa.Array | None = None
         self._texts: list[str | None] | None = None
+        self._blank: np.ndarray | None = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -175,13 +195,16 @@ class Distinct:
         return per_unique[self.codes]
 
     def blank(self) -> np.ndarray:
-        """True where the cell is empty, whitespace, NaN or a blank word."""
-        if self.numeric is not None:
-            return np.isnan(self.numeric)
-        if self._texts is None:
-            nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
-            return self.spread(np.append(np.asarray(nulls, dtype=bool), True))
-        return self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        """True where the cell is empty, whitespace, NaN or a blank word (worked out once)."""
+        if self._blank is None:
+            if self.numeric is not None:
+                self._blank = np.isnan(self.numeric)
+            elif self._texts is None:
+                nulls = self.clean.is_null().to_numpy(zero_copy_only=False)
+                self._blank = self.spread(np.append(np.asarray(nulls, dtype=bool), True))
+            else:
+                self._blank = self.spread(np.array([t is None for t in self.texts], dtype=bool))
+        return self._blank.copy()
 
     def _unchanged(self) -> bool:
         """True when cleaning changed no text (then the column itself is its clean text)."""

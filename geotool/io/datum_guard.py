@@ -43,6 +43,7 @@ from geotool.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from geotool.io.cells import few_codes
 from geotool.text import Note
 
 __all__ = ["CAP_M", "MIN_GAIN_M", "MIN_PAIRS", "DatumFinding", "RecordPoints",
@@ -174,7 +175,7 @@ class RecordPoints:
         """The records of ``records`` located by coordinates."""
         located = (records["located_by"] == "coordinates").to_numpy(dtype=bool, na_value=False)
         geoms = records.geometry.values[located]
-        file_codes, file_names = pd.factorize(records["_file"].to_numpy(dtype=object)[located])
+        file_codes, file_names = few_codes(records["_file"].to_numpy(dtype=object)[located])
         files = [str(f) for f in file_names]
         if "feature_id" in records:
             id_codes, ids = _factorized(records["feature_id"], located)

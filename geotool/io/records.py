@@ -54,7 +54,7 @@ from geotool.crs import (
     WGS84,
     normalize_datum,
 )
-from geotool.io.cells import constant
+from geotool.io.cells import constant, few_codes
 from geotool.io.parsing import (
     Distinct,
     parse_dates,
@@ -429,7 +429,7 @@ def _per_file(data: pd.DataFrame, used: np.ndarray) -> dict[str, dict[str, int]]
     out: dict[str, dict[str, int]] = {}
     if data.empty:
         return out
-    codes, files = pd.factorize(data["_file"], sort=True)
+    codes, files = few_codes(data["_file"])
     read = np.bincount(codes, minlength=len(files))
     kept = np.bincount(codes, weights=np.asarray(used, dtype=float), minlength=len(files))
     for path, n, u in zip(files, read, kept, strict=True):

@@ -112,26 +112,32 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
-    # gaps.xlsx and the GeoJSON are written in a second thread beside the CSVs and the
-    # units' workbooks: most of their time (deflate, Arrow joins, GDAL, file writes) runs
-    # without the GIL, so the two overlap
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-write") as side:
+    # the workbooks and the GeoJSON are written by two threads while this one writes the
+    # CSVs and prepares the units' lists: most of their time (deflate, Arrow joins, GDAL,
+    # file writes) runs without the GIL, so they overlap on two cores
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geotool-write")
+    try:
         city = None
         if xlsx:
             if progress is not None:
                 progress("gaps.xlsx")
-            city = side.submit(write_city_workbook, result, out / "gaps.xlsx", lang=lang)
-        spots = side.submit(_write_blindspots, result, out)
+            city = pool.submit(write_city_workbook, result, out / "gaps.xlsx", lang=lang)
+        spots = pool.submit(_write_blindspots, result, out)
         lists = _write_lists(result, out, lang=lang)
         units: dict[str, Path] = {}
         if xlsx and unit_lists:
             if progress is not None:
                 progress("units/")
-            units = write_unit_lists(result, out, lang=lang, progress=unit_progress)
+            units = write_unit_lists(result, out, lang=lang, progress=unit_progress, pool=pool)
         written = {**{k: lists.pop(k) for k in ("features", "districts", "issues", "units")},
                    "blindspots": spots.result(), **lists}
         if city is not None:
             written["xlsx"] = city.result()
+    except BaseException:
+        pool.shutdown(cancel_futures=True)  # a failed run starts no further file
+        raise
+    finally:
+        pool.shutdown()
     written.update(units)
     written["run"] = _run_manifest(result, out, written)
     return written

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +129,8 @@ def _cover(result, lists: Worklists, files: list[str], lang: str) -> Sheet:
 
 
 def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
-                     lists: Worklists | None = None, progress=None) -> dict[str, Path]:
+                     lists: Worklists | None = None, progress=None,
+                     pool: Executor | None = None) -> dict[str, Path]:
     """Write every unit's workbook and the cover into ``out/units``.
 
     Parameters
@@ -142,6 +144,9 @@ def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
         Precomputed :func:`~geotool.analysis.worklists.unit_worklists`.
     progress : callable, optional
         Called with ``(done, total)`` after each workbook.
+    pool : Executor, optional
+        Threads to write the units' workbooks in (they release the GIL while
+        compressing and joining rows); by default one after the other, here.
 
     Returns
     -------
@@ -165,13 +170,18 @@ def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
     tables = [table(shown_frame(f[cols].reset_index(drop=True), lang, label), lang=lang)
               for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
     none = np.zeros(0, dtype=np.int64)
-    written: dict[str, Path] = {}
     n = len(summary)
-    for i, (row, file) in enumerate(zip(summary.itertuples(index=False), files, strict=True)):
-        unit = row.unit
-        parts = tuple(t.take(g.get(unit, none)) for t, g in zip(tables, groups, strict=True))
-        sheets = _unit_sheets(result, unit, pd.Series(row._asdict()), parts, n, lang)
-        written[f"unit:{unit}"] = write_workbook(folder / file, sheets, lang=lang, created=created)
+
+    def one(row, file: str) -> Path:
+        parts = tuple(t.take(g.get(row.unit, none)) for t, g in zip(tables, groups, strict=True))
+        sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, n, lang)
+        return write_workbook(folder / file, sheets, lang=lang, created=created)
+
+    rows = list(zip(summary.itertuples(index=False), files, strict=True))
+    done = [pool.submit(one, row, file) for row, file in rows] if pool is not None else None
+    written: dict[str, Path] = {}
+    for i, (row, file) in enumerate(rows):
+        written[f"unit:{row.unit}"] = done[i].result() if done is not None else one(row, file)
         if progress is not None:
             progress(i + 1, n)
     written["cover"] = write_workbook(folder / cover_name, [_cover(result, lists, files, lang)],
