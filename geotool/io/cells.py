@@ -251,9 +251,11 @@ def words_at(words: pa.Array | list[str | None], codes: np.ndarray,
     """
     import pyarrow.compute as pc  # noqa: PLC0415 - see _clean_arrow
 
+    codes = np.asarray(codes)
+    if not (codes >= 0).any():  # nothing to take (a column the file does not have)
+        return string_series(pa.nulls(len(codes), pa.large_string()), index, dtype)
     if not isinstance(words, pa.Array):
         words = pa.array(words, type=pa.large_string())
-    codes = np.asarray(codes)
     return string_series(pc.take(words, pa.array(codes, mask=codes < 0)), index, dtype)
 
 

@@ -116,13 +116,26 @@ def _concat(tables: list[Table]) -> pd.DataFrame:
                 else:
                     df[col] = df[col].where(~pd.isna(df[col]) & (df[col].astype(str) != ""),
                                             val)
-        frames.append(df.reindex(columns=_RAW_COLUMNS))
+        frames.append(_raw_columns(df))
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in [*_RAW_COLUMNS, "_order"]})
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(
         drop=True)
     data["_order"] = np.arange(len(data))
     return data
+
+
+def _raw_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df.reindex(columns=RECORD_RAW_COLUMNS)`` (missing columns all NaN), without the copy.
+
+    Reindexing consolidates the file's columns into new blocks (a copy of a
+    million rows); here they are selected (no copy) and the missing ones added.
+    """
+    out = df[[c for c in _RAW_COLUMNS if c in df.columns]]
+    for col in _RAW_COLUMNS:
+        if col not in df.columns:
+            out[col] = np.full(len(df), np.nan)
+    return out[_RAW_COLUMNS]
 
 
 def _year_for_yearless(found: pd.Series) -> int | None:
