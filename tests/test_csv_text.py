@@ -34,6 +34,8 @@ def _every_dtype(n: int) -> pd.DataFrame:
         "category": pd.Series(text, dtype="category"),
         "float": rng.normal(size=n) * 10.0 ** rng.integers(-6, 18, n),
         "float_nan": np.where(np.arange(n) % 3 == 0, np.nan, 3.0),
+        "float32": (rng.normal(size=n) * 10.0 ** rng.integers(-6, 18, n)).astype(np.float32),
+        "whole": np.round(rng.normal(size=n) * 10.0 ** rng.integers(0, 18, n)),
         "inf": np.where(np.arange(n) % 2 == 0, np.inf, -0.0),
         "int": rng.integers(-10**12, 10**12, n),
         "Int64": pd.array([None if i % 4 == 0 else i for i in range(n)], dtype="Int64"),

@@ -299,6 +299,8 @@ def recurrences(states: pd.DataFrame, issue_features: pd.DataFrame,
     cols = ["feature", "record_id", "category", "found_at", "previous_record_id",
             "previous_rectified_at"]
     limit = pd.Timedelta(days=recurrence_days)
+    if not len(states) or not len(issue_features):
+        return pd.DataFrame(columns=cols), np.zeros(0, dtype=np.int64)
     if "state" in issue_features:
         state = issue_features["state"].to_numpy(dtype=np.int64)
     else:

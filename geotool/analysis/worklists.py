@@ -207,6 +207,9 @@ def _sort_order(columns: list[pd.Series], ascending: list[bool]) -> np.ndarray:
     ranks = []
     for values, up in zip(columns, ascending, strict=True):
         a = arrow(values)
+        if pa.types.is_null(a.type):  # nothing but missing values: all equal
+            ranks.append(np.zeros(len(a), dtype=np.int64))
+            continue
         if pa.types.is_boolean(a.type):
             a = a.cast(pa.int8())
         r = pc.rank(a, sort_keys="ascending" if up else "descending", tiebreaker="dense")
@@ -286,8 +289,9 @@ def unit_worklists(result) -> Worklists:
 def _issue_list(issues: pd.DataFrame, rows: np.ndarray, feats: pd.DataFrame,
                 districts: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The :data:`WORK_ISSUE_COLUMNS` of the issues at positions ``rows``, in that order."""
-    shown = [c for c in issues.columns
-             if c not in ("geometry", "layers", "problems", "rectified_at", "reopened_at")]
+    shown = [c for c in issues.columns if c.startswith("level_") or c in (
+        "unit", "record_id", "category", "description", "feature_ids", "address", "found_at",
+        "deadline", "overdue", "status", "source", "recurring", "days_open", "lon", "lat")]
     iss = pd.DataFrame(issues[shown]).take(rows).reset_index(drop=True)
     out = pd.DataFrame({"unit": _units(iss["unit"]), "record_id": iss["record_id"],
                         "category": iss["category"], "description": iss["description"],

@@ -59,7 +59,9 @@ def _floats(values: np.ndarray) -> pa.Array:
     both), which are most coordinates and measures. The others are printed by
     NumPy, once per distinct value (by bit pattern: ``-0.0`` is kept).
     """
-    values = values.astype(np.float64)
+    if values.dtype != np.float64:  # float32, float16: NumPy prints their own shortest digits
+        codes, bits = pd.factorize(values.view(f"i{values.itemsize}"))
+        return pa.array(bits.view(values.dtype).astype(str), pa.string()).take(pa.array(codes))
     texts = pa.array(values).cast(pa.string())
     size = np.abs(values)
     with np.errstate(invalid="ignore"):
