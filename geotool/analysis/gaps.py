@@ -401,9 +401,11 @@ def _blind_area_by_district(blind: gpd.GeoDataFrame, districts_m: gpd.GeoDataFra
 
 def _recurrence_table(rec: pd.DataFrame, features_m: gpd.GeoDataFrame) -> pd.DataFrame:
     out = rec.copy()
-    out.insert(0, "layer", features_m["layer"].to_numpy()[rec["feature"].to_numpy().astype(int)]
-               if len(rec) else [])
-    out.insert(1, "feature_id",
-               features_m["feature_id"].to_numpy()[rec["feature"].to_numpy().astype(int)]
-               if len(rec) else [])
+    if not len(rec):
+        out.insert(0, "layer", [])
+        out.insert(1, "feature_id", [])
+        return out.drop(columns="feature")
+    at = pa.array(rec["feature"].to_numpy().astype(np.int64))
+    for i, col in enumerate(("layer", "feature_id")):  # as text, whatever the layer's dtype
+        out.insert(i, col, text(arrow(features_m[col].astype(str)).take(at)))
     return out.drop(columns="feature")

@@ -262,7 +262,7 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
                      ) -> tuple[pd.DataFrame, dict[str, Distinct]]:
     """Drop rows whose every cell is blank after cleaning (``NaN``, ``NULL``, spaces)."""
     names = [*CANONICAL_COLUMNS, "updated_at"]
-    cols = {c: Distinct(data[c]) for c in names}
+    cols = Distinct.columns(data, names)
     blank = np.ones(len(data), dtype=bool)
     for c in names:
         blank &= cols[c].blank()
@@ -272,7 +272,7 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
         return data, cols
     notes.append(Note("note.blank_word_rows", n=int(blank.sum())))
     data = data[~blank].reset_index(drop=True)
-    return data, {c: Distinct(data[c]) for c in names}
+    return data, Distinct.columns(data, names)
 
 
 def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
