@@ -295,9 +295,12 @@ def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
     if guessed_total:
         notes.append(Note("note.yearless_dates", n=guessed_total, year=year))
     # suspicious but usable: kept, and said, so the unit can check the ledger
+    found_day = found.dt.normalize()
     for col, key in (("rectified_at", "note.rectified_before_found"),
                      ("updated_at", "note.updated_before_found")):
-        early = (data[col].dt.normalize() < found.dt.normalize()).fillna(False)
+        if not data[col].notna().any():  # a column the files do not have
+            continue
+        early = (data[col].dt.normalize() < found_day).fillna(False)
         if early.any():
             first = data.loc[early].head(5)
             rows = [f"{str(f).replace(chr(92), '/').rsplit('/', 1)[-1]}:{r}"
