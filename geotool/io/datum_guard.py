@@ -174,8 +174,9 @@ class RecordPoints:
     def of(cls, records: gpd.GeoDataFrame) -> RecordPoints:
         """The records of ``records`` located by coordinates."""
         located = (records["located_by"] == "coordinates").to_numpy(dtype=bool, na_value=False)
-        geoms = records.geometry.values[located]
-        file_codes, file_names = few_codes(records["_file"].to_numpy(dtype=object)[located])
+        rows: np.ndarray | slice = slice(None) if located.all() else located  # no copy if all
+        geoms = records.geometry.values[rows]
+        file_codes, file_names = few_codes(records["_file"].to_numpy(dtype=object)[rows])
         files = [str(f) for f in file_names]
         if "feature_id" in records:
             id_codes, ids = _factorized(records["feature_id"], located)
