@@ -18,9 +18,6 @@ vectorised over NumPy arrays.
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import overload
 
 import geopandas as gpd
@@ -31,6 +28,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from geotool._errors import CRSError
+from geotool._halves import in_halves
 from geotool.text import Note
 
 __all__ = [
@@ -169,34 +167,12 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarr
     return lon + dlon, lat + dlat
 
 
-#: Arrays at least this long are shifted in two threads (:func:`_in_halves`).
-_HALVES_MIN = 200_000
-
-
-def _in_halves(shift: Callable[[ArrayLike, ArrayLike], tuple[np.ndarray, np.ndarray]],
-               lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``shift(lon, lat)`` of long 1-D arrays, each half in its own thread.
-
-    The shift is per point and NumPy's loops release the GIL, so the two
-    halves run side by side on two cores and the values are the same to the
-    last bit as one call's.
-    """
-    n = lon.size
-    if lon.ndim != 1 or lat.shape != lon.shape or n < _HALVES_MIN or (os.cpu_count() or 1) < 2:
-        return shift(lon, lat)
-    mid = n // 2
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first, second = pool.map(lambda part: shift(lon[part], lat[part]),
-                                 (slice(0, mid), slice(mid, n)))
-    return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
-
-
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Convert GCJ-02 longitudes/latitudes to WGS-84 (iterative exact inverse)."""
     glon, glat = _arrays(lon, lat)
     wlon, wlat = glon.copy(), glat.copy()
     for _ in range(30):
-        flon, flat = _in_halves(wgs84_to_gcj02, wlon, wlat)
+        flon, flat = in_halves(wgs84_to_gcj02, wlon, wlat)  # per point: two cores, same bits
         elon, elat = flon - glon, flat - glat
         wlon = wlon - elon
         wlat = wlat - elat

@@ -14,6 +14,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geotool._halves import in_halves
 from geotool.crs import (
     WGS84,
     bd09_to_wgs84,
@@ -183,7 +184,8 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     located = both & why.ok
     if city is not None and not city.is_empty and located.any():
         zone = _city_zone(city, margin_m)
-        inside = shapely.contains_xy(zone, np.nan_to_num(x), np.nan_to_num(y))
+        inside = in_halves(lambda px, py: shapely.contains_xy(zone, px, py),  # GIL released
+                           np.nan_to_num(x), np.nan_to_num(y))
         why.flag(located & ~inside, "outside_city", "lon", pair)
     located = both & why.ok
     return located, x, y

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geotool._errors import InputError, shown_path
+from geotool._halves import in_halves
 from geotool.io.config import Workspace, load_config
 from geotool.io.datum_guard import (
     DatumFinding,
@@ -275,7 +276,9 @@ def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> in
     if city is None or frame.empty:
         return 0
     shapely.prepare(city)
-    return int((~shapely.intersects(city, frame.geometry.values)).sum())
+    touches = in_halves(lambda geoms: shapely.intersects(city, geoms),  # GIL released
+                        np.asarray(frame.geometry.values))
+    return int((~touches).sum())
 
 
 class _Stored(str):
