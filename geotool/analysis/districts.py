@@ -16,6 +16,7 @@ import pyarrow as pa
 import shapely
 
 from geotool._errors import ConfigError
+from geotool.analysis.cells import GRID_MIN_POINTS, cell_candidates
 from geotool.analysis.codes import sorted_codes, text
 from geotool.crs import require_metric
 from geotool.text import Note
@@ -92,22 +93,27 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
 
     def allowed(pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
         if want is None or have is None:
-            return pairs
-        return pairs[:, want[idx[pairs[0]]] == have[pairs[1]]]
+            return np.ones(pairs.shape[1], dtype=bool)
+        return want[idx[pairs[0]]] == have[pairs[1]]
 
     if points.any():
         idx = np.flatnonzero(points)
         xy = shapely.get_coordinates(values[idx])
-        pairs = allowed(_point_candidates(xy, dgeoms, tree), idx)
+        pairs, sure = _point_candidates(xy, dgeoms, tree)
+        keep = allowed(pairs, idx)
+        pairs, sure = pairs[:, keep], sure[keep]
         # each point tested in its candidate polygons, prepared (a plain intersects
         # query would walk every edge of the polygon per point)
-        hit = shapely.intersects_xy(dgeoms[pairs[1]], xy[pairs[0], 0], xy[pairs[0], 1])
-        pairs = pairs[:, hit]
+        test = np.flatnonzero(~sure)
+        sure[test] = shapely.intersects_xy(dgeoms[pairs[1, test]], xy[pairs[0, test], 0],
+                                           xy[pairs[0, test], 1])
+        pairs = pairs[:, sure]
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))
     other = ~points & ~shapely.is_empty(values)
     if other.any():
         idx = np.flatnonzero(other)
-        pairs = allowed(tree.query(values[idx], predicate="intersects"), idx)
+        pairs = tree.query(values[idx], predicate="intersects")
+        pairs = pairs[:, allowed(pairs, idx)]
         # the part inside each candidate matters only where there are several candidates
         several = np.bincount(pairs[0], minlength=len(idx))[pairs[0]] > 1
         measure = np.zeros(pairs.shape[1])
@@ -119,19 +125,25 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
 
 
 def _point_candidates(xy: np.ndarray, polygons: np.ndarray, tree: shapely.STRtree
-                      ) -> np.ndarray:
-    """(point, polygon) pairs whose point lies in the polygon's bounding box.
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(point, polygon) pairs the point may lie in, and which surely do (no test needed).
 
-    A few polygons: one NumPy box test per polygon over all points; many: the tree.
+    Many points in a few polygons: a grid of cells classified per polygon
+    (:func:`~geotool.analysis.cells.cell_candidates`); fewer points: the
+    polygon's bounding box, one NumPy test per polygon; many polygons: the tree.
     """
     if len(polygons) > 64:
-        return tree.query(shapely.points(xy))
+        pairs = tree.query(shapely.points(xy))
+        return pairs, np.zeros(pairs.shape[1], dtype=bool)
+    if len(xy) >= GRID_MIN_POINTS and bool(np.isin(shapely.get_type_id(polygons), (3, 6)).all()):
+        return cell_candidates(xy, polygons)
     parts = []
     for i, (x0, y0, x1, y1) in enumerate(shapely.bounds(polygons)):
         inside = np.flatnonzero((xy[:, 0] >= x0) & (xy[:, 0] <= x1)
                                 & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
         parts.append(np.stack([inside, np.full(len(inside), i)]))
-    return np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.int64)
+    pairs = np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.int64)
+    return pairs, np.zeros(pairs.shape[1], dtype=bool)
 
 
 def _pick(left: np.ndarray, right: np.ndarray, key: np.ndarray, ids: np.ndarray,
