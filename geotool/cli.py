@@ -205,12 +205,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_lists(args: argparse.Namespace) -> int:
     """``geotool lists WORKSPACE --as-of D``: only the units' workbooks and their cover."""
     from geotool.output.unit_lists import UNITS_DIR, write_unit_lists  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.write_threads import write_threads  # noqa: PLC0415 - as above
 
     result = _analyse(args, Path(args.workspace), summary=False)
-    with Stages(args.lang) as stages:
+    with Stages(args.lang) as stages, write_threads() as pool:
         stages.stage("progress.units")
         written = write_unit_lists(result, Path(args.out), lang=args.lang,
-                                   progress=stages.count)
+                                   progress=stages.count, pool=pool)
     print(tr("lists.written", args.lang, n=len(written) - 1, path=Path(args.out) / UNITS_DIR))
     return EXIT_OK
 

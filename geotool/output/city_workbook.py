@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geotool.analysis.scoring import NO_UNIT
@@ -114,9 +115,28 @@ def _features(result, lang: str, label) -> pd.DataFrame:
     return shown_frame(out.reset_index(drop=True), lang, label)
 
 
+_ISSUE_ORDER = ["days_overdue", "recurring", "days_open", "record_id"]
+
+
+def _issue_rows(issues: pd.DataFrame, as_of) -> np.ndarray:
+    """Positions of the open issues, most days overdue first (then recurring, longest open, id).
+
+    Sorted on the key columns alone, so that every shown column is taken once, in order.
+    """
+    open_rows = np.flatnonzero(issues["open"].to_numpy(dtype=bool))
+    head = pd.DataFrame(issues[["deadline", "overdue", "recurring", "days_open", "record_id"]]
+                        ).iloc[open_rows].reset_index(drop=True)
+    head["days_overdue"] = days_overdue(head, as_of)
+    order = head.sort_values(_ISSUE_ORDER, ascending=[False, False, False, True],
+                             kind="stable").index.to_numpy()
+    return open_rows[order]
+
+
 def _issues(result, lang: str, label) -> pd.DataFrame:
-    iss = pd.DataFrame(result.issues.drop(columns="geometry"))
-    iss = iss[iss["open"].to_numpy(dtype=bool)]
+    issues = result.issues
+    shown = [c for c in issues.columns if c not in ("geometry", "open")]
+    iss = pd.DataFrame(issues[shown]).take(_issue_rows(issues, result.as_of)).reset_index(
+        drop=True)
     d = pd.DataFrame(result.districts.drop(columns="geometry"))
     names = level_names(iss, d)
     feats = pd.DataFrame(result.features[["feature_id", "name"]])
@@ -134,9 +154,7 @@ def _issues(result, lang: str, label) -> pd.DataFrame:
     for col in ("problems", "address"):  # when the records give them
         if col in iss:
             out.insert(out.columns.get_loc("district_name"), col, iss[col])
-    out = out.sort_values(["days_overdue", "recurring", "days_open", "record_id"],
-                          ascending=[False, False, False, True], kind="stable")
-    return shown_frame(out.reset_index(drop=True), lang, label)
+    return shown_frame(out, lang, label)
 
 
 def city_sheets(result, lang: str = "zh") -> list[Sheet]:

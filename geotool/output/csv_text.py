@@ -132,17 +132,22 @@ def field_texts(s: pd.Series, *, date_format: str = _TIME_FORMAT, safe: bool = F
     return _taken(words, codes, missing)
 
 
-def csv_chunks(df: pd.DataFrame, *, safe: bool = False) -> Iterator[pa.Buffer | bytes]:
+def csv_chunks(df: pd.DataFrame, *, safe: bool = False,
+               columns: list[str] | None = None) -> Iterator[pa.Buffer | bytes]:
     """The UTF-8 CSV of ``df`` (header line first, no index), a block of lines at a time.
 
     ``safe=True`` escapes text cells a spreadsheet could run as a formula.
+    ``columns`` writes only those columns, in that order (no copy of ``df``).
     """
+    names = [str(c) for c in df.columns] if columns is None else [str(c) for c in columns]
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([str(c) for c in df.columns])
+    csv.writer(head, lineterminator="\n").writerow(names)
     yield head.getvalue().encode("utf-8")
-    if not len(df.columns) or not len(df):
+    if not names or not len(df):
         return
-    fields = [field_texts(df.iloc[:, j], safe=safe) for j in range(len(df.columns))]
+    series = [df.iloc[:, j] for j in range(len(df.columns))] if columns is None \
+        else [df[c] for c in columns]
+    fields = [field_texts(s, safe=safe) for s in series]
     if len(fields) == 1:  # Python's csv writes a lone empty field as ""
         fields = [pc.if_else(pc.equal(fields[0], ""), '""', fields[0])]
     fields[-1] = pc.binary_join_element_wise(fields[-1], "\n", "")  # the line end

@@ -15,7 +15,7 @@ import codecs
 import datetime as dt
 import io
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,8 @@ from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
 from geotool.output.csv_text import csv_chunks
 from geotool.output.formulas import escape_formulas, formula_risk
-from geotool.output.unit_lists import write_unit_lists
+from geotool.output.unit_lists import UnitJobs, unit_jobs
+from geotool.output.write_threads import first_done, write_threads
 from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
 
@@ -43,17 +44,18 @@ __all__ = [
 ]
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
+def write_csv(df: pd.DataFrame, path: Path, *, columns: list[str] | None = None) -> Path:
     """Write ``df`` to ``path`` as every geotool CSV is written; returns ``path``.
 
     UTF-8 with BOM (Excel opens the Chinese right), no index, times as
     ``YYYY-MM-DD HH:MM``, formula-like text escaped, complete or absent.
+    ``columns``: only those, in that order.
     """
 
     def writer(tmp: Path) -> None:
         with open(tmp, "wb") as file:
             file.write(codecs.BOM_UTF8)
-            for block in csv_chunks(df, safe=True):
+            for block in csv_chunks(df, safe=True, columns=columns):
                 file.write(block)
 
     return write_atomic(path, writer)
@@ -72,9 +74,9 @@ def write_flagged(flagged: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path
 _GDAL_ARROW = pyogrio.__gdal_version__ >= (3, 8, 0)
 
 
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
-    return out[public_columns(out.columns)]
+def _plain(df: pd.DataFrame) -> list[str]:
+    """The columns of ``df`` a CSV shows: no geometry, no result extras."""
+    return public_columns([c for c in df.columns if c != "geometry"])
 
 
 def geojson_bytes(gdf, *, layer: str, arrow: bool = False) -> bytes:
@@ -98,11 +100,12 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     ``blindspots.geojson``, ``units.csv``, ``gaps.xlsx`` (the city view,
     :mod:`~geotool.output.city_workbook`), one workbook per responsible unit in
     ``units/`` (:mod:`~geotool.output.unit_lists`) and, when rows were
-    quarantined, ``quarantine.csv``. Each is written atomically. ``xlsx=False``
-    skips the spreadsheets (the slowest files for very large inputs);
-    ``unit_lists=False`` skips the units' workbooks. ``progress`` is called
-    with a file name before each spreadsheet, ``unit_progress`` with
-    ``(done, total)`` after each unit's workbook.
+    quarantined, ``quarantine.csv``. Each is written atomically, in two
+    threads (:mod:`~geotool.output.write_threads`); ``run.json`` last.
+    ``xlsx=False`` skips the spreadsheets (the slowest files for very large
+    inputs); ``unit_lists=False`` skips the units' workbooks. ``progress`` is
+    called with a file name before each spreadsheet, ``unit_progress`` with
+    ``(done, total)`` after each unit's workbook, in rank order.
 
     Returns
     -------
@@ -112,35 +115,53 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out)
-    # the workbooks and the GeoJSON are written by two threads while this one writes the
-    # CSVs and prepares the units' lists: most of their time (deflate, Arrow joins, GDAL,
-    # file writes) runs without the GIL, so they overlap on two cores
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geotool-write")
-    try:
-        city = None
+    units: dict[str, Path] = {}
+    with write_threads() as pool:
+        # longest first, the many small unit workbooks last (queued when their rows are
+        # ready), so that both threads stay busy to the end; this thread only waits
+        files: dict[Future, str] = {}
         if xlsx:
             if progress is not None:
                 progress("gaps.xlsx")
-            city = pool.submit(write_city_workbook, result, out / "gaps.xlsx", lang=lang)
-        spots = pool.submit(_write_blindspots, result, out)
-        lists = _write_lists(result, out, lang=lang)
-        units: dict[str, Path] = {}
-        if xlsx and unit_lists:
-            if progress is not None:
-                progress("units/")
-            units = write_unit_lists(result, out, lang=lang, progress=unit_progress, pool=pool)
-        written = {**{k: lists.pop(k) for k in ("features", "districts", "issues", "units")},
-                   "blindspots": spots.result(), **lists}
-        if city is not None:
-            written["xlsx"] = city.result()
-    except BaseException:
-        pool.shutdown(cancel_futures=True)  # a failed run starts no further file
-        raise
-    finally:
-        pool.shutdown()
+            files[pool.submit(write_city_workbook, result, out / "gaps.xlsx", lang=lang)] = "xlsx"
+        jobs = pool.submit(_unit_jobs, result, out, lang, pool) if xlsx and unit_lists else None
+        for key, frame, path, columns in _csv_files(result, out):
+            if key == "features":  # after the issue list, the longest CSV
+                files[pool.submit(_write_blindspots, result, out)] = "blindspots"
+            files[pool.submit(write_csv, frame, path, columns=columns)] = key
+        pending = set(files) | ({jobs} if jobs is not None else set())
+        plan: UnitJobs | None = None
+        made: list[Future] = []
+        shown = 0
+        while pending:
+            done = first_done(pending)
+            if jobs in done:
+                plan, made = jobs.result()
+                pending.update(made)
+                if progress is not None:
+                    progress("units/")
+            while unit_progress is not None and shown < len(made) and made[shown].done():
+                shown += 1
+                unit_progress(shown, len(made))
+    written = {files[f]: f.result() for f in files}
+    written = {k: written[k] for k in (*_ORDER, *sorted(set(written) - set(_ORDER)))
+               if k in written}
+    if plan is not None:
+        units = plan.finish({key: f.result() for key, f in zip(plan.keys, made, strict=True)})
     written.update(units)
     written["run"] = _run_manifest(result, out, written)
     return written
+
+
+_ORDER = ("features", "districts", "issues", "units", "blindspots", "quarantine", "flagged",
+          "xlsx")
+
+
+def _unit_jobs(result, out: Path, lang: str, pool: Executor
+               ) -> tuple[UnitJobs, list[Future]]:
+    """The units' rows and names (in a write thread), each unit's workbook then queued."""
+    plan = unit_jobs(result, out, lang=lang)
+    return plan, [pool.submit(job) for job in plan.jobs]
 
 
 def _write_blindspots(result, out: Path) -> Path:
@@ -154,26 +175,31 @@ def _write_blindspots(result, out: Path) -> Path:
     return write_atomic(out / "blindspots.geojson", geojson)
 
 
-def _write_lists(result, out: Path, *, lang: str) -> dict[str, Path]:
-    """The CSVs of :func:`write_gaps`; stale optional ones removed."""
-    written = {
-        "features": write_csv(_plain(result.features), out / "features.csv"),
-        "districts": write_csv(_plain(result.districts), out / "districts.csv"),
-        "issues": write_csv(_plain(result.issues), out / "issues.csv"),
-        "units": write_csv(result.units, out / "units.csv"),
-    }
+def _csv_files(result, out: Path) -> list[tuple[str, pd.DataFrame, Path, list[str] | None]]:
+    """The CSVs of :func:`write_gaps` (key, frame, path, columns), longest first.
+
+    Stale optional ones (a quarantine or flagged list this run has not) are removed.
+    """
+    files = [("issues", result.issues, out / "issues.csv", _plain(result.issues)),
+             ("features", result.features, out / "features.csv", _plain(result.features)),
+             ("districts", result.districts, out / "districts.csv", _plain(result.districts)),
+             ("units", result.units, out / "units.csv", None)]
     if len(result.quarantine):
-        written["quarantine"] = write_quarantine(result.quarantine, out, lang=lang)
-    else:
-        stale = out / "quarantine.csv"
-        if stale.exists():
-            stale.unlink()
+        files.insert(1, ("quarantine", result.quarantine, out / "quarantine.csv", None))
+    elif (out / "quarantine.csv").exists():
+        (out / "quarantine.csv").unlink()
     flagged = getattr(result, "flagged", None)
     if flagged is not None and len(flagged):
-        written["flagged"] = write_flagged(flagged, out, lang=lang)
+        files.insert(1, ("flagged", flagged, out / "flagged.csv", None))
     elif (out / "flagged.csv").exists():
         (out / "flagged.csv").unlink()
-    return written
+    return files
+
+
+def _write_lists(result, out: Path, *, lang: str) -> dict[str, Path]:
+    """The CSVs of :func:`write_gaps`, one after the other in this thread (benchmarks)."""
+    return {key: write_csv(frame, path, columns=columns)
+            for key, frame, path, columns in _csv_files(result, out)}
 
 
 def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:

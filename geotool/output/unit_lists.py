@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,7 @@ from geotool.output.city_workbook import layer_labeler, shown_frame
 from geotool.output.workbook import Sheet, Table, table, write_workbook
 from geotool.text import header, tr
 
-__all__ = ["UNITS_DIR", "safe_file_names", "write_unit_lists"]
+__all__ = ["UNITS_DIR", "UnitJobs", "safe_file_names", "unit_jobs", "write_unit_lists"]
 
 UNITS_DIR = "units"
 _BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -128,6 +130,76 @@ def _cover(result, lists: Worklists, files: list[str], lang: str) -> Sheet:
                  as_of=tr("lists.as_of", lang, as_of=result.as_of.isoformat()))
 
 
+@dataclass
+class UnitJobs:
+    """The units' workbooks, ready to write: one job per workbook, then :meth:`finish`.
+
+    Attributes
+    ----------
+    keys : list of str
+        ``"unit:<unit>"`` of each job, in rank order.
+    jobs : list of callable
+        Each writes one unit's workbook and returns its path; they may run in
+        any thread, in any order.
+    """
+
+    keys: list[str]
+    jobs: list[Callable[[], Path]]
+    _cover: Callable[[], Path]
+    _folder: Path
+
+    def finish(self, written: dict[str, Path]) -> dict[str, Path]:
+        """After every job: the cover written, stale workbooks removed; ``written`` + cover."""
+        written = {**written, "cover": self._cover()}
+        keep = {p.name for p in written.values()}
+        for old in self._folder.glob("*.xlsx"):
+            if old.name not in keep:
+                old.unlink()
+        return written
+
+
+def unit_jobs(result, out: str | Path, *, lang: str = "zh",
+              lists: Worklists | None = None) -> UnitJobs:
+    """Everything :func:`write_unit_lists` does before the workbooks: their rows, names, jobs.
+
+    Every list is put in the planner's words and encoded once; each unit's
+    job takes its rows. Parameters as for :func:`write_unit_lists`.
+    """
+    folder = Path(out) / UNITS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(folder)
+    lists = lists or unit_worklists(result)
+    summary = lists.summary
+    cover_name = f"00-{tr('lists.sheet_cover', lang)}.xlsx"
+    names = [tr("lists.no_unit_file", lang) if u == NO_UNIT else u for u in summary["unit"]]
+    files = safe_file_names(names, taken={cover_name})
+    created = dt.datetime.combine(result.as_of, dt.time())
+    label = layer_labeler(result, lang)
+    frames = (lists.places, lists.issues, lists.recurring)
+    groups = [f.groupby("unit", sort=False).indices for f in frames]
+    tables = [table(shown_frame(f[cols].reset_index(drop=True), lang, label), lang=lang)
+              for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
+    none = np.zeros(0, dtype=np.int64)
+    n = len(summary)
+
+    def job(row, file: str) -> Callable[[], Path]:
+        def one() -> Path:
+            parts = tuple(t.take(g.get(row.unit, none))
+                          for t, g in zip(tables, groups, strict=True))
+            sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, n, lang)
+            return write_workbook(folder / file, sheets, lang=lang, created=created)
+        return one
+
+    rows = list(zip(summary.itertuples(index=False), files, strict=True))
+
+    def cover() -> Path:
+        return write_workbook(folder / cover_name, [_cover(result, lists, files, lang)],
+                              lang=lang, created=created)
+
+    return UnitJobs(keys=[f"unit:{row.unit}" for row, _ in rows],
+                    jobs=[job(row, file) for row, file in rows], _cover=cover, _folder=folder)
+
+
 def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
                      lists: Worklists | None = None, progress=None,
                      pool: Executor | None = None) -> dict[str, Path]:
@@ -154,40 +226,11 @@ def write_unit_lists(result, out: str | Path, *, lang: str = "zh",
         ``"unit:<unit>"`` (``"unit:"`` for the no-unit list) -> path, and
         ``"cover"`` -> the cover's path.
     """
-    folder = Path(out) / UNITS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(folder)
-    lists = lists or unit_worklists(result)
-    summary = lists.summary
-    cover_name = f"00-{tr('lists.sheet_cover', lang)}.xlsx"
-    names = [tr("lists.no_unit_file", lang) if u == NO_UNIT else u for u in summary["unit"]]
-    files = safe_file_names(names, taken={cover_name})
-    created = dt.datetime.combine(result.as_of, dt.time())
-    label = layer_labeler(result, lang)
-    frames = (lists.places, lists.issues, lists.recurring)
-    groups = [f.groupby("unit", sort=False).indices for f in frames]
-    # every list is put in the planner's words and encoded once; each unit takes its rows
-    tables = [table(shown_frame(f[cols].reset_index(drop=True), lang, label), lang=lang)
-              for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
-    none = np.zeros(0, dtype=np.int64)
-    n = len(summary)
-
-    def one(row, file: str) -> Path:
-        parts = tuple(t.take(g.get(row.unit, none)) for t, g in zip(tables, groups, strict=True))
-        sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, n, lang)
-        return write_workbook(folder / file, sheets, lang=lang, created=created)
-
-    rows = list(zip(summary.itertuples(index=False), files, strict=True))
-    done = [pool.submit(one, row, file) for row, file in rows] if pool is not None else None
+    plan = unit_jobs(result, out, lang=lang, lists=lists)
+    done = [pool.submit(job) for job in plan.jobs] if pool is not None else None
     written: dict[str, Path] = {}
-    for i, (row, file) in enumerate(rows):
-        written[f"unit:{row.unit}"] = done[i].result() if done is not None else one(row, file)
+    for i, (key, job) in enumerate(zip(plan.keys, plan.jobs, strict=True)):
+        written[key] = done[i].result() if done is not None else job()
         if progress is not None:
-            progress(i + 1, n)
-    written["cover"] = write_workbook(folder / cover_name, [_cover(result, lists, files, lang)],
-                                      lang=lang, created=created)
-    keep = {p.name for p in written.values()}
-    for old in folder.glob("*.xlsx"):
-        if old.name not in keep:
-            old.unlink()
-    return written
+            progress(i + 1, len(plan.jobs))
+    return plan.finish(written)
