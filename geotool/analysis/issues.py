@@ -254,7 +254,30 @@ def _came_back(new: pd.DataFrame, done: pd.DataFrame, limit: pd.Timedelta) -> pd
     hit = new[ok].copy()
     hit["previous"] = prev_sorted[jj[ok]]
     hit["previous_rectified_at"] = t_sorted[jj[ok]]
-    return hit[~hit.duplicated(["feature", "issue"], keep="last").to_numpy()]
+    return hit[_last_of_pairs(hit["feature"].to_numpy(), hit["issue"].to_numpy())]
+
+
+def _last_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mask of the last row of each distinct ``(a, b)`` pair of non-negative integers.
+
+    ``DataFrame.duplicated(keep="last")`` negated, by one stable sort of one
+    integer key instead of hashing two columns.
+
+    Examples
+    --------
+    >>> _last_of_pairs(np.array([1, 0, 1, 1]), np.array([2, 2, 2, 3])).tolist()
+    [False, True, True, True]
+    """
+    keep = np.zeros(len(a), dtype=bool)
+    if not len(a):
+        return keep
+    width = np.int64(b.max()) + 1
+    if int(a.max()) + 1 > np.iinfo(np.int64).max // int(width):  # the key would overflow
+        return ~pd.DataFrame({"a": a, "b": b}).duplicated(keep="last").to_numpy()
+    key = a.astype(np.int64) * width + b
+    order = np.argsort(key, kind="stable")  # equal keys keep their order: the last is last
+    keep[order[_last_per_group(key[order])]] = True
+    return keep
 
 
 def recurring_pairs(states: pd.DataFrame, issue_features: pd.DataFrame, categories: pd.Series,
@@ -314,7 +337,10 @@ def recurrences(states: pd.DataFrame, issue_features: pd.DataFrame,
     if not pa.types.is_large_string(cat_text.type):
         cat_text = cat_text.cast(pa.large_string())
     cat_text = cat_text.fill_null("")
-    cat, n_cat = dense_codes(cat_text)
+    # codes and the few distinct categories: the shown ones are taken from those
+    encoded = cat_text.dictionary_encode()
+    cat = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    n_cat = len(encoded.dictionary)
     found = states["found_at"].to_numpy()
     rectified = states["rectified_at"].to_numpy()
     df = pd.DataFrame({"feature": feature, "issue": id_rank[state], "state": state,
@@ -345,7 +371,8 @@ def recurrences(states: pd.DataFrame, issue_features: pd.DataFrame,
     order = np.lexsort((id_rank[st], when, feat))
     feat, st, when, prev, prev_at = (a[order] for a in (feat, st, when, prev, prev_at))
     out = pd.DataFrame({"feature": feat, "record_id": text(ids.take(pa.array(st))),
-                        "category": text(cat_text.take(pa.array(st))), "found_at": when,
+                        "category": text(encoded.dictionary.take(pa.array(cat[st]))),
+                        "found_at": when,
                         "previous_record_id": text(ids.take(pa.array(prev))),
                         "previous_rectified_at": prev_at})
     return out, st
