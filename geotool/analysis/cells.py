@@ -68,14 +68,23 @@ def cell_candidates(xy: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, n
     tree = shapely.STRtree(_cell_boxes(x0, y0, dx, dy))
     k = np.arange(_SIDE) + 0.5
     centres = np.stack([np.tile(x0 + k * dx, _SIDE), np.repeat(y0 + k * dy, _SIDE)], axis=1)
-    left, right, sure = [], [], []
-    for i, polygon in enumerate(polygons):
-        kind = _classify(polygon, tree, centres, bounds[i])[cell]
+    kinds = np.stack([_classify(polygon, tree, centres, bounds[i])
+                      for i, polygon in enumerate(polygons)])
+    # most cells meet one polygon only, wholly inside it: their points need one look-up
+    meets = (kinds != _OUTSIDE).sum(axis=0)
+    owner = np.argmax(kinds, axis=0)  # the one polygon met (inside beats outside)
+    sole = (meets == 1) & (kinds[owner, np.arange(kinds.shape[1])] == _INSIDE)
+    alone = sole[cell]
+    left, right, sure = [on[alone]], [owner[cell[alone]]], [np.ones(int(alone.sum()), bool)]
+    rest, rest_cell = on[~alone], cell[~alone]
+    for i in range(len(polygons)):
+        kind = kinds[i][rest_cell]
         maybe = np.flatnonzero(kind != _OUTSIDE)
-        left.append(on[maybe])
+        left.append(rest[maybe])
         right.append(np.full(len(maybe), i, dtype=np.int64))
         sure.append(kind[maybe] == _INSIDE)
-    return np.stack([np.concatenate(left), np.concatenate(right)]), np.concatenate(sure)
+    return (np.stack([np.concatenate(left), np.concatenate(right).astype(np.int64)]),
+            np.concatenate(sure))
 
 
 def _cell_boxes(x0: float, y0: float, dx: float, dy: float) -> np.ndarray:

@@ -109,9 +109,9 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
                                            xy[pairs[0, test], 1])
         pairs = pairs[:, sure]
         chosen[idx] = _pick(pairs[0], pairs[1], np.zeros(pairs.shape[1]), ids, len(idx))
-    other = ~points & ~shapely.is_empty(values)
-    if other.any():
-        idx = np.flatnonzero(other)
+    idx = np.flatnonzero(~points)
+    idx = idx[~shapely.is_empty(values[idx])]
+    if len(idx):
         pairs = tree.query(values[idx], predicate="intersects")
         pairs = pairs[:, allowed(pairs, idx)]
         # the part inside each candidate matters only where there are several candidates

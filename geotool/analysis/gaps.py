@@ -286,6 +286,9 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     points_m = located_m.geometry.iloc[np.searchsorted(first, states["first"].to_numpy())]
     issues = issue_table(records, states, texts, issue_features, features_m, recurring,
                          points_m, districts_m)
+    # the million metric points are freed now, while the blind spots are still being
+    # drawn, rather than after them on the way out
+    del located_m, window_pts, points_m
     blind = count_features(blind_parts.result(), features_m, cov["covered"])
     return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
 
