@@ -9,8 +9,8 @@ in this thread, so that the CPU seconds of each can be read apart:
 * ``city_s``: ``gaps.xlsx``;
 * ``units_s``: the units' workbooks and their cover.
 
-``write_gaps`` writes the workbooks and the GeoJSON in two worker threads
-beside the CSVs, so its wall seconds (``write_s``) on two free cores are about
+``write_gaps`` writes every file in two worker threads
+(:mod:`geotool.output.write_threads`), so its wall seconds (``write_s``) on two free cores are about
 half the sum of its CPU seconds (``write_cpu_s``); on a busy machine they are
 not. Prints one JSON line.
 
