@@ -1,5 +1,8 @@
 """Elementwise work on long arrays in two threads, for the functions that release the GIL.
 
+The same for taking rows of a wide frame: Arrow's and NumPy's ``take``
+release the GIL, so the columns are shared out between two threads.
+
 NumPy's loops and most shapely predicates release the GIL, so a function that
 works element by element can run on the two halves of its arrays side by side
 on two cores. The results are the same to the last bit as one call's: each
@@ -14,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["HALVES_MIN", "in_halves"]
+__all__ = ["HALVES_MIN", "in_halves", "rows_taken"]
 
 #: Arrays at least this long are split in two threads (shorter ones: one call).
 HALVES_MIN = 200_000
@@ -47,3 +51,27 @@ def in_halves(func: Callable[..., Any], *arrays: np.ndarray, min_size: int | Non
     if isinstance(first, tuple):
         return tuple(np.concatenate([p, q]) for p, q in zip(first, second, strict=True))
     return np.concatenate([first, second])
+
+
+def rows_taken(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """``frame.loc[rows, columns]`` for a boolean mask ``rows``, columns taken in two threads.
+
+    The same frame (values, dtypes, index) as ``.loc``; each column is taken
+    by its own array's ``take`` (Arrow's kernel for Arrow strings), so a
+    million-row table of a dozen columns is copied on two cores.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    >>> rows_taken(f, np.array([True, False, True]), ["b", "a"]).to_dict("list")
+    {'b': ['x', 'z'], 'a': [1, 3]}
+    """
+    at = np.flatnonzero(rows)
+    if len(at) < HALVES_MIN or (os.cpu_count() or 1) < 2 or len(set(columns)) != len(columns):
+        return frame.loc[rows, columns]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        arrays = list(pool.map(lambda name: frame[name].array.take(at), columns))
+    index = frame.index[at]
+    # each column keeps its dtype (an object column of texts stays object, not str)
+    return pd.DataFrame({name: pd.Series(values, index=index, dtype=frame[name].dtype, copy=False)
+                         for name, values in zip(columns, arrays, strict=True)}, copy=False)

@@ -50,6 +50,7 @@ import pandas as pd
 import shapely
 
 from geotool._errors import shown_path
+from geotool._halves import rows_taken
 from geotool.crs import (
     WGS84,
     normalize_datum,
@@ -224,7 +225,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
     used = why.ok
     data["problems"] = _problems(why, n)
-    records = data.loc[used, RECORD_COLUMNS]
+    records = rows_taken(data, used, RECORD_COLUMNS)
     records = gpd.GeoDataFrame(
         records,
         geometry=gpd.points_from_xy(records["lon"].to_numpy(float),
