@@ -10,10 +10,7 @@ the maps are drawn from. Each step is a function of its own module:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +21,7 @@ import pyarrow as pa
 import pyproj
 import shapely
 
+from geotool._collector import collector_paused
 from geotool.analysis.blindspots import count_features, start_blindspots
 from geotool.analysis.codes import arrow, equals, text
 from geotool.analysis.coverage import coverage, touches, window_bounds
@@ -114,24 +112,12 @@ def _to_metric(points: Any, crs) -> Any:
         return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
     transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
     x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
-    with _cycle_collector_paused():  # a million new objects, none in a cycle
+    with collector_paused():  # a million new objects, none in a cycle
         made = shapely.points(x, y)
     return gpd.GeoSeries(made, crs=crs).values
 
 
-@contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for a while: it would walk the whole heap again and
-    again while a million new geometries are made (they hold no references)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
+@collector_paused()
 def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
     """Run the whole gap analysis on a loaded workspace.
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geotool._collector import collector_paused
 from geotool._errors import InputError, shown_path
 from geotool._halves import in_halves
 from geotool.io.config import Workspace, load_config
@@ -126,6 +127,7 @@ def _relative_column(paths: pd.Series, root: Path) -> pd.Series:
     return paths.map(shown)
 
 
+@collector_paused()
 def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
                    parquet: str = "load") -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).

@@ -23,6 +23,7 @@ import pyogrio
 
 from geotool import __version__
 from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._collector import collector_paused
 from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
 from geotool.output.csv_text import csv_chunks
@@ -92,6 +93,7 @@ def geojson_bytes(gdf, *, layer: str, arrow: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+@collector_paused()
 def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
                unit_lists: bool = True, progress=None, unit_progress=None) -> dict[str, Path]:
     """Write every gap list of a :class:`~geotool.analysis.gaps.GapResult` into ``out``.
