@@ -107,7 +107,7 @@ def blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *, reach_m: f
     return count_features(parts, features, covered)
 
 
-def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
+def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries | np.ndarray, *,
                      reach_m: float = 300.0, min_blindspot_m2: float = 10_000.0
                      ) -> Future[gpd.GeoDataFrame]:
     """:func:`blind_parts` started in a background thread.
@@ -120,8 +120,11 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
 
     Parameters
     ----------
-    districts, points, reach_m, min_blindspot_m2
+    districts, reach_m, min_blindspot_m2
         As for :func:`blind_parts`.
+    points : GeoSeries or ndarray of shape (n, 2)
+        As for :func:`blind_parts`, or the points' x, y already in the
+        districts' CRS (rows with NaN are left out, as missing points are).
 
     Returns
     -------
@@ -133,13 +136,17 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries, *,
     CRSError
         At once, as :func:`blind_parts`.
     """
-    require_metric(districts, points)
+    if isinstance(points, np.ndarray):
+        require_metric(districts)
+        xy = points[~np.isnan(points).any(axis=1)] if points.ndim == 2 else points
+    else:
+        require_metric(districts, points)
+        xy = _coordinates(points)
     ids = districts["district_id"].to_numpy(copy=True)
     geoms = shapely.from_wkb(shapely.to_wkb(districts.geometry.values))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-blindspots")
     try:
-        return pool.submit(_parts, ids, geoms, districts.crs, _coordinates(points), reach_m,
-                           min_blindspot_m2)
+        return pool.submit(_parts, ids, geoms, districts.crs, xy, reach_m, min_blindspot_m2)
     finally:
         pool.shutdown(wait=False)  # the thread ends once the union is done
 

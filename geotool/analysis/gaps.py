@@ -88,17 +88,38 @@ class GapResult:
         return self.params.as_of
 
 
-def _located(records: gpd.GeoDataFrame, first: np.ndarray, crs) -> gpd.GeoDataFrame:
+def _located(records: gpd.GeoDataFrame, first: np.ndarray, crs,
+             xy: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """The first version of each record found by the window's end (where it was found).
 
-    Only the columns the analysis reads, with the point in the metric CRS, positional index.
+    Only the columns the analysis reads, with the point in the metric CRS, positional index;
+    ``xy``: those points' coordinates already projected (:func:`_metric_xy`).
     """
     cols = ["record_id", "kind", "found_at", "feature_id", "feature_name"]
     sub = records[cols]
     if len(first) != len(records):
         sub = sub.iloc[first]
-    return gpd.GeoDataFrame(sub.reset_index(drop=True),
-                            geometry=_to_metric(records.geometry.values[first], crs), crs=crs)
+    if xy is None:
+        geometry = _to_metric(records.geometry.values[first], crs)
+    else:
+        with collector_paused():  # a million new objects, none in a cycle
+            geometry = gpd.GeoSeries(shapely.points(xy), crs=crs).values
+    return gpd.GeoDataFrame(sub.reset_index(drop=True), geometry=geometry, crs=crs)
+
+
+def _metric_xy(points: Any, crs) -> np.ndarray | None:
+    """x, y (n × 2) of WGS-84 points projected into ``crs`` with one pyproj call.
+
+    ``None`` unless every value is a non-empty point (then :func:`_to_metric`
+    projects them by ``to_crs``).
+    """
+    values = np.asarray(points)
+    if (not len(values) or (shapely.get_type_id(values) != 0).any()
+            or shapely.is_empty(values).any()):
+        return None
+    transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
+    return np.column_stack([x, y])
 
 
 def _to_metric(points: Any, crs) -> Any:
@@ -106,14 +127,11 @@ def _to_metric(points: Any, crs) -> Any:
 
     The same numbers as ``to_crs``; anything but non-empty points goes through ``to_crs``.
     """
-    values = np.asarray(points)
-    if (not len(values) or (shapely.get_type_id(values) != 0).any()
-            or shapely.is_empty(values).any()):
+    xy = _metric_xy(points, crs)
+    if xy is None:
         return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
-    transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
     with collector_paused():  # a million new objects, none in a cycle
-        made = shapely.points(x, y)
+        made = shapely.points(xy)
     return gpd.GeoSeries(made, crs=crs).values
 
 
@@ -246,10 +264,20 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     crs = districts_m.crs
     start, end = window_bounds(as_of, params.window_days)
     first = first_versions(records, end=end)
-    located_m = _located(records, first, crs)
-    window_pts = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
-    blind_parts = start_blindspots(top, window_pts, reach_m=params.reach_m,  # meanwhile: the rest
+    # the union starts from the projected coordinates, before the million metric
+    # points are made (it needs none of them): meanwhile, the rest
+    xy = _metric_xy(records.geometry.values[first], crs)
+    located_m = None
+    if xy is None:  # not only points: projected by to_crs, the union from the geometries
+        located_m = _located(records, first, crs)
+        window: Any = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
+    else:
+        window = xy[(records["found_at"].iloc[first] >= start).to_numpy()]
+    blind_parts = start_blindspots(top, window, reach_m=params.reach_m,
                                    min_blindspot_m2=params.min_blindspot_m2)
+    if located_m is None:
+        located_m = _located(records, first, crs, xy)
+    del xy, window
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
@@ -274,7 +302,7 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
                          points_m, districts_m)
     # the million metric points are freed now, while the blind spots are still being
     # drawn, rather than after them on the way out
-    del located_m, window_pts, points_m
+    del located_m, points_m
     blind = count_features(blind_parts.result(), features_m, cov["covered"])
     return RecordAnalysis(features=features, issues=issues, blindspots=blind, recurrences=rec)
 
