@@ -136,9 +136,9 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries | np.nda
     CRSError
         At once, as :func:`blind_parts`.
     """
-    if isinstance(points, np.ndarray):
+    if isinstance(points, np.ndarray):  # x, y rows
         require_metric(districts)
-        xy = points[~np.isnan(points).any(axis=1)] if points.ndim == 2 else points
+        xy = points[~np.isnan(points).any(axis=1)]
     else:
         require_metric(districts, points)
         xy = _coordinates(points)

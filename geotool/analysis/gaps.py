@@ -99,11 +99,8 @@ def _located(records: gpd.GeoDataFrame, first: np.ndarray, crs,
     sub = records[cols]
     if len(first) != len(records):
         sub = sub.iloc[first]
-    if xy is None:
-        geometry = _to_metric(records.geometry.values[first], crs)
-    else:
-        with collector_paused():  # a million new objects, none in a cycle
-            geometry = gpd.GeoSeries(shapely.points(xy), crs=crs).values
+    geometry = (_to_metric(records.geometry.values[first], crs) if xy is None
+                else _metric_points(xy, crs))
     return gpd.GeoDataFrame(sub.reset_index(drop=True), geometry=geometry, crs=crs)
 
 
@@ -130,6 +127,11 @@ def _to_metric(points: Any, crs) -> Any:
     xy = _metric_xy(points, crs)
     if xy is None:
         return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
+    return _metric_points(xy, crs)
+
+
+def _metric_points(xy: np.ndarray, crs) -> Any:
+    """Points at the projected ``xy`` (n × 2), as a geometry array in ``crs``."""
     with collector_paused():  # a million new objects, none in a cycle
         made = shapely.points(xy)
     return gpd.GeoSeries(made, crs=crs).values
