@@ -172,16 +172,37 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarr
     glon, glat = _arrays(lon, lat)
     wlon, wlat = glon.copy(), glat.copy()
     for _ in range(30):
-        flon, flat = in_halves(wgs84_to_gcj02, wlon, wlat)  # per point: two cores, same bits
-        elon, elat = flon - glon, flat - glat
-        wlon = wlon - elon
-        wlat = wlat - elat
+        if wlon.ndim == 1:  # per point: two cores, blocks in cache, the same bits
+            wlon, wlat, step = in_halves(_inverse_pass, wlon, wlat, glon, glat)
+        else:
+            wlon, wlat, step = _inverse_pass(wlon, wlat, glon, glat)
         # the step shrinks ~250x per pass: below 1e-9 degrees (0.1 mm) the next one is
         # already far below a micrometre, so stop (4 passes in China)
-        if np.nanmax(np.abs(np.concatenate([np.ravel(elon), np.ravel(elat)]) + 0.0),
-                     initial=0.0) < 1e-9:
+        if np.nanmax(step + 0.0, initial=0.0) < 1e-9:
             break
     return wlon, wlat
+
+
+_BLOCK = 16_384  # points per block of a pass: its dozens of temporaries stay in the cache
+
+
+def _inverse_pass(wlon: np.ndarray, wlat: np.ndarray, glon: np.ndarray, glat: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One fixed-point pass of :func:`gcj02_to_wgs84`: the next guesses and each step.
+
+    Element by element, a block at a time (a million points in one go would
+    stream every temporary through memory); the step of a point is the larger
+    of its two corrections, NaN where it has no coordinates.
+    """
+    if wlon.ndim != 1 or wlon.size <= _BLOCK:
+        flon, flat = wgs84_to_gcj02(wlon, wlat)
+        elon, elat = flon - glon, flat - glat
+        return wlon - elon, wlat - elat, np.fmax(np.abs(elon), np.abs(elat))
+    nlon, nlat, step = np.empty_like(wlon), np.empty_like(wlat), np.empty_like(wlon)
+    for start in range(0, wlon.size, _BLOCK):  # blocks of points, not a loop over rows
+        at = slice(start, start + _BLOCK)
+        nlon[at], nlat[at], step[at] = _inverse_pass(wlon[at], wlat[at], glon[at], glat[at])
+    return nlon, nlat, step
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -181,12 +181,13 @@ def _coordinates(points: gpd.GeoSeries) -> np.ndarray:
 
 def _parts(ids: np.ndarray, geoms: np.ndarray, crs: Any, xy: np.ndarray, reach_m: float,
            min_blindspot_m2: float) -> gpd.GeoDataFrame:
-    jobs = [(geom, xy[_within(geom, xy, reach_m)]) for geom in geoms]
-    # GEOS releases the GIL: two threads use both cores of a planner's laptop; the
-    # districts with the most points go first, the results keep the districts' order
-    order = np.argsort([-len(job[1]) for job in jobs], kind="stable")
+    # GEOS releases the GIL: two threads use both cores of a planner's laptop (the
+    # points near each district are found in them too); the districts with the most
+    # points go first, the results keep the districts' order
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        done = list(pool.map(lambda i: _district_blind(jobs[i][0], jobs[i][1], reach_m), order))
+        near = list(pool.map(lambda geom: xy[_within(geom, xy, reach_m)], geoms))
+        order = np.argsort([-len(points) for points in near], kind="stable")
+        done = list(pool.map(lambda i: _district_blind(geoms[i], near[i], reach_m), order))
     blinds = [done[k] for k in np.argsort(order)]
     rows = []
     for district_id, blind in zip(ids, blinds, strict=True):

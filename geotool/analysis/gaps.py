@@ -22,6 +22,7 @@ import pyproj
 import shapely
 
 from geotool._collector import collector_paused
+from geotool._halves import in_halves
 from geotool.analysis.blindspots import count_features, start_blindspots
 from geotool.analysis.codes import arrow, equals, text
 from geotool.analysis.coverage import coverage, touches, window_bounds
@@ -115,7 +116,8 @@ def _metric_xy(points: Any, crs) -> np.ndarray | None:
             or shapely.is_empty(values).any()):
         return None
     transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = transformer.transform(shapely.get_x(values), shapely.get_y(values))
+    # PROJ releases the GIL (and a transformer may be shared by threads): two cores
+    x, y = in_halves(transformer.transform, shapely.get_x(values), shapely.get_y(values))
     return np.column_stack([x, y])
 
 

@@ -28,6 +28,7 @@ from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
 from geotool.output.csv_text import csv_chunks
 from geotool.output.formulas import escape_formulas, formula_risk
+from geotool.output.geojson_text import polygons_geojson
 from geotool.output.unit_lists import UnitJobs, unit_jobs
 from geotool.output.write_threads import first_done, write_threads
 from geotool.schema import public_columns
@@ -81,14 +82,20 @@ def _plain(df: pd.DataFrame) -> list[str]:
 
 
 def geojson_bytes(gdf, *, layer: str, arrow: bool = False) -> bytes:
-    """A GeoDataFrame as GeoJSON bytes (WGS-84, 6 decimals: about 0.1 m).
+    """A GeoDataFrame as GeoJSON bytes (WGS-84, 6 decimals: about 0.1 m), as GDAL writes it.
 
-    ``arrow=True`` goes through GDAL's Arrow interface where GDAL has it (3.8
-    and later): the same bytes for the blind spots, with the GIL released while
-    GDAL writes.
+    A table of polygons and plain columns (the blind spots) is written by
+    :func:`~geotool.output.geojson_text.polygons_geojson`, the same bytes
+    without holding the GIL for a second; any other by GDAL (pyogrio),
+    through its Arrow interface with ``arrow=True`` where GDAL has it (3.8
+    and later).
     """
+    wgs84 = gdf.to_crs(4326)
+    text = polygons_geojson(wgs84, layer=layer)
+    if text is not None:
+        return text
     buffer = io.BytesIO()
-    pyogrio.write_dataframe(gdf.to_crs(4326), buffer, driver="GeoJSON", layer=layer,
+    pyogrio.write_dataframe(wgs84, buffer, driver="GeoJSON", layer=layer,
                             COORDINATE_PRECISION=6, use_arrow=arrow and _GDAL_ARROW)
     return buffer.getvalue()
 
