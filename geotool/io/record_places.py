@@ -14,7 +14,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geotool._halves import in_halves
+from geotool._halves import in_halves, own_prepared
 from geotool.crs import (
     WGS84,
     bd09_to_wgs84,
@@ -184,7 +184,8 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     located = both & why.ok
     if city is not None and not city.is_empty and located.any():
         zone = _city_zone(city, margin_m)
-        inside = in_halves(lambda px, py: shapely.contains_xy(zone, px, py),  # GIL released
+        # GIL released; each half tests against its own prepared zone (see geotool._halves)
+        inside = in_halves(lambda px, py: shapely.contains_xy(own_prepared(zone), px, py),
                            np.nan_to_num(x), np.nan_to_num(y))
         why.flag(located & ~inside, "outside_city", "lon", pair)
     located = both & why.ok
@@ -194,9 +195,7 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
 def _city_zone(city: shapely.Geometry, margin_m: float) -> shapely.Geometry:
     series = gpd.GeoSeries([city], crs=WGS84)
     metric = to_metric(series)
-    zone = metric.buffer(margin_m).to_crs(WGS84).iloc[0]
-    shapely.prepare(zone)
-    return zone
+    return metric.buffer(margin_m).to_crs(WGS84).iloc[0]
 
 
 def _reference_xy(data: pd.DataFrame, features: gpd.GeoDataFrame

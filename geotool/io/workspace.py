@@ -19,7 +19,7 @@ import shapely
 
 from geotool._collector import collector_paused
 from geotool._errors import InputError, shown_path
-from geotool._halves import in_halves
+from geotool._halves import in_halves, own_prepared
 from geotool.io.config import Workspace, load_config
 from geotool.io.datum_guard import (
     DatumFinding,
@@ -277,8 +277,8 @@ def _outside_count(frame: gpd.GeoDataFrame, city: shapely.Geometry | None) -> in
     """How many geometries touch no district at all."""
     if city is None or frame.empty:
         return 0
-    shapely.prepare(city)
-    touches = in_halves(lambda geoms: shapely.intersects(city, geoms),  # GIL released
+    # GIL released; each half tests against its own prepared city (see geotool._halves)
+    touches = in_halves(lambda geoms: shapely.intersects(own_prepared(city), geoms),
                         np.asarray(frame.geometry.values))
     return int((~touches).sum())
 

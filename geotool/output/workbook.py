@@ -33,9 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from geotool._atomic import write_atomic
-from geotool.output.formulas import escape_formulas, safe_words, text_codes
+from geotool.output.formulas import arrow_text, escape_formulas, safe_words, text_codes
 from geotool.output.xlsx_rows import Column, Table, splice_rows, text_column
 
 __all__ = ["Sheet", "Table", "excel_serials", "header_text", "sheet_name", "table",
@@ -45,6 +46,7 @@ _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = np.float64(86_400 * 10**9)
 _HEADER_MAX = 250  # Excel's page header is at most 255 characters
 _SAMPLE = 200  # values looked at for a column's width
+_DISTINCT_SAMPLE = 2000  # values looked at to tell an id column from a repeating one
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -138,8 +140,17 @@ def _column(s: pd.Series, yes: str, no: str) -> Column:
         floats = s.to_numpy(dtype=float, na_value=np.nan)
         floats = np.where(np.isfinite(floats), floats, np.nan)
         return Column("float", numbers=pa.array(floats, from_pandas=True))
+    if isinstance(s.dtype, pd.StringDtype) and _mostly_distinct(s):
+        # record ids and the like: each row is its own word (a dictionary would only hash them)
+        return text_column(safe_words(arrow_text(s)), np.arange(len(s)))
     codes, words = text_codes(s)  # distinct values only; strings made safe here, objects before
     return text_column(safe_words(words) if isinstance(s.dtype, pd.StringDtype) else words, codes)
+
+
+def _mostly_distinct(s: pd.Series) -> bool:
+    """Whether nearly every value of the first rows differs from the others (Arrow strings)."""
+    head = arrow_text(s.iloc[:_DISTINCT_SAMPLE])
+    return len(head) > 0 and pc.count_distinct(head).as_py() > 0.9 * len(head)
 
 
 def _is_text(s: pd.Series) -> bool:
