@@ -66,7 +66,7 @@ def own_prepared(geometry: shapely.Geometry) -> shapely.Geometry:
     --------
     >>> box = shapely.box(0, 0, 1, 1)
     >>> mine = own_prepared(box)
-    >>> mine is not box, shapely.is_prepared(mine), shapely.equals_exact(mine, box, 0.0)
+    >>> mine is not box, bool(shapely.is_prepared(mine)), bool(shapely.equals_exact(mine, box, 0.0))
     (True, True, True)
     """
     copy = shapely.from_wkb(shapely.to_wkb(geometry, include_srid=True))
