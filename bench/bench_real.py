@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,9 +51,18 @@ def _timed(cmd: list[str]) -> tuple[float, float, str]:
     return wall, max(peak, before) / 1024, proc.stdout
 
 
-def bench(records: int, work: Path, postgis: str | None) -> dict:
+def bench(records: int, work: Path, postgis: str | None, *, keep: bool = False) -> dict:
+    """One size: the default command, its stages and the peers (outputs removed unless ``keep``)."""
     ws = make_realcity(work / f"real_{records}", records=records)
     out = Path(tempfile.mkdtemp(prefix="bench_out_", dir=work))
+    try:
+        return _bench_in(records, ws, out, postgis)
+    finally:
+        if not keep:  # a 5M run writes gigabytes of lists
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _bench_in(records: int, ws: Path, out: Path, postgis: str | None) -> dict:
     wall, peak, _ = _timed([sys.executable, "-m", "geotool.cli", "gaps", str(ws), "--as-of",
                             "2026-10-26", "--out", str(out / "cli")])
     files = sorted(p.relative_to(out / "cli").as_posix() for p in (out / "cli").rglob("*")
@@ -73,6 +83,7 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     p.add_argument("--work", type=Path, default=HERE / "_work")
     p.add_argument("--postgis", default=None)
+    p.add_argument("--keep", action="store_true", help="keep each run's outputs in --work")
     args = p.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
@@ -81,7 +92,7 @@ def main() -> None:
           "| geotool / DuckDB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
-        r = bench(n, args.work, args.postgis)
+        r = bench(n, args.work, args.postgis, keep=args.keep)
         duck = r["peers"]["duckdb_total_s"]
         print(f"| {n:,} | {r['gaps_s']:.1f} | {r['gaps_peak_mb']:,.0f} | {r['read_s']:.1f} | "
               f"{r['analyse_s']:.1f} | {r['write_s']:.1f} | {r['peak_mb_read']:,.0f} / "
