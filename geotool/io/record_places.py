@@ -7,6 +7,8 @@ feature it names.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geotool._halves import in_halves, own_prepared
+from geotool._halves import HALVES_MIN, in_halves, own_prepared
 from geotool.crs import (
     WGS84,
     bd09_to_wgs84,
@@ -139,12 +141,41 @@ def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarr
     return x, y
 
 
-def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Geometry | None,
-                 margin_m: float, cols: dict[str, Distinct], notes: list[str]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    raw_lon, raw_lat = data["lon"], data["lat"]
+@dataclass
+class ParsedPlaces:
+    """The coordinate columns read, and their datum shift under way (see :func:`start_places`).
+
+    Attributes
+    ----------
+    lon, lat : Series of float
+        NaN where a cell is blank or unreadable.
+    bad_lon, bad_lat : Series of bool
+        Cells that hold text but no coordinate.
+    pairs_fixed : int
+        Rows whose longitude cell held both ("114.65,33.62"), split.
+    wgs84 : Future
+        Of the WGS-84 x, y of the rows with both coordinates (NaN elsewhere).
+    """
+
+    lon: pd.Series
+    lat: pd.Series
+    bad_lon: pd.Series
+    bad_lat: pd.Series
+    pairs_fixed: int
+    wgs84: Future[tuple[np.ndarray, np.ndarray]]
+
+
+def start_places(cols: dict[str, Distinct], datum: str, raw_lon: pd.Series) -> ParsedPlaces:
+    """Read the coordinate cells and start bringing them to WGS-84 in a background thread.
+
+    The shift (four passes of arithmetic over a million points for GCJ-02, in
+    NumPy, which releases the GIL) then runs while the caller reads the dates,
+    kinds and statuses; :func:`_coordinates` takes the result. Nothing here
+    flags a row: the checks keep their order.
+    """
     lon, bad_lon = parse_coordinates(cols["lon"])
     lat, bad_lat = parse_coordinates(cols["lat"])
+    fixed_n = 0
     pair_in_lon = bad_lon.to_numpy() & cols["lat"].blank()
     if pair_in_lon.any():  # "114.65,33.62" typed into the longitude column
         rows = np.flatnonzero(pair_in_lon)
@@ -156,7 +187,32 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
             lon.iloc[rows[fixed]] = v_lon.to_numpy()[fixed]
             lat.iloc[rows[fixed]] = v_lat.to_numpy()[fixed]
             bad_lon.iloc[rows[fixed]] = False
-            notes.append(Note("note.pair_in_lon", n=int(fixed.sum())))
+            fixed_n = int(fixed.sum())
+    lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
+    both = ~np.isnan(lon_a) & ~np.isnan(lat_a)
+    args = (np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datum)
+    wgs84: Future[tuple[np.ndarray, np.ndarray]]
+    if len(lon_a) >= HALVES_MIN:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-datum")
+        try:
+            wgs84 = pool.submit(_to_wgs84_xy, *args)
+        finally:
+            pool.shutdown(wait=False)  # the thread ends once the shift is done
+    else:
+        wgs84 = Future()
+        wgs84.set_result(_to_wgs84_xy(*args))
+    return ParsedPlaces(lon, lat, bad_lon, bad_lat, fixed_n, wgs84)
+
+
+def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Geometry | None,
+                 margin_m: float, cols: dict[str, Distinct], notes: list[str],
+                 places: ParsedPlaces | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw_lon, raw_lat = data["lon"], data["lat"]
+    places = places or start_places(cols, datum, raw_lon)
+    lon, lat, bad_lon, bad_lat = places.lon, places.lat, places.bad_lon, places.bad_lat
+    if places.pairs_fixed:
+        notes.append(Note("note.pair_in_lon", n=places.pairs_fixed))
     why.flag(bad_lon, "bad_coordinates", "lon", raw_lon)
     why.flag(bad_lat, "bad_coordinates", "lat", raw_lat)
     lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
@@ -179,7 +235,7 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
             why.flag(swapped, "swapped_coordinates", "lon", pair)
             out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
         why.flag(out_of_range, "bad_coordinates", "lon", pair)
-    x, y = _to_wgs84_xy(np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datum)
+    x, y = places.wgs84.result()
     why.flag(both & (np.isnan(x) | np.isnan(y)), "bad_coordinates", "lon", pair)
     located = both & why.ok
     if city is not None and not city.is_empty and located.any():

@@ -70,6 +70,7 @@ from geotool.io.record_places import (
     _Reasons,
     _reference_xy,
     feature_anchor_points,
+    start_places,
 )
 from geotool.io.tables import Table
 from geotool.schema import (
@@ -190,10 +191,13 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     for col in _TEXT_COLUMNS:
         data[col] = cols[col].text()
 
+    # the coordinates read first and their datum shift started (NumPy, GIL released):
+    # it runs while the dates, kinds and statuses are read; every check keeps its order
+    places = start_places(cols, datum, data["lon"])
     _dates(data, why, notes, cols)
     _kinds_and_statuses(data, why, cols)
     located, lon_a, lat_a = _coordinates(data, why, datum, city, city_margin_m, cols,
-                                         notes)
+                                         notes, places)
 
     # feature references
     ref_x, ref_y = _reference_xy(data, features)
