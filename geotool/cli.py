@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from geotool._allocator import keep_small_pages
 from geotool._argparse import Parser, prescan_lang
 from geotool._cli_options import build_parser as _build_parser
 from geotool._cli_run import (
@@ -366,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = prescan_lang(argv)  # the help is built before --lang is parsed
     Parser.argv = argv
     args = build_parser(lang).parse_args(argv)
+    keep_small_pages()  # no huge pages to zero for a command's large arrays (geotool._allocator)
     try:
         return args.func(args)
     except BrokenPipeError:  # `geotool validate ws | head`: the reader left, not an error
