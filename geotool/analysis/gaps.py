@@ -121,6 +121,22 @@ def _metric_xy(points: Any, crs) -> np.ndarray | None:
     return np.column_stack([x, y])
 
 
+def _metric_xy_with(window_xy: np.ndarray, in_window: np.ndarray, points: Any, crs
+                    ) -> np.ndarray | None:
+    """:func:`_metric_xy` of all ``points`` when those ``in_window`` are projected already.
+
+    The others are projected now; each point's numbers are the ones one call over
+    all of them gives (the projection works point by point).
+    """
+    rest = _metric_xy(points[~in_window], crs) if (~in_window).any() else window_xy[:0]
+    if rest is None:
+        return None
+    xy = np.empty((len(points), 2))
+    xy[in_window] = window_xy
+    xy[~in_window] = rest
+    return xy
+
+
 def _to_metric(points: Any, crs) -> Any:
     """WGS-84 points in ``crs``: the coordinates projected at once (no copy of each geometry).
 
@@ -268,20 +284,21 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     crs = districts_m.crs
     start, end = window_bounds(as_of, params.window_days)
     first = first_versions(records, end=end)
-    # the union starts from the projected coordinates, before the million metric
-    # points are made (it needs none of them): meanwhile, the rest
-    xy = _metric_xy(records.geometry.values[first], crs)
+    # the union starts from the window's projected coordinates, before the rest are
+    # projected and the million metric points made (it needs none of them)
+    points = records.geometry.values[first]
+    in_window = (records["found_at"].iloc[first] >= start).to_numpy()
+    window: Any = _metric_xy(points[in_window], crs)
+    xy = None if window is None else _metric_xy_with(window, in_window, points, crs)
     located_m = None
     if xy is None:  # not only points: projected by to_crs, the union from the geometries
         located_m = _located(records, first, crs)
-        window: Any = located_m.geometry[(located_m["found_at"] >= start).to_numpy()]
-    else:
-        window = xy[(records["found_at"].iloc[first] >= start).to_numpy()]
+        window = located_m.geometry[in_window]
     blind_parts = start_blindspots(top, window, reach_m=params.reach_m,
                                    min_blindspot_m2=params.min_blindspot_m2)
     if located_m is None:
         located_m = _located(records, first, crs, xy)
-    del xy, window
+    del xy, window, points
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,
