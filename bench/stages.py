@@ -21,6 +21,7 @@ import sys
 import time
 
 t0 = time.perf_counter()
+from geotool._allocator import keep_small_pages
 from geotool.analysis.gaps import find_gaps
 from geotool.io.workspace import load_workspace
 from geotool.output.report import write_gaps
@@ -32,6 +33,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+keep_small_pages()  # as the geotool command does
 loaded = load_workspace(workspace)
 t2 = time.perf_counter()
 read_mb = _peak_mb()
