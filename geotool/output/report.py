@@ -127,17 +127,22 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     units: dict[str, Path] = {}
     with write_threads() as pool:
         # longest first, the many small unit workbooks last (queued when their rows are
-        # ready), so that both threads stay busy to the end; this thread only waits
+        # ready), so that both threads stay busy to the end; this thread only waits.
+        # The units' rows (pandas, mostly holding the GIL) are made after the issue list
+        # (Arrow, mostly not), so that they run beside the city workbook's row joins,
+        # not beside its own pandas work (at 1M: the write stage 0.2-0.3 s shorter)
         files: dict[Future, str] = {}
         if xlsx:
             if progress is not None:
                 progress("gaps.xlsx")
             files[pool.submit(write_city_workbook, result, out / "gaps.xlsx", lang=lang)] = "xlsx"
-        jobs = pool.submit(_unit_jobs, result, out, lang, pool) if xlsx and unit_lists else None
+        jobs = None
         for key, frame, path, columns in _csv_files(result, out):
             if key == "features":  # after the issue list, the longest CSV
                 files[pool.submit(_write_blindspots, result, out)] = "blindspots"
             files[pool.submit(write_csv, frame, path, columns=columns)] = key
+            if key == "issues" and xlsx and unit_lists:
+                jobs = pool.submit(_unit_jobs, result, out, lang, pool)
         pending = set(files) | ({jobs} if jobs is not None else set())
         plan: UnitJobs | None = None
         made: list[Future] = []
