@@ -30,9 +30,13 @@ def _warn_datum(loaded, lang: str) -> int:
 
 
 def _as_of(args: argparse.Namespace, loaded) -> dt.date:
-    as_of = args.as_of or loaded.workspace.defaults.as_of
+    return _as_of_for(args, loaded.workspace)
+
+
+def _as_of_for(args: argparse.Namespace, ws) -> dt.date:
+    as_of = args.as_of or ws.defaults.as_of
     if as_of is None:
-        raise ConfigError(tr("cli.as_of_needed", args.lang), path=loaded.workspace.config_path)
+        raise ConfigError(tr("cli.as_of_needed", args.lang), path=ws.config_path)
     return as_of
 
 
@@ -51,8 +55,12 @@ def _check_given(args: argparse.Namespace) -> None:
 
 
 def _params(args: argparse.Namespace, loaded):
-    return loaded.workspace.defaults.with_overrides(**{**_given(args),
-                                                       "as_of": _as_of(args, loaded)})
+    return _params_for(args, loaded.workspace)
+
+
+def _params_for(args: argparse.Namespace, ws):
+    """The analysis parameters: the workspace's defaults, then the command line's."""
+    return ws.defaults.with_overrides(**{**_given(args), "as_of": _as_of_for(args, ws)})
 
 
 def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
@@ -74,11 +82,15 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
     import pandas as pd  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     from geotool.analysis.gaps import find_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.analysis.record_start import HeadStart  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
+    # the analysis's first steps start in a thread as soon as the records are read
+    # (used only if the records and parameters are the ones analysed)
+    head = HeadStart(lambda ws: _params_for(args, ws))
     with Stages(args.lang) as stages:
         stages.stage("progress.load")
-        loaded = load_workspace(workspace, lang=args.lang)
+        loaded = load_workspace(workspace, lang=args.lang, on_records=head)
     if summary:
         _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)
@@ -91,7 +103,7 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
     with Stages(args.lang) as stages:
         stages.stage("progress.analyse")
-        return find_gaps(loaded, params=params)
+        return find_gaps(loaded, params=params, head=head)
 
 
 def _resolve_districts(args: argparse.Namespace, loaded) -> None:

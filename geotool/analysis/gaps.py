@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyproj
 import shapely
 
 from geotool._collector import collector_paused
-from geotool._halves import in_halves
-from geotool.analysis.blindspots import count_features, start_blindspots
+from geotool.analysis.blindspots import count_features
 from geotool.analysis.codes import arrow, equals, text
-from geotool.analysis.coverage import coverage, touches, window_bounds
+from geotool.analysis.coverage import coverage, touches
 from geotool.analysis.districts import district_paths
-from geotool.analysis.extent import analysis_extent, clip_to_extent, extent_areas
+from geotool.analysis.extent import extent_areas
 from geotool.analysis.issue_rows import issue_table, issue_texts
-from geotool.analysis.issues import first_versions, issue_states, recurrences
+from geotool.analysis.issues import issue_states, recurrences
+from geotool.analysis.record_start import (
+    HeadStart,
+    MetricLayers,
+    RecordStart,
+    located,
+    metric_layers,
+    start_records,
+)
 from geotool.analysis.scoring import district_table, units_table
 from geotool.analysis.visits import visit_states
-from geotool.crs import WGS84, metric_crs_for
+from geotool.crs import WGS84
 from geotool.io.config import Defaults
 from geotool.io.workspace import Loaded
 from geotool.schema import BLINDSPOT_COLUMNS, FEATURE_COLUMNS, ISSUE_COLUMNS
@@ -89,74 +94,8 @@ class GapResult:
         return self.params.as_of
 
 
-def _located(records: gpd.GeoDataFrame, first: np.ndarray, crs,
-             xy: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """The first version of each record found by the window's end (where it was found).
-
-    Only the columns the analysis reads, with the point in the metric CRS, positional index;
-    ``xy``: those points' coordinates already projected (:func:`_metric_xy`).
-    """
-    cols = ["record_id", "kind", "found_at", "feature_id", "feature_name"]
-    sub = records[cols]
-    if len(first) != len(records):
-        sub = sub.iloc[first]
-    geometry = (_to_metric(records.geometry.values[first], crs) if xy is None
-                else _metric_points(xy, crs))
-    return gpd.GeoDataFrame(sub.reset_index(drop=True), geometry=geometry, crs=crs)
-
-
-def _metric_xy(points: Any, crs) -> np.ndarray | None:
-    """x, y (n × 2) of WGS-84 points projected into ``crs`` with one pyproj call.
-
-    ``None`` unless every value is a non-empty point (then :func:`_to_metric`
-    projects them by ``to_crs``).
-    """
-    values = np.asarray(points)
-    if (not len(values) or (shapely.get_type_id(values) != 0).any()
-            or shapely.is_empty(values).any()):
-        return None
-    transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    # PROJ releases the GIL (and a transformer may be shared by threads): two cores
-    x, y = in_halves(transformer.transform, shapely.get_x(values), shapely.get_y(values))
-    return np.column_stack([x, y])
-
-
-def _metric_xy_with(window_xy: np.ndarray, in_window: np.ndarray, points: Any, crs
-                    ) -> np.ndarray | None:
-    """:func:`_metric_xy` of all ``points`` when those ``in_window`` are projected already.
-
-    The others are projected now; each point's numbers are the ones one call over
-    all of them gives (the projection works point by point).
-    """
-    rest = _metric_xy(points[~in_window], crs) if (~in_window).any() else window_xy[:0]
-    if rest is None:
-        return None
-    xy = np.empty((len(points), 2))
-    xy[in_window] = window_xy
-    xy[~in_window] = rest
-    return xy
-
-
-def _to_metric(points: Any, crs) -> Any:
-    """WGS-84 points in ``crs``: the coordinates projected at once (no copy of each geometry).
-
-    The same numbers as ``to_crs``; anything but non-empty points goes through ``to_crs``.
-    """
-    xy = _metric_xy(points, crs)
-    if xy is None:
-        return gpd.GeoSeries(points, crs=WGS84).to_crs(crs).values
-    return _metric_points(xy, crs)
-
-
-def _metric_points(xy: np.ndarray, crs) -> Any:
-    """Points at the projected ``xy`` (n × 2), as a geometry array in ``crs``."""
-    with collector_paused():  # a million new objects, none in a cycle
-        made = shapely.points(xy)
-    return gpd.GeoSeries(made, crs=crs).values
-
-
 @collector_paused()
-def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
+def find_gaps(loaded: Loaded, *, params: Defaults, head: HeadStart | None = None) -> GapResult:
     """Run the whole gap analysis on a loaded workspace.
 
     Parameters
@@ -165,71 +104,20 @@ def find_gaps(loaded: Loaded, *, params: Defaults) -> GapResult:
         From :func:`geotool.io.workspace.load_workspace`.
     params : Defaults
         Analysis parameters; ``params.as_of`` is required.
+    head : HeadStart, optional
+        Given to that ``load_workspace`` as ``on_records``: its first steps are
+        used when they were made from ``loaded``'s records with ``params``.
 
     Returns
     -------
     GapResult
     """
-    m = metric_layers(loaded, params)
+    taken = head.take(loaded, params) if head is not None else None
+    m, started = taken if taken is not None else (metric_layers(loaded, params), None)
     part = analyse_records(loaded.records, m.features_m, m.districts_m, m.blind_top,
-                           params=params)
+                           params=params, started=started)
     return assemble_gaps(loaded, part, m.features_m, m.districts_m, params=params,
                          extent_m=m.extent_m)
-
-
-@dataclass
-class MetricLayers:
-    """The layers in the analysis's metric CRS: what every way of running it starts from.
-
-    Attributes
-    ----------
-    crs : pyproj.CRS
-        The metric CRS (:func:`~geotool.crs.metric_crs_for` the districts).
-    districts_m : GeoDataFrame
-        Every district, at every level.
-    features_m : GeoDataFrame
-        Every ledger feature, positional index.
-    top : GeoDataFrame
-        The top-level districts (whole).
-    blind_top : GeoDataFrame
-        The top-level districts cut to the analysis extent (``[extent]``): where
-        blind spots are looked for; ``top`` itself without an extent.
-    extent_m : shapely geometry or None
-        The analysis extent.
-    """
-
-    crs: Any
-    districts_m: gpd.GeoDataFrame
-    features_m: gpd.GeoDataFrame
-    top: gpd.GeoDataFrame
-    blind_top: gpd.GeoDataFrame
-    extent_m: shapely.Geometry | None
-
-
-def metric_layers(loaded: Loaded, params: Defaults) -> MetricLayers:
-    """Check ``params`` and project the layers of ``loaded`` for the analysis.
-
-    Parameters
-    ----------
-    loaded : Loaded
-    params : Defaults
-        ``params.as_of`` is required.
-
-    Raises
-    ------
-    ValueError
-        Without ``params.as_of``.
-    """
-    if params.as_of is None:
-        msg = "params.as_of is required"
-        raise ValueError(msg)
-    crs = metric_crs_for(loaded.districts)
-    districts_m = loaded.districts.to_crs(crs)
-    features_m = loaded.features.to_crs(crs).reset_index(drop=True)
-    top = districts_m[districts_m["level"] == districts_m["level"].min()]
-    extent_m = analysis_extent(loaded, crs)  # [extent]: blind spots only inside it
-    return MetricLayers(crs, districts_m, features_m, top, clip_to_extent(top, extent_m),
-                        extent_m)
 
 
 @dataclass
@@ -261,7 +149,7 @@ class RecordAnalysis:
 
 def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
                     districts_m: gpd.GeoDataFrame, top: gpd.GeoDataFrame, *,
-                    params: Defaults) -> RecordAnalysis:
+                    params: Defaults, started: RecordStart | None = None) -> RecordAnalysis:
     """Coverage, issues, recurrence and blind spots of ``records``.
 
     Parameters
@@ -274,6 +162,9 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
         The top-level districts whose blind spots to find, metric CRS.
     params : Defaults
         ``params.as_of`` set.
+    started : RecordStart, optional
+        :func:`~geotool.analysis.record_start.start_records` of these records,
+        ``top`` and ``params``, when already started.
 
     Returns
     -------
@@ -282,23 +173,12 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     as_of = params.as_of
     assert as_of is not None
     crs = districts_m.crs
-    start, end = window_bounds(as_of, params.window_days)
-    first = first_versions(records, end=end)
-    # the union starts from the window's projected coordinates, before the rest are
-    # projected and the million metric points made (it needs none of them)
-    points = records.geometry.values[first]
-    in_window = (records["found_at"].iloc[first] >= start).to_numpy()
-    window: Any = _metric_xy(points[in_window], crs)
-    xy = None if window is None else _metric_xy_with(window, in_window, points, crs)
-    located_m = None
-    if xy is None:  # not only points: projected by to_crs, the union from the geometries
-        located_m = _located(records, first, crs)
-        window = located_m.geometry[in_window]
-    blind_parts = start_blindspots(top, window, reach_m=params.reach_m,
-                                   min_blindspot_m2=params.min_blindspot_m2)
-    if located_m is None:
-        located_m = _located(records, first, crs, xy)
-    del xy, window, points
+    if started is None:
+        started = start_records(records, top, crs, params=params)
+    first, blind_parts = started.first, started.blind_parts
+    located_m = located(started, records, crs)
+    started.located_m = None  # freed below, with the other local names
+    del started
 
     pairs = touches(features_m, located_m, match_radius_m=params.match_radius_m)
     cov = coverage(features_m, located_m, as_of=as_of, window_days=params.window_days,

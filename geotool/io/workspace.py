@@ -8,6 +8,7 @@ not be used and a per-file account (read = used + quarantined).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any
@@ -129,7 +130,8 @@ def _relative_column(paths: pd.Series, root: Path) -> pd.Series:
 
 @collector_paused()
 def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
-                   parquet: str = "load") -> Loaded:
+                   parquet: str = "load",
+                   on_records: Callable[[Loaded], object] | None = None) -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).
 
     Parameters
@@ -143,6 +145,13 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         reads them all; ``"index"`` only reads their metadata and leaves the
         rows to the workers of a distributed run (:attr:`Loaded.parquet`;
         ``records`` is then empty).
+    on_records : callable, optional
+        Called once the records of CSV and spreadsheet files are read, before
+        the checks that only report (rows outside the city, the datum guard,
+        the files' accounts), with a :class:`Loaded` of the layers and those
+        records (no accounts yet), which it must not change: the analysis may
+        start from there (:class:`geotool.analysis.record_start.HeadStart`).
+        The ``Loaded`` returned holds the same records, layers and workspace.
 
     Returns
     -------
@@ -199,6 +208,14 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         raise InputError(msg, path=ws.config_path)
     tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
+    # the raw cells are not needed any more (only each file's name and notes): freed now,
+    # before the analysis may start beside the checks below
+    tables = [replace(t, data=t.data.iloc[:0].copy()) for t in tables]
+    extent = read_extent(ws.extent, features)
+    if on_records is not None:
+        on_records(Loaded(workspace=ws, districts=districts, features=features,
+                          records=rres.records, quarantine=pd.DataFrame(columns=QUARANTINE_COLUMNS),
+                          accounts=[], extent=extent))
     notes = list(rres.notes) + ([shared_note] if shared_note is not None else [])
     if skipped:
         names = ", ".join(shown_path(f.name) for f in skipped[:5])
@@ -238,7 +255,7 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         flagged["file"] = _relative_column(flagged["file"], ws.root)
     return Loaded(workspace=ws, districts=districts, features=features, records=rres.records,
                   quarantine=quarantine, accounts=accounts, notes=notes, flagged=flagged,
-                  datum_findings=findings, extent=read_extent(ws.extent, features))
+                  datum_findings=findings, extent=extent)
 
 
 def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
