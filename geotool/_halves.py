@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["HALVES_MIN", "in_halves", "own_prepared", "rows_taken"]
+__all__ = ["HALVES_MIN", "in_halves", "own_copy", "own_prepared", "rows_taken"]
 
 #: Arrays at least this long are split in two threads (shorter ones: one call).
 HALVES_MIN = 200_000
@@ -59,6 +59,21 @@ def in_halves(func: Callable[..., Any], *arrays: np.ndarray, min_size: int | Non
     return np.concatenate([first, second])
 
 
+def own_copy(geometries: Any) -> Any:
+    """New GEOS objects with the same coordinates, bit for bit (WKB), for one thread alone.
+
+    A geometry or an array of them; no GEOS object is then shared with another thread.
+
+    Examples
+    --------
+    >>> box = shapely.box(0, 0, 1, 1)
+    >>> mine = own_copy(box)
+    >>> mine is not box, bool(shapely.equals_exact(mine, box, 0.0))
+    (True, True)
+    """
+    return shapely.from_wkb(shapely.to_wkb(geometries, include_srid=True))
+
+
 def own_prepared(geometry: shapely.Geometry) -> shapely.Geometry:
     """A prepared copy of ``geometry`` for this thread alone (the same coordinates, bit for bit).
 
@@ -69,7 +84,7 @@ def own_prepared(geometry: shapely.Geometry) -> shapely.Geometry:
     >>> mine is not box, bool(shapely.is_prepared(mine)), bool(shapely.equals_exact(mine, box, 0.0))
     (True, True, True)
     """
-    copy = shapely.from_wkb(shapely.to_wkb(geometry, include_srid=True))
+    copy = own_copy(geometry)
     shapely.prepare(copy)
     return copy
 

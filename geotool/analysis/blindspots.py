@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geotool._halves import own_copy
 from geotool.analysis.discs import union_of_discs
 from geotool.crs import require_metric
 from geotool.io.records import feature_anchor_points
@@ -143,7 +144,7 @@ def start_blindspots(districts: gpd.GeoDataFrame, points: gpd.GeoSeries | np.nda
         require_metric(districts, points)
         xy = _coordinates(points)
     ids = districts["district_id"].to_numpy(copy=True)
-    geoms = shapely.from_wkb(shapely.to_wkb(districts.geometry.values))
+    geoms = own_copy(np.asarray(districts.geometry.values, dtype=object))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-blindspots")
     try:
         return pool.submit(_parts, ids, geoms, districts.crs, xy, reach_m, min_blindspot_m2)

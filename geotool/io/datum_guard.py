@@ -35,6 +35,7 @@ import pyproj
 import shapely
 from numpy.typing import ArrayLike
 
+from geotool._halves import own_copy
 from geotool.crs import (
     BD09,
     GCJ02,
@@ -274,7 +275,7 @@ def typical_offsets(lon: np.ndarray, lat: np.ndarray, candidates: Mapping[str, S
         x, y = (lon, lat) if shift is None else shift(lon, lat)
         # GEOS releases the GIL: the shifts are measured side by side, each on its own
         # copy of the features (no GEOS object is shared between threads)
-        own = shapely.from_wkb(shapely.to_wkb(geoms_m))
+        own = own_copy(geoms_m)
         return float(np.median(_distances(np.column_stack([x, y]), target, own, to_metric)))
 
     names = list(candidates)
