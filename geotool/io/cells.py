@@ -12,6 +12,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from geotool.io.ids import number_text
 
@@ -100,6 +101,28 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
     return values.array.__arrow_array__()
 
 
+_PEEK = 1_000  # values looked at before the whole column is compared
+
+
+def _increasing(values: pa.ChunkedArray) -> bool:
+    """True when every text is (byte-wise) greater than the one before it, none missing.
+
+    Examples
+    --------
+    >>> _increasing(pa.chunked_array([["R1", "R2"], ["R3"]]))
+    True
+    >>> _increasing(pa.chunked_array([["R1", "R1"]])), _increasing(pa.chunked_array([["b", "a"]]))
+    (False, False)
+    """
+    n = len(values)
+    if values.null_count or n < 2:
+        return False
+    for size in (min(n, _PEEK), n):  # most columns repeat a value early: told from a few
+        if not pc.all(pc.less(values.slice(0, size - 1), values.slice(1, size - 1))).as_py():
+            return False
+    return True
+
+
 def constant(n: int, value: object) -> np.ndarray:
     """An object array of ``n`` references to ``value`` (``np.full`` makes ``n`` copies of a str).
 
@@ -158,6 +181,11 @@ class Distinct:
 
     @property
     def codes(self) -> np.ndarray:
+        if self._codes is None and self._arrow is not None and _increasing(self._arrow):
+            # every value after the one before (ids as a system numbers them): each is
+            # distinct, in order of appearance, so no hash table of a million texts
+            self._codes = np.arange(len(self._arrow), dtype=np.intp)
+            self._uniques = self._arrow.combine_chunks()
         if self._codes is None:
             codes, uniques = pd.factorize(self.values, use_na_sentinel=True)
             self._codes = np.asarray(codes)
