@@ -370,11 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     Parser.argv = argv
     args = build_parser(lang).parse_args(argv)
     keep_small_pages()  # no huge pages to zero for a command's large arrays (geotool._allocator)
+    stdout = sys.stdout
+    sys.stdout = _ReaderMayLeave(stdout)
     try:
         return args.func(args)
-    except BrokenPipeError:  # `geotool validate ws | head`: the reader left, not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except BrokenPipeError:  # pragma: no cover - a stream the wrapper does not see
+        _to_devnull(stdout)
         return EXIT_OK
     except GeotoolError as exc:
         print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
@@ -389,6 +390,46 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"geotool: {tr('cli.interrupted', args.lang)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        sys.stdout = stdout
+
+
+def _to_devnull(stream) -> None:
+    """Point the file descriptor of ``stream`` at the null device."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+class _ReaderMayLeave:
+    """Standard output whose reader may leave early (``geotool gaps ws | head``).
+
+    Once the pipe is closed, what is printed goes to the null device and the
+    command goes on: the files it writes are what the planner ran it for, and
+    the summary lines are only its report.
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _to_devnull(self._stream)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _to_devnull(self._stream)
+            self._stream.flush()  # what was buffered goes to the null device now
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def run() -> NoReturn:
