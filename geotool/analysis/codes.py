@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geotool.io.cells import strictly_increasing
+
 __all__ = ["STR", "arrow", "dense_codes", "equals", "sorted_codes", "text"]
 
 #: pandas' default text dtype (what a column of Python strings becomes).
@@ -47,7 +49,10 @@ def dense_codes(values: pd.Series | pa.Array) -> tuple[np.ndarray, int]:
     >>> codes.tolist(), n
     ([0, 1, -1, 0], 2)
     """
-    encoded = arrow(values).dictionary_encode()
+    a = arrow(values)
+    if strictly_increasing(a):  # ids in the order a system numbers them: each seen once
+        return np.arange(len(a), dtype=np.int64), len(a)
+    encoded = a.dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, len(encoded.dictionary)
 
@@ -63,7 +68,7 @@ def sorted_codes(values: pd.Series | pa.Array) -> np.ndarray:
     [1, 0, 2, 0]
     """
     a = arrow(values)
-    if a.null_count == 0 and (len(a) < 2 or pc.all(pc.less(a[:-1], a[1:])).as_py()):
+    if strictly_increasing(a):
         return np.arange(len(a), dtype=np.int64)  # already strictly ascending: no sort
     ranks = pc.rank(a, sort_keys="ascending", tiebreaker="dense")
     return ranks.to_numpy().astype(np.int64) - 1

@@ -104,21 +104,26 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
 _PEEK = 1_000  # values looked at before the whole column is compared
 
 
-def _increasing(values: pa.ChunkedArray) -> bool:
-    """True when every text is (byte-wise) greater than the one before it, none missing.
+def strictly_increasing(values: pa.Array | pa.ChunkedArray) -> bool:
+    """True when every value is greater than the one before it (texts: byte-wise), none missing.
+
+    Such a column (ids as a system numbers them) has no repeated value, and its
+    order of appearance is its sorted order: factorizing or ranking it needs no
+    hash table and no sort. Told from the first values when they repeat.
 
     Examples
     --------
-    >>> _increasing(pa.chunked_array([["R1", "R2"], ["R3"]]))
+    >>> strictly_increasing(pa.chunked_array([["R1", "R2"], ["R3"]]))
     True
-    >>> _increasing(pa.chunked_array([["R1", "R1"]])), _increasing(pa.chunked_array([["b", "a"]]))
+    >>> strictly_increasing(pa.array(["R1", "R1"])), strictly_increasing(pa.array(["b", "a"]))
     (False, False)
     """
     n = len(values)
-    if values.null_count or n < 2:
+    if values.null_count:
         return False
-    for size in (min(n, _PEEK), n):  # most columns repeat a value early: told from a few
-        if not pc.all(pc.less(values.slice(0, size - 1), values.slice(1, size - 1))).as_py():
+    for size in (min(n, _PEEK), n):
+        if size > 1 and not pc.all(pc.less(values.slice(0, size - 1),
+                                           values.slice(1, size - 1))).as_py():
             return False
     return True
 
@@ -181,7 +186,7 @@ class Distinct:
 
     @property
     def codes(self) -> np.ndarray:
-        if self._codes is None and self._arrow is not None and _increasing(self._arrow):
+        if self._codes is None and self._arrow is not None and strictly_increasing(self._arrow):
             # every value after the one before (ids as a system numbers them): each is
             # distinct, in order of appearance, so no hash table of a million texts
             self._codes = np.arange(len(self._arrow), dtype=np.intp)
