@@ -24,11 +24,12 @@ import secrets
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TEMP_PREFIX", "atomic_path", "checkpoint", "remove_stale_temps", "scratch_dir",
-           "write_atomic"]
+__all__ = ["TEMP_PREFIX", "Staged", "atomic_path", "checkpoint", "remove_stale_temps",
+           "scratch_dir", "write_atomic"]
 
 #: Prefix of every temporary file geotool makes; nothing else is ever cleaned up.
 TEMP_PREFIX = ".geotool-"
@@ -73,19 +74,68 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
     ('done', ['a.txt'])
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _new_temp(path)
+    staged = Staged.beside(path)
     try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        checkpoint("write")
-        os.replace(tmp, path)
-        checkpoint("publish")
+        yield staged.tmp
+        _flush_to_disk(staged.tmp)
+        staged.publish()
     finally:
+        staged.discard()
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file written under a temporary name beside its target, put in place by :meth:`publish`.
+
+    For a file written ahead of the moment it may replace the previous one
+    (``issues.csv`` while the analysis finishes): nothing at ``path`` changes
+    until :meth:`publish`; :meth:`discard` removes the temporary file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> staged = Staged.beside(d / "a.txt").write(lambda tmp: tmp.write_text("done"))
+    >>> (d / "a.txt").exists(), staged.publish().read_text()
+    (False, 'done')
+    """
+
+    path: Path
+    tmp: Path
+
+    @classmethod
+    def beside(cls, path: str | Path) -> Staged:
+        """An empty temporary file for ``path``, made now (its name is known at once)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(path, _new_temp(path))
+
+    def write(self, writer: Callable[[Path], object]) -> Staged:
+        """Call ``writer(tmp)`` and flush the file to disk; on an error the file is removed."""
+        try:
+            writer(self.tmp)
+            _flush_to_disk(self.tmp)
+        except BaseException:
+            self.discard()
+            raise
+        return self
+
+    def publish(self) -> Path:
+        """Rename the written file over ``path`` (atomic); returns ``path``."""
+        checkpoint("write")
+        os.replace(self.tmp, self.path)
+        checkpoint("publish")
+        return self.path
+
+    def discard(self) -> None:
+        """Remove the temporary file (nothing to do once published)."""
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            self.tmp.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def _new_temp(path: Path) -> Path:
@@ -157,18 +207,20 @@ def write_atomic(path: str | Path, writer: Callable[[Path], object]) -> Path:
     return Path(path)
 
 
-def remove_stale_temps(folder: str | Path) -> int:
+def remove_stale_temps(folder: str | Path, *, keep: Collection[Path] = ()) -> int:
     """Delete geotool's own temporary files a killed run left in ``folder``; return how many.
 
     Only names of the form ``.geotool-<name>.<16 hex>.tmp`` are touched: files
-    (:func:`atomic_path`) and folders (:func:`scratch_dir`).
+    (:func:`atomic_path`, :class:`Staged`) and folders (:func:`scratch_dir`).
+    ``keep``: this run's own, still being written.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return 0
+    kept = {Path(k).name for k in keep}
     count = 0
     for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
-        if not _TEMP_RE.match(tmp.name) or tmp.is_symlink():
+        if not _TEMP_RE.match(tmp.name) or tmp.is_symlink() or tmp.name in kept:
             continue
         with contextlib.suppress(OSError):
             if tmp.is_dir():

@@ -63,14 +63,17 @@ def _params_for(args: argparse.Namespace, ws):
     return ws.defaults.with_overrides(**{**_given(args), "as_of": _as_of_for(args, ws)})
 
 
-def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
-    """Load the workspace and run the analysis: in this process, or on dask when asked."""
+def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool, on_issues=None):
+    """Load the workspace and run the analysis: in this process, or on dask when asked.
+
+    ``on_issues``: :func:`~geotool.analysis.gaps.find_gaps`' hook (this process only).
+    """
     _check_given(args)
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     if workers is not None and scheduler:
         raise ConfigError(tr("dask.both_options", args.lang))
     if workers is None and not scheduler:
-        return _analyse_here(args, workspace, summary=summary)
+        return _analyse_here(args, workspace, summary=summary, on_issues=on_issues)
     from geotool.analysis.distributed import dask_client  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     with dask_client(workers=workers, scheduler=scheduler) as client:  # fails fast if unreachable
@@ -78,7 +81,8 @@ def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool):
                            workspace, summary=summary)
 
 
-def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
+def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool,
+                  on_issues=None):
     import pandas as pd  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     from geotool.analysis.gaps import find_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
@@ -103,7 +107,7 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool):
         print(tr("cli.after_as_of", args.lang, n=later, as_of=params.as_of))
     with Stages(args.lang) as stages:
         stages.stage("progress.analyse")
-        return find_gaps(loaded, params=params, head=head)
+        return find_gaps(loaded, params=params, head=head, on_issues=on_issues)
 
 
 def _resolve_districts(args: argparse.Namespace, loaded) -> None:

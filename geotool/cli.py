@@ -116,12 +116,17 @@ def _write_flagged(loaded, out: Path, lang: str) -> None:
 
 
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
-    from geotool.output.report import summary_table, write_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.report import EarlyIssueList, summary_table, write_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
-    result = _analyse(args, workspace, summary=True)
-    with Stages(args.lang) as stages:
-        stages.stage("progress.write")
-        write_gaps(result, out, lang=args.lang, progress=stages.file, unit_progress=stages.count)
+    early = EarlyIssueList(out)  # issues.csv written while the analysis finishes
+    try:
+        result = _analyse(args, workspace, summary=True, on_issues=early)
+        with Stages(args.lang) as stages:
+            stages.stage("progress.write")
+            write_gaps(result, out, lang=args.lang, progress=stages.file,
+                       unit_progress=stages.count, early=early)
+    finally:
+        early.discard()  # a run stopped before writing leaves no temporary file
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
     _save_if_asked(args, workspace, result)

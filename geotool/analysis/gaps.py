@@ -11,6 +11,7 @@ the maps are drawn from. Each step is a function of its own module:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -95,7 +96,8 @@ class GapResult:
 
 
 @collector_paused()
-def find_gaps(loaded: Loaded, *, params: Defaults, head: HeadStart | None = None) -> GapResult:
+def find_gaps(loaded: Loaded, *, params: Defaults, head: HeadStart | None = None,
+              on_issues: Callable[[gpd.GeoDataFrame], object] | None = None) -> GapResult:
     """Run the whole gap analysis on a loaded workspace.
 
     Parameters
@@ -107,6 +109,11 @@ def find_gaps(loaded: Loaded, *, params: Defaults, head: HeadStart | None = None
     head : HeadStart, optional
         Given to that ``load_workspace`` as ``on_records``: its first steps are
         used when they were made from ``loaded``'s records with ``params``.
+    on_issues : callable, optional
+        Called with the issue table as soon as it is made, while the rest of
+        the analysis goes on; it is the result's ``issues`` (unchanged from
+        then on), which the hook must not change (the command starts writing
+        ``issues.csv`` from there: :class:`~geotool.output.report.EarlyIssueList`).
 
     Returns
     -------
@@ -115,7 +122,7 @@ def find_gaps(loaded: Loaded, *, params: Defaults, head: HeadStart | None = None
     taken = head.take(loaded, params) if head is not None else None
     m, started = taken if taken is not None else (metric_layers(loaded, params), None)
     part = analyse_records(loaded.records, m.features_m, m.districts_m, m.blind_top,
-                           params=params, started=started)
+                           params=params, started=started, on_issues=on_issues)
     return assemble_gaps(loaded, part, m.features_m, m.districts_m, params=params,
                          extent_m=m.extent_m)
 
@@ -149,7 +156,9 @@ class RecordAnalysis:
 
 def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
                     districts_m: gpd.GeoDataFrame, top: gpd.GeoDataFrame, *,
-                    params: Defaults, started: RecordStart | None = None) -> RecordAnalysis:
+                    params: Defaults, started: RecordStart | None = None,
+                    on_issues: Callable[[gpd.GeoDataFrame], object] | None = None
+                    ) -> RecordAnalysis:
     """Coverage, issues, recurrence and blind spots of ``records``.
 
     Parameters
@@ -165,6 +174,8 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     started : RecordStart, optional
         :func:`~geotool.analysis.record_start.start_records` of these records,
         ``top`` and ``params``, when already started.
+    on_issues : callable, optional
+        Called with the issue table once made (see :func:`find_gaps`).
 
     Returns
     -------
@@ -201,6 +212,8 @@ def analyse_records(records: gpd.GeoDataFrame, features_m: gpd.GeoDataFrame,
     points_m = located_m.geometry.iloc[np.searchsorted(first, states["first"].to_numpy())]
     issues = issue_table(records, states, texts, issue_features, features_m, recurring,
                          points_m, districts_m)
+    if on_issues is not None:  # final from here on
+        on_issues(issues)
     # the million metric points are freed now, while the blind spots are still being
     # drawn, rather than after them on the way out
     del located_m, points_m

@@ -12,17 +12,19 @@ uses, re-exported here as :func:`escape_formulas` and :func:`formula_risk`).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import io
 import json
-from concurrent.futures import Executor, Future
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
 from geotool import __version__
-from geotool._atomic import remove_stale_temps, write_atomic
+from geotool._atomic import Staged, remove_stale_temps, write_atomic
 from geotool._collector import collector_paused
 from geotool._errors import shown_path
 from geotool.output.city_workbook import write_city_workbook
@@ -35,6 +37,7 @@ from geotool.schema import public_columns
 from geotool.text import header, reason_text, render, tr
 
 __all__ = [
+    "EarlyIssueList",
     "escape_formulas",
     "formula_risk",
     "load_summary_lines",
@@ -53,14 +56,77 @@ def write_csv(df: pd.DataFrame, path: Path, *, columns: list[str] | None = None)
     ``YYYY-MM-DD HH:MM``, formula-like text escaped, complete or absent.
     ``columns``: only those, in that order.
     """
+    return write_atomic(path, _csv_writer(df, columns))
 
+
+def _csv_writer(df: pd.DataFrame, columns: list[str] | None) -> Callable[[Path], None]:
     def writer(tmp: Path) -> None:
         with open(tmp, "wb") as file:
             file.write(codecs.BOM_UTF8)
             for block in csv_chunks(df, safe=True, columns=columns):
                 file.write(block)
 
-    return write_atomic(path, writer)
+    return writer
+
+
+class EarlyIssueList:
+    """``issues.csv`` written while the analysis finishes; :func:`write_gaps` puts it in place.
+
+    The command gives it to :func:`~geotool.analysis.gaps.find_gaps` as its
+    ``on_issues`` hook: the issue table is final once made, and the analysis's
+    last steps (the last blind-spot union, the district ranking) leave a core
+    free, so the longest CSV is written then, in a thread of its own, under a
+    temporary name in ``out``. Nothing in ``out`` changes before
+    :func:`write_gaps` renames it over ``issues.csv`` (in the order it writes
+    every file), and only when the result's issue table is the very one it
+    was written from; else it is written again from the result, and a run
+    that stops before then leaves no trace (:meth:`discard`, or the next
+    run's clean-up of temporary files).
+    """
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self._issues: pd.DataFrame | None = None
+        self._staged: Staged | None = None
+        self._written: Future | None = None
+
+    def __call__(self, issues: pd.DataFrame) -> None:
+        """Start writing ``issues`` (the hook); a second call is ignored."""
+        if self._written is not None:
+            return
+        self._staged = Staged.beside(self.out / "issues.csv")
+        self._issues = issues
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-early")
+        self._written = pool.submit(self._staged.write, _csv_writer(issues, _plain(issues)))
+        pool.shutdown(wait=False)  # the thread ends with the file
+
+    def temps(self) -> list[Path]:
+        """The temporary file being written (to be kept by the clean-up), if any."""
+        return [self._staged.tmp] if self._staged is not None else []
+
+    def publish(self, issues: pd.DataFrame, path: Path) -> Path | None:
+        """Put the file in place at ``path`` when written from ``issues`` for it (waits).
+
+        Returns ``None`` (and discards the file) when it was made from other
+        issues or for another folder. The writer's error, if it failed (a full
+        disk), is raised here.
+        """
+        if (self._written is None or self._issues is not issues or self._staged is None
+                or Path(path) != self._staged.path):
+            self.discard()
+            return None
+        staged = self._written.result()
+        self._written = None
+        return staged.publish()
+
+    def discard(self) -> None:
+        """Wait for the writer and remove what it wrote (nothing once published)."""
+        if self._written is not None:
+            with contextlib.suppress(Exception):  # its error is moot: the file is not used
+                self._written.result()
+        if self._staged is not None:
+            self._staged.discard()
+        self._written = self._issues = None
 
 
 def write_quarantine(quarantine: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
@@ -102,7 +168,8 @@ def geojson_bytes(gdf, *, layer: str, arrow: bool = False) -> bytes:
 
 @collector_paused()
 def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
-               unit_lists: bool = True, progress=None, unit_progress=None) -> dict[str, Path]:
+               unit_lists: bool = True, progress=None, unit_progress=None,
+               early: EarlyIssueList | None = None) -> dict[str, Path]:
     """Write every gap list of a :class:`~geotool.analysis.gaps.GapResult` into ``out``.
 
     Files: ``features.csv``, ``districts.csv``, ``issues.csv``,
@@ -114,7 +181,9 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     ``xlsx=False`` skips the spreadsheets (the slowest files for very large
     inputs); ``unit_lists=False`` skips the units' workbooks. ``progress`` is
     called with a file name before each spreadsheet, ``unit_progress`` with
-    ``(done, total)`` after each unit's workbook, in rank order.
+    ``(done, total)`` after each unit's workbook, in rank order. ``early``:
+    the :class:`EarlyIssueList` that has been writing ``issues.csv`` from
+    ``result.issues`` (put in place instead of writing it again).
 
     Returns
     -------
@@ -123,7 +192,7 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out)
+    remove_stale_temps(out, keep=early.temps() if early is not None else ())
     units: dict[str, Path] = {}
     with write_threads() as pool:
         # longest first, the many small unit workbooks last (queued when their rows are
@@ -140,7 +209,10 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
         for key, frame, path, columns in _csv_files(result, out):
             if key == "features":  # after the issue list, the longest CSV
                 files[pool.submit(_write_blindspots, result, out)] = "blindspots"
-            files[pool.submit(write_csv, frame, path, columns=columns)] = key
+            if key == "issues" and early is not None:
+                files[pool.submit(_issue_list, early, frame, path, columns)] = key
+            else:
+                files[pool.submit(write_csv, frame, path, columns=columns)] = key
             if key == "issues" and xlsx and unit_lists:
                 jobs = pool.submit(_unit_jobs, result, out, lang, pool)
         pending = set(files) | ({jobs} if jobs is not None else set())
@@ -169,6 +241,12 @@ def write_gaps(result, out: str | Path, *, lang: str = "zh", xlsx: bool = True,
 
 _ORDER = ("features", "districts", "issues", "units", "blindspots", "quarantine", "flagged",
           "xlsx")
+
+
+def _issue_list(early: EarlyIssueList, issues: pd.DataFrame, path: Path,
+                columns: list[str] | None) -> Path:
+    """``issues.csv``: the early one put in place, or written now when not made from ``issues``."""
+    return early.publish(issues, path) or write_csv(issues, path, columns=columns)
 
 
 def _unit_jobs(result, out: Path, lang: str, pool: Executor
