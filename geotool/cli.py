@@ -376,12 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(lang).parse_args(argv)
     keep_small_pages()  # no huge pages to zero for a command's large arrays (geotool._allocator)
     stdout = sys.stdout
-    sys.stdout = _ReaderMayLeave(stdout)
+    if stdout is not None:  # None: started with standard output closed (print does nothing)
+        sys.stdout = _ReaderMayLeave(stdout)
     try:
         return args.func(args)
-    except BrokenPipeError:  # pragma: no cover - a stream the wrapper does not see
-        _to_devnull(stdout)
-        return EXIT_OK
     except GeotoolError as exc:
         print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
               file=sys.stderr)
@@ -449,8 +447,9 @@ def run() -> NoReturn:
     """
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that left: nothing to lose
-            stream.flush()
+        if stream is not None:  # None: the process was started with it closed
+            with contextlib.suppress(OSError, ValueError):  # a reader that left: nothing lost
+                stream.flush()
     os._exit(code)
 
 

@@ -8,6 +8,7 @@ process, as a planner does, and check what a normal exit would have given.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,26 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path):
     assert proc.wait(timeout=600) == EXIT_OK
     assert "Traceback" not in err and "Exception ignored" not in err
     assert (tmp_path / "out" / "run.json").exists()
+
+
+def _closed(fd: int):
+    def close() -> None:  # in the child, before geotool starts: as `>&-` or `2>&-` do
+        os.close(fd)
+    return close
+
+
+def test_standard_output_closed_from_the_start_still_writes_every_file(tmp_path: Path):
+    out = tmp_path / "out"
+    done = _command("gaps", str(SAMPLE), "--as-of", "2026-10-26", "--out", str(out),
+                    stderr=subprocess.PIPE, preexec_fn=_closed(1))
+    assert done.returncode == EXIT_OK, done.stderr
+    assert (out / "run.json").exists() and (out / "issues.csv").stat().st_size > 0
+
+
+def test_standard_error_closed_keeps_the_exit_codes(tmp_path: Path):
+    done = _command("gaps", str(SAMPLE), "--as-of", "2026-10-26", "--out", str(tmp_path / "o"),
+                    stdout=subprocess.DEVNULL, preexec_fn=_closed(2))
+    assert done.returncode == EXIT_OK and (tmp_path / "o" / "run.json").exists()
+    done = _command("gaps", str(tmp_path / "missing"), "--as-of", "2026-10-26", "--out",
+                    str(tmp_path / "o2"), stdout=subprocess.DEVNULL, preexec_fn=_closed(2))
+    assert done.returncode == EXIT_UNUSABLE

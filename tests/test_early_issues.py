@@ -82,3 +82,17 @@ def test_a_run_stopped_before_writing_leaves_nothing(sample_result, tmp_path):
     hook(result.issues)
     hook.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_folders_made_for_an_unused_file_are_removed_and_others_kept(sample_result, tmp_path):
+    result, _ = sample_result
+    hook = EarlyIssueList(tmp_path / "new" / "out")
+    hook(result.issues)
+    assert (tmp_path / "new" / "out").is_dir()
+    hook.discard()  # the run stopped before writing: as if it had never started
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "kept").mkdir()
+    hook = EarlyIssueList(tmp_path / "kept")
+    hook(result.issues)
+    hook.discard()
+    assert (tmp_path / "kept").is_dir() and list((tmp_path / "kept").iterdir()) == []

@@ -89,11 +89,16 @@ class EarlyIssueList:
         self._issues: pd.DataFrame | None = None
         self._staged: Staged | None = None
         self._written: Future | None = None
+        self._made: list[Path] = []  # the folders this made for the file, deepest first
 
     def __call__(self, issues: pd.DataFrame) -> None:
         """Start writing ``issues`` (the hook); a second call is ignored."""
         if self._written is not None:
             return
+        folder = self.out
+        while not folder.exists() and folder != folder.parent:
+            self._made.append(folder)
+            folder = folder.parent
         self._staged = Staged.beside(self.out / "issues.csv")
         self._issues = issues
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-early")
@@ -113,20 +118,28 @@ class EarlyIssueList:
         """
         if (self._written is None or self._issues is not issues or self._staged is None
                 or Path(path) != self._staged.path):
+            self._made = []  # write_gaps writes into the folder now: it stays
             self.discard()
             return None
         staged = self._written.result()
-        self._written = None
+        self._written, self._made = None, []
         return staged.publish()
 
     def discard(self) -> None:
-        """Wait for the writer and remove what it wrote (nothing once published)."""
+        """Wait for the writer and remove what it made: the file, the folders it made for it.
+
+        Nothing is removed once the file is published.
+        """
         if self._written is not None:
             with contextlib.suppress(Exception):  # its error is moot: the file is not used
                 self._written.result()
         if self._staged is not None:
             self._staged.discard()
+        for folder in self._made:  # only the empty ones: the run wrote nothing else there
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         self._written = self._issues = None
+        self._made = []
 
 
 def write_quarantine(quarantine: pd.DataFrame, out: Path, *, lang: str = "zh") -> Path:
