@@ -540,3 +540,18 @@ def test_quarantine_rows_point_back_to_the_sheet_row(tmp_path, capsys):
     q = pd.read_csv(root / "out" / "flagged.csv", dtype=str, encoding="utf-8-sig")
     assert q[["sheet", "row", "column", "value", "reason_code"]].values.tolist() == [
         ["问题台账", "5", "status", "研究中", "unknown_status"]]
+
+
+def test_a_broken_layer_is_reported_before_a_broken_records_file(tmp_path, capsys):
+    # the record files are read in a thread while the layers are: the first error in
+    # the files' order (layers, then records) is still the one reported, and alone
+    root = make_workspace(tmp_path / "ws")
+    (root / "districts.geojson").write_text("not a layer", encoding="utf-8")
+    csv_file(root, ["a,b", "1,2"])
+    assert main(["validate", str(root), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "districts.geojson" in err and "r.csv" not in err
+    make_workspace(tmp_path / "ok")
+    csv_file(tmp_path / "ok", ["a,b", "1,2"])
+    assert main(["validate", str(tmp_path / "ok"), "--lang", "en"]) == 2
+    assert "r.csv" in capsys.readouterr().err

@@ -8,7 +8,9 @@ not be used and a per-file account (read = used + quarantined).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any
@@ -163,6 +165,35 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         When the config or a file cannot be used at all; each names the file.
     """
     ws = path if isinstance(path, Workspace) else load_config(path)
+    matched = ws.record_files()
+    pq_files = [f for f in matched
+                if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
+    files = [] if pq_files else [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    # the record files are read (Arrow's CSV reader, the GIL mostly free) while the
+    # layers are: their errors are raised below, after the layers', as before
+    reading = _read_tables_started(ws, files)
+    try:
+        return _load(ws, matched, pq_files, files, reading, lang=lang, parquet=parquet,
+                     on_records=on_records)
+    finally:
+        with contextlib.suppress(Exception):  # stopped early: the reading thread ends first
+            reading.result()
+
+
+def _read_tables_started(ws: Workspace, files: list[Path]) -> Future:
+    """:func:`read_table` of each file, started in a thread of its own."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-read")
+    try:
+        return pool.submit(lambda: [read_table(f, columns=ws.records.columns,
+                                               values=ws.records.values) for f in files])
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with the reading
+
+
+def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[Path],
+          reading: Future, *, lang: str, parquet: str,
+          on_records: Callable[[Loaded], object] | None) -> Loaded:
+    """:func:`load_workspace` once the record files are being read."""
     accounts: list[FileAccount] = []
     quarantines: list[pd.DataFrame] = []
 
@@ -194,19 +225,15 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         if outside:
             account.notes.append(Note("note.features_outside", n=outside))
 
-    matched = ws.record_files()
-    pq_files = [f for f in matched
-                if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
     if pq_files:  # converted records (geotool convert): accounts and quarantine come with them
         return _load_parquet_records(ws, districts, features, accounts, quarantines, pq_files,
                                      matched, shared_note, lang=lang, mode=parquet)
-    files = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
     skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
     if ws.records.paths and not files:
         msg = Note("workspace.no_record_files", paths=list(ws.records.paths),
                    root=shown_path(ws.root))
         raise InputError(msg, path=ws.config_path)
-    tables = [read_table(f, columns=ws.records.columns, values=ws.records.values) for f in files]
+    tables = reading.result()
     rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
     # the raw cells are not needed any more (only each file's name and notes): freed now,
     # before the analysis may start beside the checks below
