@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 
 from geotool._argparse import Parser, examples_epilog, wrap
 from geotool.io.config import PARAMETER_RANGES
-from geotool.io.parsing import parse_date
 from geotool.text import tr
 
 __all__ = ["as_of_date", "build_parser", "lonlat"]
@@ -63,6 +62,9 @@ def as_of_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())  # any ISO date: its range is checked later
     except ValueError:
         pass
+    # pandas loads only for a date that is not ISO: the command's reading starts first
+    from geotool.io.parsing import parse_date  # noqa: PLC0415 - see the comment
+
     value, _ = parse_date(text)
     if value is None:
         raise argparse.ArgumentTypeError(tr("arg.bad_date", Parser.lang, value=text))

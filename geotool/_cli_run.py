@@ -9,6 +9,7 @@ from pathlib import Path
 
 from geotool._errors import ConfigError
 from geotool._progress import Stages
+from geotool.io.early_read import EarlyRead
 from geotool.text import tr
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_QUARANTINE, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -83,6 +84,8 @@ def _analyse(args: argparse.Namespace, workspace: Path, *, summary: bool, on_iss
 
 def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool,
                   on_issues=None):
+    # the record files are read while geopandas and the analysis are imported
+    early = EarlyRead(workspace)
     import pandas as pd  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     from geotool.analysis.gaps import find_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
@@ -94,7 +97,7 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool,
     head = HeadStart(lambda ws: _params_for(args, ws))
     with Stages(args.lang) as stages:
         stages.stage("progress.load")
-        loaded = load_workspace(workspace, lang=args.lang, on_records=head)
+        loaded = load_workspace(workspace, lang=args.lang, on_records=head, early=early)
     if summary:
         _print_load_summary(loaded, args.lang)
     _warn_datum(loaded, args.lang)

@@ -34,6 +34,7 @@ from geotool._cli_run import (
 )
 from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool._progress import Stages
+from geotool.io.early_read import EarlyRead
 from geotool.text import tr
 
 __all__ = ["main", "run"]
@@ -41,10 +42,11 @@ __all__ = ["main", "run"]
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``geotool validate WORKSPACE``: load everything and account for every row."""
+    early = EarlyRead(args.workspace)  # the record files read while the libraries load
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.output.report import write_quarantine  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
-    loaded = load_workspace(args.workspace, lang=args.lang)
+    loaded = load_workspace(args.workspace, lang=args.lang, early=early)
     _print_load_summary(loaded, args.lang)
     doubts = _warn_datum(loaded, args.lang)
     _suggest_extent(loaded, args.lang)
@@ -82,10 +84,11 @@ def _check_line(loaded, lang: str):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``geotool check WORKSPACE``: gaps and overlaps of the grid, places with no unit."""
+    early = EarlyRead(args.workspace)  # the record files read while the libraries load
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.output.check_report import write_check  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
-    loaded = load_workspace(args.workspace, lang=args.lang)
+    loaded = load_workspace(args.workspace, lang=args.lang, early=early)
     if loaded.workspace.check is None:
         raise ConfigError(tr("check.none", args.lang), path=loaded.workspace.config_path)
     result = _check_line(loaded, args.lang)
@@ -270,12 +273,13 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """``geotool convert WORKSPACE --to parquet``: records into partitioned GeoParquet, once."""
+    early = EarlyRead(args.workspace)  # the record files read while the libraries load
     from geotool.analysis.conversion import convert_records  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.parquet import CONVERSION_DIR  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.output.report import write_quarantine  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
-    loaded = load_workspace(args.workspace, lang=args.lang)
+    loaded = load_workspace(args.workspace, lang=args.lang, early=early)
     if loaded.parquet is not None or not any(a.kind == "records" for a in loaded.accounts):
         raise ConfigError(tr("parquet.no_tables", args.lang), path=loaded.workspace.config_path)
     _print_load_summary(loaded, args.lang)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from geotool._errors import ConfigError, CRSError, shown_path
-from geotool.crs import normalize_datum
 from geotool.io.columns import canonical_column
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.schema import RECORD_CANONICAL
@@ -189,6 +188,8 @@ class Workspace:
         return list(seen)
 
 
+CONVERSION_DIR = "_conversion"  # `geotool convert`'s accounts and quarantine, beside the partitions
+
 _TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "history",
              "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
@@ -284,11 +285,19 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
         try:
-            values["crs"] = normalize_datum(values["crs"])
+            values["crs"] = _datum(values["crs"])
         except CRSError as exc:
             raise ConfigError(Note("config.crs", where=where, reason=exc.message),
                               path=path) from None
     return LayerSpec(key=key, path=file, **values)
+
+
+def _datum(value: Any) -> str:
+    """:func:`geotool.crs.normalize_datum`, imported here: the parser, which needs only
+    the ranges, starts without pyproj (:mod:`geotool.io.early_read`)."""
+    from geotool.crs import normalize_datum  # noqa: PLC0415 - see the docstring
+
+    return normalize_datum(value)
 
 
 def _records(table: Any, path: Path) -> RecordsSpec:
@@ -302,7 +311,7 @@ def _records(table: Any, path: Path) -> RecordsSpec:
         raise ConfigError(Note("config.paths_not_list", value=paths), path=path)
     crs = table.get("crs", "EPSG:4326")
     try:
-        crs = normalize_datum(crs)
+        crs = _datum(crs)
     except CRSError as exc:
         raise ConfigError(Note("config.crs", where="[records]", reason=exc.message),
                           path=path) from None

@@ -37,6 +37,7 @@ import shapely
 from geotool._atomic import write_atomic
 from geotool._errors import InputError
 from geotool.crs import WGS84
+from geotool.io.config import CONVERSION_DIR
 from geotool.io.records import RECORD_COLUMNS
 from geotool.text import Note
 
@@ -44,7 +45,6 @@ __all__ = ["CONVERSION_DIR", "ParquetFile", "ParquetIndex", "index_parquet", "la
            "read_partition", "read_records", "write_records"]
 
 FORMAT = 1
-CONVERSION_DIR = "_conversion"
 _META = b"geotool"
 _KEYS = ["_anchor_lon", "_anchor_lat", "_part", "_refs"]
 _ROW_GROUP = 50_000

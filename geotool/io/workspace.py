@@ -31,9 +31,10 @@ from geotool.io.datum_guard import (
     _check_records,
     check_district_datum,
 )
+from geotool.io.early_read import TABLE_SUFFIXES, EarlyRead, record_tables
 from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
-from geotool.io.parquet import CONVERSION_DIR, index_parquet, load_conversion_frames, read_records
+from geotool.io.parquet import index_parquet, load_conversion_frames, read_records
 from geotool.io.quarantine import QUARANTINE_COLUMNS
 from geotool.io.records import flag_text, normalize_records
 from geotool.io.tables import read_table
@@ -42,7 +43,6 @@ from geotool.text import TABLE, Join, Note, reason_text, tr
 __all__ = ["FileAccount", "Loaded", "load_workspace"]
 
 # .xls is kept so that read_table can tell the planner to save it as .xlsx
-_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -133,7 +133,8 @@ def _relative_column(paths: pd.Series, root: Path) -> pd.Series:
 @collector_paused()
 def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
                    parquet: str = "load",
-                   on_records: Callable[[Loaded], object] | None = None) -> Loaded:
+                   on_records: Callable[[Loaded], object] | None = None,
+                   early: EarlyRead | None = None) -> Loaded:
     """Load a workspace folder (or its ``geotool.toml``).
 
     Parameters
@@ -154,6 +155,10 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
         records (no accounts yet), which it must not change: the analysis may
         start from there (:class:`geotool.analysis.record_start.HeadStart`).
         The ``Loaded`` returned holds the same records, layers and workspace.
+    early : EarlyRead, optional
+        The record tables already being read (a command starts that before it
+        imports geopandas): used when read from the very files and config
+        words found here, else the files are read again.
 
     Returns
     -------
@@ -166,12 +171,12 @@ def load_workspace(path: str | Path | Workspace, *, lang: str = "zh",
     """
     ws = path if isinstance(path, Workspace) else load_config(path)
     matched = ws.record_files()
-    pq_files = [f for f in matched
-                if f.suffix.lower() == ".parquet" and CONVERSION_DIR not in f.parts]
-    files = [] if pq_files else [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    pq_files, files = record_tables(matched)
     # the record files are read (Arrow's CSV reader, the GIL mostly free) while the
     # layers are: their errors are raised below, after the layers', as before
-    reading = _read_tables_started(ws, files)
+    reading = early.tables_for(ws, files) if early is not None else None
+    if reading is None:
+        reading = _read_tables_started(ws, files)
     try:
         return _load(ws, matched, pq_files, files, reading, lang=lang, parquet=parquet,
                      on_records=on_records)
@@ -228,7 +233,7 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
     if pq_files:  # converted records (geotool convert): accounts and quarantine come with them
         return _load_parquet_records(ws, districts, features, accounts, quarantines, pq_files,
                                      matched, shared_note, lang=lang, mode=parquet)
-    skipped = [f for f in matched if f.suffix.lower() not in _TABLE_SUFFIXES]
+    skipped = [f for f in matched if f.suffix.lower() not in TABLE_SUFFIXES]
     if ws.records.paths and not files:
         msg = Note("workspace.no_record_files", paths=list(ws.records.paths),
                    root=shown_path(ws.root))
@@ -348,7 +353,7 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
                           lang: str, mode: str) -> Loaded:
     """Records from geotool Parquet files, with the accounts of the spreadsheets they came from."""
 
-    others = [f for f in matched if f.suffix.lower() in _TABLE_SUFFIXES]
+    others = [f for f in matched if f.suffix.lower() in TABLE_SUFFIXES]
     if others:
         names = ", ".join(f.name for f in others[:5])
         raise InputError(Note("parquet.mixed", names=names), path=ws.config_path)
@@ -371,7 +376,7 @@ def _load_parquet_records(ws: Workspace, districts: gpd.GeoDataFrame, features: 
         accounts.extend(FileAccount(f.path, "records", f.rows, f.rows, 0) for f in index.files)
     if shared_note is not None:
         notes.append(shared_note)
-    skipped = [f for f in matched if f.suffix.lower() not in (*_TABLE_SUFFIXES, ".parquet")]
+    skipped = [f for f in matched if f.suffix.lower() not in (*TABLE_SUFFIXES, ".parquet")]
     if skipped:
         names = ", ".join(f.name for f in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         notes.append(Note("note.skipped_files", n=len(skipped), names=names))
