@@ -60,11 +60,13 @@ class EarlyRead:
     path : str or Path
         The workspace folder or config, as given to ``load_workspace``.
 
-    Examples
-    --------
-    >>> from geotool.io.workspace import load_workspace   # doctest: +SKIP
-    >>> early = EarlyRead("layers")                       # doctest: +SKIP
-    >>> loaded = load_workspace("layers", early=early)    # doctest: +SKIP
+    Notes
+    -----
+    As the commands use it, before their heavy imports::
+
+        early = EarlyRead(workspace)
+        from geotool.io.workspace import load_workspace
+        loaded = load_workspace(workspace, early=early)
     """
 
     def __init__(self, path: str | Path) -> None:
