@@ -87,7 +87,8 @@ def test_a_config_the_thread_cannot_read_is_refused_by_the_load(tmp_path, capsys
     assert not (tmp_path / "o").exists()
 
 
-def test_the_gaps_command_reads_early(tmp_path, capsys):
+def test_the_gaps_command_still_writes_its_lists(tmp_path, capsys):
+    # the command starts its early reading, then loads and writes as before
     root = _workspace(tmp_path / "ws", ["R1,2026-09-01,114.62,33.62,小广告,未整改",
                                         "R2,2026-09-02,114.80,33.61,乱停乱放,未整改"])
     assert main(["gaps", str(root), "--as-of", "2026-09-05", "--out", str(tmp_path / "o")]) == 0

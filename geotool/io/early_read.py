@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TABLE_SUFFIXES", "EarlyRead", "record_tables"]
 
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")  # record tables read as such
+# record tables read as such; .xls is kept so that read_table can tell the planner to
+# save it as .xlsx
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 
 def record_tables(matched: list[Path]) -> tuple[list[Path], list[Path]]:

@@ -42,8 +42,6 @@ from geotool.text import TABLE, Join, Note, reason_text, tr
 
 __all__ = ["FileAccount", "Loaded", "load_workspace"]
 
-# .xls is kept so that read_table can tell the planner to save it as .xlsx
-
 
 @dataclass
 class FileAccount:
