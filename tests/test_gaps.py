@@ -220,6 +220,11 @@ def test_run_manifest_names_the_date(gaps_out):
     assert run["as_of"] == "2026-09-15" and run["parameters"]["window_days"] == 7
     assert run["metric_crs"] == "EPSG:32650" and "features.csv" in run["files"]
     assert run["counts"]["issues"] == 4
+    # every file named is there, by its path from --out (the units' workbooks in units/)
+    assert all((gaps_out / f).is_file() for f in run["files"])
+    on_disk = {p.relative_to(gaps_out).as_posix() for p in gaps_out.rglob("*") if p.is_file()}
+    assert set(run["files"]) == on_disk - {"run.json"}
+    assert any(f.startswith("units/") for f in run["files"])
 
 
 def test_units_and_spreadsheet(gaps_out):

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
@@ -325,7 +326,8 @@ def _run_manifest(result, out: Path, written: dict[str, Path]) -> Path:
         "metric_crs": result.metric_crs,
         "counts": {"features": len(result.features), "issues": len(result.issues),
                    "blindspots": len(result.blindspots), "quarantined": len(result.quarantine)},
-        "files": sorted(p.name for p in written.values()),
+        # paths from ``out`` (a unit's workbook is ``units/<unit>.xlsx``), '/' on every OS
+        "files": sorted(Path(os.path.relpath(p, out)).as_posix() for p in written.values()),
     }
     text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return write_atomic(out / "run.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
