@@ -181,10 +181,9 @@ class Parser(argparse.ArgumentParser):
         """Print one translated line (with a "did you mean" where one fits) and exit 2."""
         hint = tr("cli.usage_hint", self.lang, prog=self.prog)
         text = self._translate(message)
-        if self.lang == "en":
-            line = f"geotool: {tr('cli.error', self.lang)}: {text} ({hint})"
-        else:
-            line = f"geotool: {tr('cli.error', self.lang)}：{text}（{hint}）"
+        # the prefix as every other error line has it ("geotool: 错误: "), for grep
+        opening, closing = (" (", ")") if self.lang == "en" else ("（", "）")
+        line = f"geotool: {tr('cli.error', self.lang)}: {text}{opening}{hint}{closing}"
         self.exit(EXIT_USAGE, line + "\n")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:

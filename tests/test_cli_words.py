@@ -64,6 +64,8 @@ def test_misspelt_flags_and_commands_suggest_the_right_one(capsys, argv, want, l
     err = capsys.readouterr().err
     assert want in err and err.count("\n") == 1
     assert bool(_CJK.search(err)) == (lang == "zh")  # one language per line
+    # the prefix every error line has, argument errors included (one pattern to grep)
+    assert err.startswith("geotool: 错误: " if lang == "zh" else "geotool: error: ")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -186,3 +186,12 @@ def test_city_workbook_names_dates_and_rankings(tmp_path):
     blind = list(book["盲区"].iter_rows(values_only=True))
     head = list(blind[0])
     assert "中心经度(GCJ-02，高德/腾讯)" in head and blind[1][head.index("所属区")] == "甲区"
+
+
+def test_unit_file_names_are_safe_and_distinct():
+    from geotool.output.unit_lists import safe_file_names
+
+    got = safe_file_names(["-rf", "..", ".", "a/b", "a\\b", "COM1", "x" * 300, "城管局"])
+    # '-' first would be an option to a shell loop; '.' and '..' are no names; a slash no path
+    assert got[:6] == ["_-rf.xlsx", "_.xlsx", "_-2.xlsx", "a_b.xlsx", "a_b-2.xlsx", "_COM1.xlsx"]
+    assert got[6] == "x" * 80 + ".xlsx" and got[7] == "城管局.xlsx"

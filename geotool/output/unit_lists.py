@@ -60,7 +60,8 @@ def _stem(name: str) -> str:
     stem = stem.strip(" .")
     if not stem:
         stem = "_"
-    if stem.split(".")[0].upper() in _RESERVED:
+    # a reserved device name, or a leading '-' a shell loop would take for an option
+    if stem.split(".")[0].upper() in _RESERVED or stem.startswith("-"):
         stem = "_" + stem
     return stem
 
@@ -70,8 +71,8 @@ def safe_file_names(names: list[str], *, taken: set[str] | None = None) -> list[
 
     Examples
     --------
-    >>> safe_file_names(["城管局", "a/b", "a:b", "CON", "..", "城管局"])
-    ['城管局.xlsx', 'a_b.xlsx', 'a_b-2.xlsx', '_CON.xlsx', '_.xlsx', '城管局-2.xlsx']
+    >>> safe_file_names(["城管局", "a/b", "a:b", "CON", "..", "城管局", "-rf"])
+    ['城管局.xlsx', 'a_b.xlsx', 'a_b-2.xlsx', '_CON.xlsx', '_.xlsx', '城管局-2.xlsx', '_-rf.xlsx']
     """
     used = {t.lower() for t in (taken or set())}
     out = []
