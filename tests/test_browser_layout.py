@@ -221,3 +221,130 @@ def test_default_base_map_falls_back_to_a_plain_background_with_a_note(sample_re
     assert page.evaluate(MAP_SHARE_JS) >= 0.6
     _shot(page, tmp_path, f"zh-phone-{stem}-amap-offline")
     assert errors == []
+
+
+#: Open the popup of the ledger feature farthest north (its top would sit under the buttons);
+#: true when the popup panned the map to make room.
+NORTH_POPUP_JS = """() => {
+  let best = null;
+  for (const key of Object.keys(geotool.layers)) {
+    for (const group of geotool.layers[key]) {
+      if (!group.eachLayer) continue;
+      group.eachLayer(l => {
+        if (!l.getPopup || !l.getPopup()) return;
+        const at = l.getLatLng ? l.getLatLng()
+          : (l.getBounds ? L.latLng(l.getBounds().getNorth(), l.getBounds().getCenter().lng) : null);
+        if (at && (!best || at.lat > best.at.lat)) best = {l, at};
+      });
+    }
+  }
+  const map = geotool.map;
+  return new Promise(done => {  // resolves once the popup's own pan (if any) has ended
+    let moving = false;
+    map.once('autopanstart', () => { moving = true; map.once('moveend', () => done(true)); });
+    best.l.openPopup(best.at);
+    if (!moving) done(false);
+  });
+}"""
+
+#: Rectangles of the popup, its close button and the phone's panel buttons.
+POPUP_BOXES_JS = """() => {
+  const box = (e, name) => { const r = e.getBoundingClientRect();
+    return {name, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const p = document.querySelector('.leaflet-popup');
+  const buttons = [...document.querySelectorAll('.gt-open')]
+    .filter(b => getComputedStyle(b).display !== 'none').map(b => box(b, b.textContent));
+  return {popup: p && box(p, 'popup'),
+          close: p && box(p.querySelector('.leaflet-popup-close-button'), 'close'),
+          buttons, vh: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_phone_popups_open_below_the_buttons_and_close_with_a_finger(sample_result, sample_maps,
+                                                                     view, lang):
+    """A popup near the top pans the map down: its title and × clear the 概况/图例/图层 row."""
+    for stem in _pages(sample_result)[1:]:
+        page, errors = view(sample_maps[lang] / f"{stem}.html", "phone")
+        assert page.evaluate(NORTH_POPUP_JS), stem  # the map moved to make room
+        page.locator(".leaflet-popup .gt-card").wait_for(timeout=5_000)
+        got = page.evaluate(POPUP_BOXES_JS)
+        assert got["buttons"], stem
+        assert _overlaps([got["popup"], *got["buttons"]]) == [], (stem, got)
+        assert got["popup"]["y1"] <= got["vh"], stem
+        close = got["close"]
+        assert close["x1"] - close["x0"] >= 40 and close["y1"] - close["y0"] >= 40, (stem, close)
+        # a tap on the × closes the popup and opens no panel
+        page.mouse.click((close["x0"] + close["x1"]) / 2, (close["y0"] + close["y1"]) / 2)
+        page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0",
+                               timeout=5_000)
+        assert page.locator(".gt-panel:not(.gt-closed)").count() == 0, stem
+        assert errors == [], stem
+
+
+def test_phone_sheet_moves_the_map_so_the_middle_stays_in_view(sample_result, sample_maps, view):
+    """Opening a sheet lifts the map by half the sheet; closing it puts the map back."""
+    stem = _pages(sample_result)[1]
+    page, errors = view(sample_maps["zh"] / f"{stem}.html", "phone")
+    w, h = SIZES["phone"]
+    middle = page.evaluate(f"() => {{ const ll = geotool.map.containerPointToLatLng([{w / 2}, {h / 2}]);"
+                           " return [ll.lat, ll.lng]; }")
+    where = f"() => geotool.map.latLngToContainerPoint({middle}).y"
+    legend = page.locator("#gt-legend")
+    legend.locator(".gt-open").click()
+    sheet = legend.bounding_box()
+    assert sheet["height"] > 100
+    y = page.evaluate(where)
+    assert abs(y - (h - sheet["height"]) / 2) <= 2, (y, sheet)
+    assert y < sheet["y"]
+    # another sheet in its place: the map follows the new height
+    layers = page.locator("#gt-layers")
+    layers.locator(".gt-open").click()
+    other = layers.bounding_box()
+    assert abs(page.evaluate(where) - (h - other["height"]) / 2) <= 2
+    layers.locator(".gt-close").click()
+    assert abs(page.evaluate(where) - h / 2) <= 2
+    assert errors == []
+
+
+def test_phone_district_clears_the_zoom_and_scale_controls(sample_result, sample_maps, view):
+    """The fitted district's box touches neither the buttons nor the bottom-right controls."""
+    for stem in _pages(sample_result)[1:]:
+        page, _ = view(sample_maps["zh"] / f"{stem}.html", "phone")
+        outline = page.evaluate("""() => {
+            const b = geotool.layers.outline[0].getBounds();
+            const p0 = geotool.map.latLngToContainerPoint(b.getNorthWest());
+            const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
+            return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};
+        }""")
+        boxes = page.evaluate(BOXES_JS)
+        assert any(b["name"].startswith("leaflet-control-zoom") for b in boxes), stem
+        assert _overlaps([outline, *boxes])[:1] == [], stem
+
+
+def test_rectified_issues_are_drawn_below_the_open_ones(sample_result, sample_maps, view):
+    """With 已整改问题 switched on, its rings sit in a pane under the open issues' pane."""
+    stem = _pages(sample_result)[1]
+    page, errors = view(sample_maps["zh"] / f"{stem}.html", "desktop")
+    page.locator("#gt-layers label", has_text="已整改问题").locator("input").check()
+    page.wait_for_function("document.querySelector('.gt-ring-done')", timeout=5_000)
+    z = page.evaluate("""() => {
+        const pane = sel => Number(getComputedStyle(document.querySelector(sel)
+            .closest('.leaflet-pane')).zIndex);
+        return {done: pane('.gt-ring-done'), open: pane('.gt-ring:not(.gt-ring-done)'),
+                points: pane('.gt-shape')};
+    }""")
+    assert z["done"] < z["open"] and z["done"] < z["points"], z
+    assert errors == []
+
+
+def test_phone_ranking_fits_its_sheet(sample_result, sample_maps, view):
+    """The index ranking needs no sideways swipe on a phone, in either language."""
+    for lang in ("zh", "en"):
+        page, _ = view(sample_maps[lang] / "index.html", "phone")
+        page.locator("#gt-side .gt-open").click()
+        width, room = page.evaluate("""() => { const t = document.querySelector('#gt-ranking');
+            const p = t.closest('.gt-panel'); const s = getComputedStyle(p);
+            return [t.scrollWidth, p.clientWidth - parseFloat(s.paddingLeft)
+                    - parseFloat(s.paddingRight)]; }""")
+        assert width <= room + 1, (lang, width, room)

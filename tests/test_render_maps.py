@@ -147,6 +147,13 @@ def test_english_pages(result, tmp_path):
         assert word not in text, word
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "District ranking (best to worst)" in index and "red flag" in index
+    assert "Open map" in index
+    # issue popups: English status words, places as "name (layer)" with ASCII brackets
+    layers = _issue_layers(text)
+    words = layers["open"]["dicts"]["status"] + layers["rectified"]["dicts"]["status"]
+    assert set(words) <= {"Open", "Being rectified", "Rectified", "Closed"} and words
+    places = [p for p in layers["open"]["dicts"]["place"] if p]
+    assert places and all(" (" in p and "（" not in p for p in places), places[:3]
 
 
 def test_every_issue_of_the_district_is_drawn(result):

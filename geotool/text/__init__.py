@@ -36,8 +36,8 @@ from importlib.resources import files
 from typing import Any, Self
 
 __all__ = ["LANGS", "TABLE", "TOPICS", "Join", "Note", "geos_reason", "header", "join_where",
-           "level_name", "reason_codes", "reason_text", "render", "status_label", "topic", "tr",
-           "where_prefix"]
+           "level_name", "paren", "paren_marks", "reason_codes", "reason_text", "render",
+           "status_label", "topic", "tr", "where_prefix"]
 
 LANGS = ("zh", "en")
 
@@ -286,6 +286,23 @@ def header(column: str, lang: str = "zh") -> str:
     if column.startswith("coverage_rate_"):
         return tr("sheet.coverage_rate_layer", lang, layer=column[len("coverage_rate_"):])
     return column
+
+
+def paren(text: str, inner: object, lang: str = "zh") -> str:
+    """``text`` with ``inner`` in brackets: full-width in Chinese, ASCII with a space in English.
+
+    Examples
+    --------
+    >>> paren("背街小巷", "3,201"), paren("Back alleys", "3,201", "en")
+    ('背街小巷（3,201）', 'Back alleys (3,201)')
+    """
+    left, right = paren_marks(lang)
+    return f"{text}{left}{inner}{right}"
+
+
+def paren_marks(lang: str = "zh") -> tuple[str, str]:
+    """The brackets :func:`paren` puts around its inner text in ``lang``."""
+    return (" (", ")") if lang == "en" else ("（", "）")
 
 
 def status_label(status: str, lang: str = "zh") -> str:

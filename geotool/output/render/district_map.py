@@ -43,7 +43,7 @@ from geotool.output.render.issue_points import SHOWN_COLUMNS, issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
 from geotool.output.render.tiles import Tiles
-from geotool.text import level_name, tr
+from geotool.text import level_name, paren, tr
 
 __all__ = ["DistrictMap", "district_map"]
 
@@ -100,7 +100,7 @@ def _layer_order(features: gpd.GeoDataFrame, labels: dict[str, str]) -> list[str
 
 
 def _named(label: str, n: int, lang: str) -> str:
-    return f"{label}（{n:,d}）" if lang != "en" else f"{label} ({n:,d})"
+    return paren(label, f"{n:,d}", lang)
 
 
 def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,

@@ -21,7 +21,7 @@ from geotool.crs import GCJ02, wgs84_to_gcj02
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection, script_json
 from geotool.output.render._elements import DataLayer
-from geotool.text import header, tr
+from geotool.text import header, paren, tr
 
 if TYPE_CHECKING:  # only annotations: the overlays are built by the commands that ran them
     from geotool.analysis.risk import RiskResult
@@ -73,8 +73,7 @@ class RiskOverlay:
             f"{float(r['expected_loss']):.3f}", f"{float(r['drop_if_fixed']):.3f}"]}
             for c, (_, r) in zip(cls, part.iterrows(), strict=True)]
         geoms = display_geoms(part, metric_crs, datum=datum)
-        label = f"{tr('risk.layer', lang)}（{len(part):,d}）" if lang != "en" else \
-            f"{tr('risk.layer', lang)} ({len(part):,d})"
+        label = paren(tr("risk.layer", lang), f"{len(part):,d}", lang)
         layer = DataLayer("features", feature_collection(geoms, props),
                           {"fields": fields, "styles": _RISK_STYLES}, name=label, show=False)
         return [(layer, label)]

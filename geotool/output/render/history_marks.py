@@ -26,7 +26,7 @@ from geotool.output.render._elements import DataLayer
 from geotool.output.render._mpl_text import literal_text
 from geotool.output.render.png import cjk_font
 from geotool.output.render.style import OKABE_ITO
-from geotool.text import header, tr
+from geotool.text import header, paren, tr
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -79,7 +79,7 @@ def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[Da
                     fmt.text(r.category), fmt.date(r.deadline)]}
              for r in part.itertuples(index=False)]  # a handful per week
     geoms = display_geoms(part, None, tolerance_m=0, datum=datum) if len(part) else np.array([])
-    name = tr("trend.new_layer", lang) + (f"（{len(part)}）" if lang != "en" else f" ({len(part)})")
+    name = paren(tr("trend.new_layer", lang), len(part), lang)
     layer = DataLayer("features", feature_collection(geoms, props),
                       {"fields": fields, "styles": list(_NEW_STYLES)}, name=name)
     return layer, name

@@ -36,7 +36,7 @@ from geotool.output.render._display import DECIMALS
 from geotool.output.render._packed import dict_codes, packed_ints
 from geotool.output.render.heat import cell_size_m
 from geotool.output.render.style import ISSUE_CLASSES, ISSUE_COLORS, ISSUE_GLYPHS, ISSUE_SHAPES
-from geotool.text import header, status_label, tr
+from geotool.text import header, paren_marks, status_label, tr
 
 __all__ = [
     "AGGREGATE_FROM",
@@ -97,9 +97,10 @@ def _coded(codes: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _place(issues: pd.DataFrame, features: pd.DataFrame, labels: dict[str, str],
-           more_word: str) -> tuple[np.ndarray, list[str]]:
+           more_word: str, brackets: tuple[str, str]) -> tuple[np.ndarray, list[str]]:
     """Codes and dictionary of ``name（layer label）`` of each issue's first ledger feature.
 
+    ``brackets`` are the language's (:func:`geotool.text.paren_marks`).
     '' when an issue names none. ``more_word`` holds ``{n}``, the number of
     further features the issue names. The text is built once per distinct
     (feature ids, layers) pair, never per issue.
@@ -119,7 +120,7 @@ def _place(issues: pd.DataFrame, features: pd.DataFrame, labels: dict[str, str],
     name = keys.merge(names, on=["layer", "feature_id"], how="left")["name"].to_numpy()
     name = pd.Series(name, dtype="string").fillna(fid)
     label = lay.map(labels).astype("string").fillna(lay)
-    text = name + "（" + label + "）"
+    text = name + brackets[0] + label + brackets[1]
     more = ids.str.count(";")
     head, _, tail = more_word.partition("{n}")
     text = text.where(more == 0, text + head + more.astype("string") + tail)
@@ -175,7 +176,8 @@ def _minutes(values: pd.Series, day0: pd.Timestamp) -> np.ndarray:
 
 def issue_columns(issues: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray, *,
                   features: pd.DataFrame, districts: pd.DataFrame, labels: dict[str, str],
-                  statuses: dict[str, str], more_word: str) -> IssueColumns:
+                  statuses: dict[str, str], more_word: str,
+                  brackets: tuple[str, str] = ("（", "）")) -> IssueColumns:
     """Columns of one issue layer, in the given row order.
 
     Parameters
@@ -194,6 +196,8 @@ def issue_columns(issues: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray, *,
         Status code to plain-text label.
     more_word : str
         Appended with the count of further features (``" 等{n}处"``).
+    brackets : tuple of str
+        Around each place's layer label: ``name（label）``, ``name (label)`` in English.
 
     Returns
     -------
@@ -226,7 +230,7 @@ def issue_columns(issues: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray, *,
     codes, words = dict_codes(status)
     coded = {"status": _coded(codes, pd.Series([statuses.get(w, w) for w in words],
                                                dtype="string")),
-             "place": _place(issues, features, labels, more_word),
+             "place": _place(issues, features, labels, more_word, brackets),
              "area": _area_names(issues, districts)}
     for key, col in (("cat", "category"), ("desc", "description"), ("src", "source"),
                      ("unit", "unit"), ("addr", "address")):
@@ -371,7 +375,8 @@ def issue_layer(issues: gpd.GeoDataFrame, *, kind: str, area: gpd.GeoSeries, met
         used = [c for c in SHOWN_COLUMNS if c in issues.columns]  # the others are not copied
         cols = issue_columns(issues[used].iloc[order], lat[order], lon[order], features=features,
                              districts=districts, labels=labels, statuses=statuses,
-                             more_word=tr("mapview.more_places", lang, n="{n}"))
+                             more_word=tr("mapview.more_places", lang, n="{n}"),
+                             brackets=paren_marks(lang))
     if kind == "open":
         name = tr("mapview.open_layer", lang, n=cols.n, overdue=cols.overdue)
     else:

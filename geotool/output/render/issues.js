@@ -20,7 +20,12 @@
   var GRID_PX = 60;
   var SPREAD_MAX = 60;
 
+  /* Rectified issues are drawn in their own pane (made by G.setup), below the open ones. */
+  var DONE_PANE = "gtDone";
+
   function stats() { return window.geotoolStats; }
+
+  function paneOf(opts) { return opts.kind === "rectified" ? DONE_PANE : "markerPane"; }
 
   function ringHtml(n, over, colors) {
     var deg = n ? Math.round(360 * over / n) : 0;
@@ -152,7 +157,9 @@
 
     function issueMarker(i, at) {
       var cls = opts.kind === "rectified" ? 2 : d.overdue[i];
+      /* a spread marker (asked for by a click) goes on top, in the marker pane */
       var mk = L.marker(at || latLng(i), {icon: icons[cls], keyboard: false,
+                                          pane: at ? "markerPane" : paneOf(opts),
                                           zIndexOffset: at ? 1000 : 0});  /* spread: on top */
       mk.gtIndex = i;
       mk.gtOver = d.overdue[i];
@@ -171,6 +178,7 @@
       clusters = L.markerClusterGroup({
         maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
         zoomToBoundsOnClick: false, removeOutsideVisibleBounds: true, animate: false,
+        clusterPane: paneOf(opts),
         iconCreateFunction: function (cluster) {
           var children = cluster.getAllChildMarkers();
           var over = 0;
@@ -279,7 +287,7 @@
       var ll = L.latLng((d.lat0 + lat / members.length) / d.scale,
                         (d.lon0 + lon / members.length) / d.scale);
       var mk = L.marker(ll, {icon: ringIcon(members.length, over, opts, " gt-view"),
-                             keyboard: false});
+                             keyboard: false, pane: paneOf(opts)});
       mk.gtMembers = members;
       mk.gtCount = members.length;
       mk.gtOverdue = over;
@@ -344,7 +352,7 @@
       for (var i = 0; i < c.n.length; i++) {
         var ll = L.latLng(c.lat[i] / d.scale, c.lon[i] / d.scale);
         var cell = L.marker(ll, {icon: ringIcon(c.n[i], c.overdue[i], opts, " gt-cell"),
-                                 keyboard: false});
+                                 keyboard: false, pane: paneOf(opts)});
         cell.gtCount = c.n[i];
         cell.gtOverdue = c.overdue[i];
         cell.bindTooltip(el(opts.words.cell.replace("{n}", String(c.n[i]))

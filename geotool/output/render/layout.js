@@ -12,7 +12,11 @@
  * control is moved into the panel with id gt-layers when there is one.
  *
  * After the layout, the map is fitted to the district again with padding
- * for the open panels, so nothing the analysis found starts hidden.
+ * for the open panels (on a phone: the buttons and the zoom and scale
+ * controls), so nothing the analysis found starts hidden. On a phone an
+ * open sheet moves the map up by half its height, so what was in the middle
+ * of the screen stays in the middle of what is left; closing it moves the
+ * map back. Popups open clear of the buttons and of an open sheet.
  * Labels come from data attributes and are set with textContent.
  */
 (function () {
@@ -22,7 +26,7 @@
   var NARROW_PX = 600;
   var GAP_PX = 10;
   var panels = [];
-  var state = {narrow: null, map: null, bounds: null};
+  var state = {narrow: null, map: null, bounds: null, sheet: 0};
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -46,12 +50,14 @@
       }
     }
     setOpen(panel, true);
+    sheetMoved();
     var close = panel.querySelector(".gt-close");
     if (close && close.focus) { close.focus({preventScroll: true}); }
   }
 
   function closePanel(panel) {
     setOpen(panel, false);
+    sheetMoved();
     var open = panel.querySelector(".gt-open");
     if (open && open.focus) { open.focus({preventScroll: true}); }
   }
@@ -103,6 +109,53 @@
     return r.height;
   }
 
+  /* Height of the open bottom sheet on a phone (0 when none is open). */
+  function sheetHeight() {
+    if (!state.narrow) { return 0; }
+    for (var i = 0; i < panels.length; i++) {
+      if (!panels[i].classList.contains("gt-closed")) {
+        return panels[i].getBoundingClientRect().height;
+      }
+    }
+    return 0;
+  }
+
+  /* Room the bottom-right map controls (zoom, scale, attribution) take on a phone. */
+  function controlsHeight() {
+    var corner = document.querySelector(".leaflet-bottom.leaflet-right");
+    if (!corner) { return 0; }
+    var r = corner.getBoundingClientRect();
+    return r.height > 0 ? window.innerHeight - r.top : 0;
+  }
+
+  /* Popups pan the map so they open below the phone's buttons and above an open sheet. */
+  function popupRoom() {
+    var o = L.Popup.prototype.options;
+    if (state.narrow) {
+      var left = document.getElementById("gt-dock-left");
+      var right = document.getElementById("gt-dock-right");
+      var top = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
+      o.autoPanPaddingTopLeft = L.point(GAP_PX, top);
+      o.autoPanPaddingBottomRight = L.point(GAP_PX, state.sheet + GAP_PX);
+      o.maxHeight = Math.max(120, window.innerHeight - top - state.sheet - 3 * GAP_PX - 40);
+    } else {
+      o.autoPanPaddingTopLeft = null;
+      o.autoPanPaddingBottomRight = null;
+      o.maxHeight = null;
+    }
+  }
+
+  /* A sheet opened, closed or replaced another: keep the middle of the view in view. */
+  function sheetMoved() {
+    var h = sheetHeight();
+    var shift = h - state.sheet;
+    state.sheet = h;
+    popupRoom();
+    if (state.map && Math.abs(shift) >= 1) {
+      state.map.panBy([0, Math.round(shift / 2)], {animate: false});
+    }
+  }
+
   /* Fit the district with room for the open panels (or the buttons on a phone). */
   function refit() {
     var map = state.map;
@@ -113,7 +166,8 @@
     var pad;
     if (state.narrow) {
       var top = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
-      pad = {paddingTopLeft: [GAP_PX, top], paddingBottomRight: [GAP_PX, 48]};
+      pad = {paddingTopLeft: [GAP_PX, top],
+             paddingBottomRight: [GAP_PX, Math.max(48, controlsHeight() + GAP_PX)]};
     } else {
       pad = {paddingTopLeft: [dockWidth(left) + GAP_PX * 2, 16],
              paddingBottomRight: [dockWidth(right) + GAP_PX * 2, 16]};
@@ -124,12 +178,14 @@
     }
     pad.animate = false;
     map.fitBounds(state.bounds, pad);
+    popupRoom();
   }
 
   function applyMode(first) {
     var now = narrow();
     if (now === state.narrow) { return; }
     state.narrow = now;
+    state.sheet = 0;
     document.body.classList.toggle("gt-narrow", now);
     for (var i = 0; i < panels.length; i++) {
       var startClosed = panels[i].getAttribute("data-gt-closed") === "1";

@@ -77,9 +77,11 @@
     return box;
   };
 
-  /* Panes (drawing order) and the initial view, before any layer is added. */
+  /* Panes (drawing order) and the initial view, before any layer is added. Rectified
+   * issues (gtDone) lie under the place names, the ledger points and the open issues. */
   G.setup = function (map, opts) {
-    var panes = [["gtAreas", 350], ["gtBlind", 360], ["gtHeat", 370], ["gtPoints", 550]];
+    var panes = [["gtAreas", 350], ["gtBlind", 360], ["gtHeat", 370], ["gtDone", 530],
+                 ["gtPoints", 550]];
     for (var i = 0; i < panes.length; i++) {
       map.createPane(panes[i][0]).style.zIndex = String(panes[i][1]);
     }
