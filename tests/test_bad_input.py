@@ -467,6 +467,12 @@ CASES = [
          reasons={"formula_without_value": 1}, used_records=2),
     Case("shapefile_record_marked_deleted", _deleted_shp_record,
          reasons={"deleted_record": 1}, used_records=2),
+    Case("district_names_no_district", _records(
+        HEADER + ",所属区", GOOD[0] + ",川汇区", GOOD[1] + ",淮阳县", "R3,2026-09-03,114.63,33.62,积水,未整改,淮阳县",
+        "R4,2026-09-03,114.64,33.62,积水,未整改,A", "R5,2026-09-04,114.64,33.63,积水,未整改,老城区"),
+         notes=("3 record(s) give a district (所属区) that is no district's name or id "
+                "(2 distinct: 淮阳县, 老城区): the district is taken from the location; "
+                "the records are used",), used_records=5),
     Case("layer_is_a_folder", _folder_layer, 2,
          r"holds no geometry: it is a folder \(GDAL opens it as CSV data\)", "points"),
 ]

@@ -36,6 +36,7 @@ from geotool.io.extent import read_extent
 from geotool.io.layers import features_from_layers, read_districts, read_layer
 from geotool.io.parquet import index_parquet, load_conversion_frames, read_records
 from geotool.io.quarantine import QUARANTINE_COLUMNS
+from geotool.io.record_districts import unknown_district_note
 from geotool.io.records import flag_text, normalize_records
 from geotool.io.tables import read_table
 from geotool.text import TABLE, Join, Note, reason_text, tr
@@ -254,6 +255,9 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
+    unknown = unknown_district_note(rres.records, districts)
+    if unknown is not None:
+        notes.append(unknown)
     flagged_per_file = rres.flagged["file"].value_counts().to_dict() if len(rres.flagged) else {}
     for table in tables:
         shown = shown_path(table.path)
