@@ -282,18 +282,53 @@ def test_phone_popups_open_below_the_buttons_and_close_with_a_finger(sample_resu
         assert errors == [], stem
 
 
-def test_phone_sheet_moves_the_map_so_the_middle_stays_in_view(sample_result, sample_maps, view):
-    """Opening a sheet lifts the map by half the sheet; closing it puts the map back."""
+OUTLINE_JS = """() => {
+    const b = geotool.layers.outline[0].getBounds();
+    const p0 = geotool.map.latLngToContainerPoint(b.getNorthWest());
+    const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
+    return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};
+}"""
+
+
+def test_phone_sheet_refits_the_district_above_it_then_puts_it_back(sample_result, sample_maps,
+                                                                     view):
+    """A sheet opened on the fitted view: the whole district fits between buttons and sheet."""
+    for stem in _pages(sample_result)[1:]:
+        page, errors = view(sample_maps["zh"] / f"{stem}.html", "phone")
+        before = page.evaluate(OUTLINE_JS)
+        legend = page.locator("#gt-legend")
+        legend.locator(".gt-open").click()
+        sheet = legend.bounding_box()
+        assert sheet["height"] > 100, stem
+        got = page.evaluate(OUTLINE_JS)
+        buttons = page.evaluate(POPUP_BOXES_JS)["buttons"]
+        assert got["y1"] <= sheet["y"] and got["x0"] >= 0 and got["x1"] <= SIZES["phone"][0], stem
+        assert _overlaps([got, *buttons]) == [], stem
+        legend.locator(".gt-close").click()
+        back = page.evaluate(OUTLINE_JS)
+        assert all(abs(back[k] - before[k]) <= 1 for k in ("x0", "y0", "x1", "y1")), stem
+        assert errors == [], stem
+
+
+def test_phone_sheet_keeps_the_middle_in_view_once_the_map_was_moved(sample_result, sample_maps,
+                                                                    view):
+    """After the leader pans, a sheet lifts the map by half its height; closing puts it back."""
     stem = _pages(sample_result)[1]
     page, errors = view(sample_maps["zh"] / f"{stem}.html", "phone")
     w, h = SIZES["phone"]
+    page.evaluate("() => geotool.map.once('moveend', () => { window.__dragged = true; })")
+    page.mouse.move(w / 2, h / 2)  # a finger's drag of the map
+    page.mouse.down()
+    page.mouse.move(w / 2 + 40, h / 2 + 30, steps=5)
+    page.mouse.up()
+    page.wait_for_function("window.__dragged === true", timeout=5_000)  # inertia included
+    zoom = page.evaluate("() => geotool.map.getZoom()")
     middle = page.evaluate(f"() => {{ const ll = geotool.map.containerPointToLatLng([{w / 2}, {h / 2}]);"
                            " return [ll.lat, ll.lng]; }")
     where = f"() => geotool.map.latLngToContainerPoint({middle}).y"
     legend = page.locator("#gt-legend")
     legend.locator(".gt-open").click()
     sheet = legend.bounding_box()
-    assert sheet["height"] > 100
     y = page.evaluate(where)
     assert abs(y - (h - sheet["height"]) / 2) <= 2, (y, sheet)
     assert y < sheet["y"]
@@ -304,6 +339,7 @@ def test_phone_sheet_moves_the_map_so_the_middle_stays_in_view(sample_result, sa
     assert abs(page.evaluate(where) - (h - other["height"]) / 2) <= 2
     layers.locator(".gt-close").click()
     assert abs(page.evaluate(where) - h / 2) <= 2
+    assert page.evaluate("() => geotool.map.getZoom()") == zoom
     assert errors == []
 
 

@@ -14,9 +14,11 @@
  * After the layout, the map is fitted to the district again with padding
  * for the open panels (on a phone: the buttons and the zoom and scale
  * controls), so nothing the analysis found starts hidden. On a phone an
- * open sheet moves the map up by half its height, so what was in the middle
- * of the screen stays in the middle of what is left; closing it moves the
- * map back. Popups open clear of the buttons and of an open sheet.
+ * open sheet refits the district into the room above it while the view is
+ * still that fit; once the leader has moved the map, a sheet moves it up by
+ * half its height instead, so what was in the middle of the screen stays in
+ * the middle of what is left. Closing the sheet undoes either. Popups open
+ * clear of the buttons and of an open sheet.
  * Labels come from data attributes and are set with textContent.
  */
 (function () {
@@ -26,7 +28,8 @@
   var NARROW_PX = 600;
   var GAP_PX = 10;
   var panels = [];
-  var state = {narrow: null, map: null, bounds: null, sheet: 0};
+  /* fitted: the view is still the district fit (nobody moved the map since) */
+  var state = {narrow: null, map: null, bounds: null, sheet: 0, fitted: false, own: false};
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -151,23 +154,34 @@
     var shift = h - state.sheet;
     state.sheet = h;
     popupRoom();
-    if (state.map && Math.abs(shift) >= 1) {
-      state.map.panBy([0, Math.round(shift / 2)], {animate: false});
+    if (!state.map || Math.abs(shift) < 1) { return; }
+    if (state.fitted) {
+      refit();
+    } else {
+      ownMove(function () { state.map.panBy([0, Math.round(shift / 2)], {animate: false}); });
     }
   }
 
-  /* Fit the district with room for the open panels (or the buttons on a phone). */
+  /* A move of the layout's own (not the leader's): the view's fit state is kept. */
+  function ownMove(move) {
+    state.own = true;
+    try { move(); } finally { state.own = false; }
+  }
+
+  /* Fit the district with room for the open panels (on a phone: the buttons, the
+   * bottom-right controls and an open sheet). */
   function refit() {
     var map = state.map;
     if (!map || !state.bounds) { return; }
-    map.invalidateSize({animate: false});
+    ownMove(function () { map.invalidateSize({animate: false}); });
     var left = document.getElementById("gt-dock-left");
     var right = document.getElementById("gt-dock-right");
     var pad;
     if (state.narrow) {
       var top = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
       pad = {paddingTopLeft: [GAP_PX, top],
-             paddingBottomRight: [GAP_PX, Math.max(48, controlsHeight() + GAP_PX)]};
+             paddingBottomRight: [GAP_PX, Math.max(48, controlsHeight() + GAP_PX,
+                                                   state.sheet + GAP_PX)]};
     } else {
       pad = {paddingTopLeft: [dockWidth(left) + GAP_PX * 2, 16],
              paddingBottomRight: [dockWidth(right) + GAP_PX * 2, 16]};
@@ -177,7 +191,8 @@
       }
     }
     pad.animate = false;
-    map.fitBounds(state.bounds, pad);
+    ownMove(function () { map.fitBounds(state.bounds, pad); });
+    state.fitted = true;
     popupRoom();
   }
 
@@ -225,6 +240,7 @@
     opts = opts || {};
     state.map = map;
     state.bounds = opts.bounds || null;
+    map.on("movestart", function () { if (!state.own) { state.fitted = false; } });
     var docks = {};
     ["left", "right"].forEach(function (side) {
       var dock = el("div", "gt-dock gt-dock-" + side);
