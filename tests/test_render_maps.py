@@ -127,7 +127,7 @@ def test_layer_names_in_chinese_by_default(maps_none, result):
     assert _overlay_names(text) == [
         "区界", "街道/乡镇（2）", "社区/村（4）", "地名", f"盲区（时间窗内无记录覆盖）（{n_blind}）",
         f"农贸市场{XSS}（3）", "背街小巷（12）", "测评点位（5）",
-        *_issue_names(result, "A"), "未销号问题密度 （默认隐藏，可在图层中打开）"]
+        *_issue_names(result, "A"), "未销号问题密度（默认隐藏，可在图层中打开）"]
     for words in ("图例", "创文覆盖作战图", "分析日期", "2026-09-30", "遗忘场所", "超期未整改"):
         assert words in text, words
 
@@ -387,7 +387,7 @@ def test_empty_district_still_renders(result, tmp_path):
     text = (tmp_path / "A.html").read_text(encoding="utf-8")
     assert _overlay_names(text) == ["区界", "地名", "盲区（时间窗内无记录覆盖）（0）",
                                     "未销号问题（0，其中超期 0）", "已整改问题（0）",
-                                    "未销号问题密度 （默认隐藏，可在图层中打开）"]
+                                    "未销号问题密度（默认隐藏，可在图层中打开）"]
     assert (tmp_path / "A.png").exists()
 
 

@@ -208,7 +208,7 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
                      datum=datum)
     breaks = heat_breaks(grid.max_count, len(HEAT_COLORS))
-    label = f"{tr('map.heat', lang)} {tr('map.heat_hint', lang)}"
+    label = paren(tr("map.heat", lang), tr("map.heat_hint", lang), lang)
     add(DataLayer("heat", script_json({"cells": grid.cells}),
                   {"breaks": breaks, "colors": list(HEAT_COLORS),
                    "cellText": tr("map.heat_cell", lang, n="{n}")}, name=label, show=False), label)
