@@ -223,9 +223,10 @@ def test_default_base_map_falls_back_to_a_plain_background_with_a_note(sample_re
     assert errors == []
 
 
-#: Open the popup of the ledger feature farthest north (its top would sit under the buttons);
-#: true when the popup panned the map to make room.
-NORTH_POPUP_JS = """() => {
+#: Open the popup of the ledger feature farthest north (its top would sit under the buttons),
+#: or west with ``"west"``; true when the popup panned the map to make room.
+NORTH_POPUP_JS = """(side) => {
+  const far = side === 'west' ? (a, b) => a.lng < b.lng : (a, b) => a.lat > b.lat;
   let best = null;
   for (const key of Object.keys(geotool.layers)) {
     for (const group of geotool.layers[key]) {
@@ -233,8 +234,10 @@ NORTH_POPUP_JS = """() => {
       group.eachLayer(l => {
         if (!l.getPopup || !l.getPopup()) return;
         const at = l.getLatLng ? l.getLatLng()
-          : (l.getBounds ? L.latLng(l.getBounds().getNorth(), l.getBounds().getCenter().lng) : null);
-        if (at && (!best || at.lat > best.at.lat)) best = {l, at};
+          : (l.getBounds ? (side === 'west'
+              ? L.latLng(l.getBounds().getCenter().lat, l.getBounds().getWest())
+              : L.latLng(l.getBounds().getNorth(), l.getBounds().getCenter().lng)) : null);
+        if (at && (!best || far(at, best.at))) best = {l, at};
       });
     }
   }
@@ -288,6 +291,18 @@ OUTLINE_JS = """() => {
     const p1 = geotool.map.latLngToContainerPoint(b.getSouthEast());
     return {x0: p0.x, y0: p0.y, x1: p1.x, y1: p1.y, name: 'outline'};
 }"""
+
+
+def test_desktop_popups_open_beside_the_panels(sample_result, sample_maps, view):
+    """The westernmost feature's popup pans the map so the title and legend column can't hide it."""
+    for stem in _pages(sample_result)[1:]:
+        page, errors = view(sample_maps["zh"] / f"{stem}.html", "desktop")
+        assert page.evaluate(NORTH_POPUP_JS, "west"), stem
+        page.locator(".leaflet-popup .gt-card").wait_for(timeout=5_000)
+        popup = page.evaluate(POPUP_BOXES_JS)["popup"]
+        panels = [b for b in page.evaluate(BOXES_JS) if b["name"].startswith("gt-")]
+        assert panels and _overlaps([popup, *panels]) == [], (stem, popup, panels)
+        assert errors == [], stem
 
 
 def test_phone_sheet_refits_the_district_above_it_then_puts_it_back(sample_result, sample_maps,

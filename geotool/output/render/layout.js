@@ -18,7 +18,7 @@
  * still that fit; once the leader has moved the map, a sheet moves it up by
  * half its height instead, so what was in the middle of the screen stays in
  * the middle of what is left. Closing the sheet undoes either. Popups open
- * clear of the buttons and of an open sheet.
+ * clear of the buttons and of an open sheet (on a desktop: of the panels).
  * Labels come from data attributes and are set with textContent.
  */
 (function () {
@@ -141,9 +141,12 @@
       o.autoPanPaddingTopLeft = L.point(GAP_PX, top);
       o.autoPanPaddingBottomRight = L.point(GAP_PX, state.sheet + GAP_PX);
       o.maxHeight = Math.max(120, window.innerHeight - top - state.sheet - 3 * GAP_PX - 40);
-    } else {
-      o.autoPanPaddingTopLeft = null;
-      o.autoPanPaddingBottomRight = null;
+    } else {  /* beside the open panels' columns when they leave room for a popup */
+      var l = dockWidth(document.getElementById("gt-dock-left"));
+      var r = dockWidth(document.getElementById("gt-dock-right"));
+      var roomy = window.innerWidth - l - r - 4 * GAP_PX >= 360;
+      o.autoPanPaddingTopLeft = roomy ? L.point(l + 2 * GAP_PX, GAP_PX) : null;
+      o.autoPanPaddingBottomRight = roomy ? L.point(r + 2 * GAP_PX, GAP_PX) : null;
       o.maxHeight = null;
     }
   }
