@@ -470,7 +470,7 @@ CASES = [
     Case("district_names_no_district", _records(
         HEADER + ",所属区", GOOD[0] + ",川汇区", GOOD[1] + ",淮阳县", "R3,2026-09-03,114.63,33.62,积水,未整改,淮阳县",
         "R4,2026-09-03,114.64,33.62,积水,未整改,A", "R5,2026-09-04,114.64,33.63,积水,未整改,老城区"),
-         notes=("3 record(s) give a district (所属区) that is no district's name or id "
+         notes=("3 record(s) give a district (the district column) that is no district's name or id "
                 "(2 distinct: 淮阳县, 老城区): the district is taken from the location; "
                 "the records are used",), used_records=5),
     Case("layer_is_a_folder", _folder_layer, 2,
