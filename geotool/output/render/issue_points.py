@@ -100,9 +100,9 @@ def _place(issues: pd.DataFrame, features: pd.DataFrame, labels: dict[str, str],
            more_word: str, brackets: tuple[str, str]) -> tuple[np.ndarray, list[str]]:
     """Codes and dictionary of ``name（layer label）`` of each issue's first ledger feature.
 
-    ``brackets`` are the language's (:func:`geotool.text.paren_marks`).
     '' when an issue names none. ``more_word`` holds ``{n}``, the number of
-    further features the issue names. The text is built once per distinct
+    further features the issue names; ``brackets`` are the language's
+    (:func:`geotool.text.paren_marks`). The text is built once per distinct
     (feature ids, layers) pair, never per issue.
     """
     id_codes, id_uniques = pd.factorize(issues["feature_ids"].astype("string").fillna(""))
