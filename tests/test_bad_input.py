@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from _files import write_workbook
-from shapely.geometry import GeometryCollection, LineString, Point, Polygon, box
+from shapely.geometry import GeometryCollection, LineString, MultiPoint, Point, Polygon, box
 
 from geotool.cli import main
 from geotool.text import reason_codes
@@ -546,6 +546,26 @@ def test_quarantine_rows_point_back_to_the_sheet_row(tmp_path, capsys):
     q = pd.read_csv(root / "out" / "flagged.csv", dtype=str, encoding="utf-8-sig")
     assert q[["sheet", "row", "column", "value", "reason_code"]].values.tolist() == [
         ["问题台账", "5", "status", "研究中", "unknown_status"]]
+
+
+def test_multipoints_and_collections_in_a_ledger_run_through_gaps(tmp_path, capsys):
+    # validate passed such a ledger and gaps then failed with an IndexError in the
+    # district assignment: every command must take what validate takes
+    root = make_workspace(tmp_path / "ws")
+    layer(root, gpd.GeoDataFrame(
+        {"id": ["P1", "MP", "GC"], "name": ["周口站", "两个岗亭", "集合"]},
+        geometry=[Point(114.62, 33.62),
+                  MultiPoint([(114.61, 33.61), (114.66, 33.61), (114.67, 33.62)]),  # 1 A, 2 B
+                  GeometryCollection([Point(114.61, 33.62),
+                                      LineString([(114.61, 33.62), (114.62, 33.62)])])],
+        crs=4326))
+    code = main(["gaps", str(root), "--as-of", "2026-09-05", "--lang", "en",
+                 "--out", str(root / "out")])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    f = pd.read_csv(root / "out" / "features.csv", dtype=str, encoding="utf-8-sig")
+    assert dict(zip(f["feature_id"], f["district"], strict=True)) == {
+        "P1": "A", "MP": "B", "GC": "A"}
 
 
 def test_a_broken_layer_is_reported_before_a_broken_records_file(tmp_path, capsys):

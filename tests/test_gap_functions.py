@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, MultiPoint, Point, box
 
 from geotool._errors import CRSError
 from geotool.analysis.blindspots import blindspots
@@ -88,6 +88,19 @@ def test_largest_part_and_border_ties():
                        Point(100, 50),                         # on the border: smallest id
                        Point(500, 500)], crs=M)
     assert assign_districts(g, d).tolist() == ["B", "A", "A", pd.NA]
+
+
+def test_multipoints_go_where_most_of_their_points_are():
+    # a MultiPoint ledger feature once crashed the assignment (its coordinates were
+    # taken as single points); it goes where most of its points lie
+    d = gpd.GeoDataFrame({"district_id": ["B", "A"]},
+                         geometry=[box(100, 0, 200, 100), box(0, 0, 100, 100)], crs=M)
+    g = gpd.GeoSeries([Point(10, 10),
+                       MultiPoint([(20, 20), (150, 20), (160, 30)]),   # 1 in A, 2 in B
+                       MultiPoint([(30, 30), (40, 40)]),               # all in A
+                       Point(150, 50),
+                       MultiPoint([(900, 900), (950, 950)])], crs=M)   # in none
+    assert assign_districts(g, d).tolist() == ["A", "B", "A", "B", pd.NA]
 
 
 # --- issues -------------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
     dgeoms = np.asarray(districts.geometry.values)
     shapely.prepare(dgeoms)
     dims = shapely.get_dimensions(values)
-    points = dims == 0
+    # single points only: a MultiPoint has several coordinates (it is measured below)
+    points = (shapely.get_type_id(values) == 0) & ~shapely.is_empty(values)
     chosen = np.full(len(values), -1, dtype=np.int64)
     tree = shapely.STRtree(dgeoms)
 
@@ -118,8 +119,12 @@ def _assign(values: np.ndarray, districts: gpd.GeoDataFrame, want: np.ndarray | 
         several = np.bincount(pairs[0], minlength=len(idx))[pairs[0]] > 1
         measure = np.zeros(pairs.shape[1])
         inter = shapely.intersection(values[idx][pairs[0][several]], dgeoms[pairs[1][several]])
-        measure[several] = np.where(dims[idx][pairs[0][several]] == 1, shapely.length(inter),
-                                    shapely.area(inter))
+        dim = dims[idx][pairs[0][several]]
+        # the part inside: a line's length, an area's area, a MultiPoint's points
+        measure[several] = np.select([dim == 1, dim == 0],
+                                     [shapely.length(inter),
+                                      shapely.get_num_coordinates(inter)],
+                                     shapely.area(inter))
         chosen[idx] = _pick(pairs[0], pairs[1], -measure, ids, len(idx))
     return chosen
 
