@@ -465,6 +465,17 @@ CASES = [
         HEADER.split(","), *[g.split(",") for g in GOOD],
         ["=\"R\"&ROW()", "=DATE(2026,9,3)", "=114.6+0.02", "=33.62", "=\"小广告\"", "未整改"]]}),
          reasons={"formula_without_value": 1}, used_records=2),
+    # a formula without a value in an optional field (the unit, a script's HYPERLINK) or
+    # in an ignored column keeps the record: the field is left empty and the cell flagged;
+    # in the found date it quarantines the row, naming that cell (not the id's)
+    Case("xlsx_formula_in_optional_fields", lambda r: xlsx_file(r, {"台账": [
+        [*HEADER.split(","), "责任单位", "自定义列X"], *[[*g.split(","), "城管局", ""] for g in GOOD],
+        ["R3", "2026-09-03", "114.63", "33.62", "积水", "未整改",
+         '=HYPERLINK("http://evil","x")', "=NOW()"],
+        ["=\"R\"&ROW()", "2026-09-03", "114.63", "33.62", "积水", "=\"未整改\"", "城管局", ""],
+        ["R5", "=DATE(2026,9,3)", "114.63", "33.62", "积水", "未整改", "=A1", ""]]}),
+         reasons={"formula_without_value": 1}, used_records=4,
+         flagged={"formula_without_value": 3}),
     Case("shapefile_record_marked_deleted", _deleted_shp_record,
          reasons={"deleted_record": 1}, used_records=2),
     Case("district_names_no_district", _records(

@@ -421,7 +421,8 @@ def test_formulas_without_values_are_quarantined_with_their_cell(tmp_path):
         HEADER.split(","), GOOD[0].split(","),
         ["R2", "=DATE(2026,9,2)", "=114.6+0.08", "=33.63", "小广告", "未整改"]]})
     table = read_table(path)
-    assert table.data["_formula"].tolist() == [None, "B3: =DATE(2026,9,2)"]
+    assert table.data["_formula"].tolist() == [None, {
+        "found_at": "B3: =DATE(2026,9,2)", "lon": "C3: =114.6+0.08", "lat": "D3: =33.63"}]
 
 
 def test_merged_range_far_beyond_the_data_is_bounded(tmp_path):

@@ -131,6 +131,9 @@ def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: 
         headers["category"] = headers.pop("kind")
         table.notes.append(Note("note.kind_is_category", where=where,
                                 column=headers["category"]))
+    if "_formula" in kept:  # by field: the records step knows which ones it needs
+        fields = ["category" if n == "kind" and "kind" not in df.columns else n for n in names]
+        kept["_formula"] = _formula_fields(kept["_formula"], fields)
     _map_values(df, headers, values, table)
     for canon, label in headers.items():
         table.columns.setdefault(canon, label)
@@ -162,6 +165,30 @@ def _frame(header: Sequence[object], body: pd.DataFrame, header_idx: int, path: 
     if inner:
         table.notes.append(Note("note.blank_rows", where=where, n=inner))
     return df[~blank]
+
+
+def _formula_fields(formulas: np.ndarray, names: list[str]) -> np.ndarray:
+    """Each row's formulas without a value keyed by field: ``{"found_at": "B4: =..."}``.
+
+    Parameters
+    ----------
+    formulas : ndarray of object
+        ``_formula`` of :func:`sheet_body`: ``{0-based column: text}`` or ``None``.
+    names : list of str
+        The field each column was mapped to (``_ignored_<j>`` when none); a
+        column beyond them is ``_outside``.
+
+    Examples
+    --------
+    >>> _formula_fields(np.array([None, {0: "A3: =1", 2: "C3: =X()"}], dtype=object),
+    ...                ["found_at", "unit"]).tolist()
+    [None, {'found_at': 'A3: =1', '_outside': 'C3: =X()'}]
+    """
+    out = np.full(len(formulas), None, dtype=object)
+    for i in np.flatnonzero(pd.notna(formulas)):  # rows holding such a formula: a few
+        out[i] = {names[c] if c < len(names) else "_outside": text
+                  for c, text in sorted(formulas[i].items())}
+    return out
 
 
 _SPECIAL = ("_extra", "_rowno", "_merged", "_outside", "_formula")

@@ -182,7 +182,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     why = _Reasons(data)
 
     why.flag(data["_merged"].notna(), "unclosed_quote", "", data["_merged"])
-    why.flag(data["_formula"].notna(), "formula_without_value", "", data["_formula"])
+    _formulas(data, why)
     only_outside = _cells_blank(cols) & (data["_outside"].notna() | data["_extra"].notna())
     why.flag(only_outside, "outside_header", "",
              data["_outside"].where(data["_outside"].notna(), data["_extra"]))
@@ -400,6 +400,42 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
         "reason": [texts[c] for c in codes],
     }, columns=QUARANTINE_COLUMNS)
     return out.reset_index(drop=True)
+
+
+#: Fields a record cannot do without: a formula saved without its value here drops
+#: the row (a feature reference only when the row has no coordinates to go by)
+_ESSENTIAL = ("found_at", "lon", "lat")
+_REFERENCES = ("feature_id", "feature_name")
+
+
+def _formulas(data: pd.DataFrame, why: _Reasons) -> None:
+    """Rows with formulas saved without a value (``_formula``: ``{field: "K4: =..."}``).
+
+    A formula in the found date or the location quarantines the row; one in
+    any other field leaves that field empty, flags the cell and keeps the
+    record (an optional field that cannot be read never drops a record).
+    """
+    cells = data["_formula"].to_numpy(dtype=object)
+    rows = np.flatnonzero(pd.notna(cells))
+    if not len(rows):
+        return
+    lon = data["lon"].to_numpy(dtype=object)
+    essential: dict[str, np.ndarray] = {}
+    optional: dict[str, np.ndarray] = {}
+    for i in rows:  # the few rows holding such a formula
+        need = _ESSENTIAL + (_REFERENCES if pd.isna(lon[i]) or lon[i] == "" else ())
+        for name, text in cells[i].items():
+            if name.startswith("_"):  # an ignored column's formula does not matter
+                continue
+            into = essential if name in need else optional
+            into.setdefault(name, np.full(len(data), None, dtype=object))[i] = text
+    for name in (*_ESSENTIAL, *_REFERENCES):  # a row's first essential field names it
+        if name in essential:
+            why.flag(pd.notna(essential[name]), "formula_without_value", name,
+                     essential[name])
+    for name in sorted(optional):
+        why.flag_optional(pd.notna(optional[name]), "formula_without_value", name,
+                          pd.Series(optional[name], index=data.index, dtype=object))
 
 
 def _problems(why: _Reasons, n: int) -> pd.Series:

@@ -139,8 +139,10 @@ def sheet_body(sheet: Sheet, header_idx: int, width: int) -> pd.DataFrame:
     """The rows below the header as ``width`` cells, plus what lies outside them.
 
     ``_outside`` holds the text of cells beyond the header's last column;
-    ``_formula`` the first formula saved without a value; ``_rowno`` the row
-    number Excel shows.
+    ``_formula`` the formulas saved without a value, as ``{0-based column:
+    "K4: =..."}`` (``None`` in a row without one; the table step names the
+    columns once the header is read); ``_rowno`` the row number
+    Excel shows.
     """
     body = sheet.rows[header_idx + 1:]
     cells = [dense_row(row, width) if row else [None] * width for row in body]
@@ -149,11 +151,12 @@ def sheet_body(sheet: Sheet, header_idx: int, width: int) -> pd.DataFrame:
         if row and max(row) >= width:
             more = [str(row[j]) for j in sorted(row) if j >= width]
             outside[i] = " | ".join(more)[:200]
-    formula: list[str | None] = [None] * len(body)
-    for (r, c), text in sorted(sheet.formulas.items()):
+    formula: list[dict[int, str] | None] = [None] * len(body)
+    for (r, c), text in sorted(sheet.formulas.items()):  # the few formula cells only
         i = r - header_idx - 1
-        if 0 <= i < len(body) and formula[i] is None:
-            formula[i] = f"{get_column_letter(c + 1)}{r + 1}: {text}"[:200]
+        if 0 <= i < len(body):
+            cells_of = formula[i] = formula[i] or {}
+            cells_of[c] = f"{get_column_letter(c + 1)}{r + 1}: {text}"[:200]
     frame = pd.DataFrame(cells, columns=range(width), dtype=object) if cells else \
         pd.DataFrame(columns=range(width), dtype=object)
     frame["_rowno"] = np.arange(header_idx + 2, header_idx + 2 + len(body))
