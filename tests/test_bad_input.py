@@ -325,6 +325,13 @@ CASES = [
          flagged={"unknown_status": 1}, notes=("skipped 2 title row(s)",), used_records=2),
     Case("xlsx_several_sheets", _several_sheets, notes=("'填表说明': no header",),
          used_records=3),
+    # a hidden sheet (often an old or a lookup sheet) is read, and said so
+    Case("xlsx_hidden_sheet_read_and_noted", lambda r: write_workbook(
+        r / "records" / "r.xlsx", {"台账": [HEADER.split(","), *[g.split(",") for g in GOOD]],
+                                   "旧表": [HEADER.split(","), "R9,2026-08-01,114.63,33.62,积水,未整改".split(",")]},
+        hidden=["旧表"]) and (r / "records" / "r.csv").unlink(),
+         notes=("sheet '旧表' is hidden in Excel; its 1 row(s) were read like any other",),
+         used_records=3),
     Case("excel_lock_file_ignored", _lock_file, used_records=2),
     Case("stray_document_skipped", lambda r: (r / "records" / "说明.docx").write_bytes(b"PK"),
          notes=("skipped 1 file(s) that are not .csv/.xlsx: 说明.docx",), used_records=2),

@@ -48,7 +48,7 @@ class Sheet:
     one. ``merged`` are the merged ranges as ``(min_col, min_row, max_col,
     max_row)`` (1-based); ``formulas`` maps ``(row index, column)`` of a
     formula saved without a value to its text; ``cells`` counts the cells
-    holding a value.
+    holding a value; ``hidden``: the sheet is hidden (or very hidden) in Excel.
     """
 
     title: str
@@ -56,6 +56,7 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     cells: int = 0
+    hidden: bool = False
 
 
 def _read_sheet(book, ws) -> Sheet:
@@ -81,7 +82,8 @@ def _read_sheet(book, ws) -> Sheet:
     merged = []
     if merged_cells is not None:
         merged = [tuple(CellRange(m.ref).bounds) for m in merged_cells.mergeCell]
-    return Sheet(title=ws.title, rows=rows, merged=merged, formulas=formulas, cells=cells)
+    return Sheet(title=ws.title, rows=rows, merged=merged, formulas=formulas, cells=cells,
+                 hidden=getattr(ws, "sheet_state", "visible") != "visible")
 
 
 def read_sheets(book) -> list[Sheet]:

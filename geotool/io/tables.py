@@ -96,6 +96,8 @@ def _read_xlsx(path: Path, extra: dict[str, str] | None,
         body = sheet_body(sheet, header_idx, len(header))
         frames.append(_frame(header, body, header_idx, path, sheet.title, extra, table,
                              values))
+        if sheet.hidden:  # read like any other, but an old or lookup sheet is often hidden
+            table.notes.append(Note("note.hidden_sheet", sheet=sheet.title, n=len(frames[-1])))
     if not frames:
         raise InputError(Note("table.no_sheet_header"), path=path)
     table.data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
