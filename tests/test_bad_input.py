@@ -319,6 +319,10 @@ CASES = [
     Case("gbk_without_declaration", _records(HEADER, *GOOD, "R3,2026-09-03,114.62,33.62,积水,待定",
                                              encoding="gbk"),
          flagged={"unknown_status": 1}, notes=("text encoding gbk",), used_records=3),
+    # a character GBK has not (U+20000, four bytes in GB18030): the note names GB18030
+    Case("gb18030_beyond_gbk", _records(HEADER, GOOD[0], "R2,2026-09-02,114.68,33.63,𠀀字广告,已整改",
+                                        encoding="gb18030"),
+         notes=("text encoding gb18030",), used_records=2),
     Case("utf16_excel_unicode_text", _records(HEADER, *GOOD, sep="\t", encoding="utf-16"),
          notes=("separated by tab",), used_records=2),
     Case("xlsx_title_and_merged_header_rows", _title_and_merged,

@@ -79,10 +79,11 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("gb18030"), "gbk"
-    except UnicodeDecodeError:
-        pass
+    for encoding in ("gbk", "gb18030"):  # GB18030 only when GBK can't: say which it was
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
 
     best = from_bytes(raw).best()
     if best is None:
