@@ -467,6 +467,9 @@ CASES = [
     Case("csv_footer_in_column_without_header",
          _records(HEADER + ",", *[g + "," for g in GOOD], ",,,,,,制表人：张三"),
          reasons={"outside_header": 1}, used_records=2),
+    # totals rows at the foot of a ledger are counted as totals, not as records missing a date
+    Case("totals_rows", _records(HEADER, *GOOD, "合计：2条,,,,,", ",,,,小计,", "R3,,114.63,33.62,积水,未整改"),
+         reasons={"totals_row": 2, "missing_found_at": 1}, used_records=2),
     Case("csv_footer_past_the_header", _records(HEADER, *GOOD, ",,,,,,制表人：张三"),
          reasons={"outside_header": 1}, used_records=2),
     Case("xlsx_row_only_beyond_the_header", lambda r: xlsx_file(r, {"台账": [

@@ -190,6 +190,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
     for col in _TEXT_COLUMNS:
         data[col] = cols[col].text()
+    _totals(data, why, cols)
 
     # the coordinates read first and their datum shift started (NumPy, GIL released):
     # it runs while the dates, kinds and statuses are read; every check keeps its order
@@ -278,6 +279,29 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
     notes.append(Note("note.blank_word_rows", n=int(blank.sum())))
     data = data[~blank].reset_index(drop=True)
     return data, Distinct.columns(data, names)
+
+
+#: A totals row's first words (合计：10条, 小计, Total): a sum, not a record
+_TOTALS = r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|(?i:sub-?total|total))"
+
+
+def _totals(data: pd.DataFrame, why: _Reasons, cols: dict[str, Distinct]) -> None:
+    """Rows without a found date whose text starts with 合计/小计/总计/共计: totals rows."""
+    rows = np.flatnonzero(cols["found_at"].blank())
+    if not len(rows):
+        return
+    total = np.zeros(len(rows), dtype=bool)
+    shown = np.full(len(rows), None, dtype=object)
+    for col in _TEXT_COLUMNS:  # the few rows without a date only
+        cells = data[col].iloc[rows].astype("string")
+        hit = cells.str.match(_TOTALS).fillna(False).to_numpy(dtype=bool) & ~total
+        shown[hit] = cells.to_numpy(dtype=object)[hit]
+        total |= hit
+    mask = np.zeros(len(data), dtype=bool)
+    mask[rows[total]] = True
+    values = np.full(len(data), None, dtype=object)
+    values[rows[total]] = shown[total]
+    why.flag(mask, "totals_row", "", values)
 
 
 def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
