@@ -72,6 +72,7 @@ from geotool.io.record_places import (
     feature_anchor_points,
     start_places,
 )
+from geotool.io.sheet_rows import formula_cells, totals_rows
 from geotool.io.tables import Table
 from geotool.schema import (
     QUARANTINE_COLUMNS,
@@ -182,7 +183,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     why = _Reasons(data)
 
     why.flag(data["_merged"].notna(), "unclosed_quote", "", data["_merged"])
-    _formulas(data, why)
+    formula_cells(data, why)
     only_outside = _cells_blank(cols) & (data["_outside"].notna() | data["_extra"].notna())
     why.flag(only_outside, "outside_header", "",
              data["_outside"].where(data["_outside"].notna(), data["_extra"]))
@@ -190,7 +191,7 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
     for col in _TEXT_COLUMNS:
         data[col] = cols[col].text()
-    _totals(data, why, cols)
+    totals_rows(data, why, cols)
 
     # the coordinates read first and their datum shift started (NumPy, GIL released):
     # it runs while the dates, kinds and statuses are read; every check keeps its order
@@ -279,29 +280,6 @@ def _drop_blank_rows(data: pd.DataFrame, notes: list[str]
     notes.append(Note("note.blank_word_rows", n=int(blank.sum())))
     data = data[~blank].reset_index(drop=True)
     return data, Distinct.columns(data, names)
-
-
-#: A totals row's first words (合计：10条, 小计, Total): a sum, not a record
-_TOTALS = r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|(?i:sub-?total|total))"
-
-
-def _totals(data: pd.DataFrame, why: _Reasons, cols: dict[str, Distinct]) -> None:
-    """Rows without a found date whose text starts with 合计/小计/总计/共计: totals rows."""
-    rows = np.flatnonzero(cols["found_at"].blank())
-    if not len(rows):
-        return
-    total = np.zeros(len(rows), dtype=bool)
-    shown = np.full(len(rows), None, dtype=object)
-    for col in _TEXT_COLUMNS:  # the few rows without a date only
-        cells = data[col].iloc[rows].astype("string")
-        hit = cells.str.match(_TOTALS).fillna(False).to_numpy(dtype=bool) & ~total
-        shown[hit] = cells.to_numpy(dtype=object)[hit]
-        total |= hit
-    mask = np.zeros(len(data), dtype=bool)
-    mask[rows[total]] = True
-    values = np.full(len(data), None, dtype=object)
-    values[rows[total]] = shown[total]
-    why.flag(mask, "totals_row", "", values)
 
 
 def _dates(data: pd.DataFrame, why: _Reasons, notes: list[str],
@@ -424,42 +402,6 @@ def _quarantine(data: pd.DataFrame, why: _Reasons, lang: str) -> pd.DataFrame:
         "reason": [texts[c] for c in codes],
     }, columns=QUARANTINE_COLUMNS)
     return out.reset_index(drop=True)
-
-
-#: Fields a record cannot do without: a formula saved without its value here drops
-#: the row (a feature reference only when the row has no coordinates to go by)
-_ESSENTIAL = ("found_at", "lon", "lat")
-_REFERENCES = ("feature_id", "feature_name")
-
-
-def _formulas(data: pd.DataFrame, why: _Reasons) -> None:
-    """Rows with formulas saved without a value (``_formula``: ``{field: "K4: =..."}``).
-
-    A formula in the found date or the location quarantines the row; one in
-    any other field leaves that field empty, flags the cell and keeps the
-    record (an optional field that cannot be read never drops a record).
-    """
-    cells = data["_formula"].to_numpy(dtype=object)
-    rows = np.flatnonzero(pd.notna(cells))
-    if not len(rows):
-        return
-    lon = data["lon"].to_numpy(dtype=object)
-    essential: dict[str, np.ndarray] = {}
-    optional: dict[str, np.ndarray] = {}
-    for i in rows:  # the few rows holding such a formula
-        need = _ESSENTIAL + (_REFERENCES if pd.isna(lon[i]) or lon[i] == "" else ())
-        for name, text in cells[i].items():
-            if name.startswith("_"):  # an ignored column's formula does not matter
-                continue
-            into = essential if name in need else optional
-            into.setdefault(name, np.full(len(data), None, dtype=object))[i] = text
-    for name in (*_ESSENTIAL, *_REFERENCES):  # a row's first essential field names it
-        if name in essential:
-            why.flag(pd.notna(essential[name]), "formula_without_value", name,
-                     essential[name])
-    for name in sorted(optional):
-        why.flag_optional(pd.notna(optional[name]), "formula_without_value", name,
-                          pd.Series(optional[name], index=data.index, dtype=object))
 
 
 def _problems(why: _Reasons, n: int) -> pd.Series:
