@@ -71,3 +71,45 @@ def test_overview_layers_icon_never_blanks_the_map(sample_maps, phone, lang):
     assert page.locator(".leaflet-control-layers input").is_visible() is False
     assert page.locator(".leaflet-control-layers label").first.is_visible()
     assert errors == []
+
+
+#: Text of the open sheet seen through its × button's box (drawn there, not hidden under it).
+UNDER_CLOSE_JS = """() => {
+  const sheet = document.querySelector('.gt-panel:not(.gt-closed)');
+  const c = sheet.querySelector('.gt-close').getBoundingClientRect();
+  const hits = [];
+  const walk = document.createTreeWalker(sheet.querySelector('.gt-content'), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!n.textContent.trim() || n.parentElement.closest('.gt-bar')) continue;
+    const range = document.createRange(); range.selectNodeContents(n);
+    for (const r of range.getClientRects()) {
+      if (r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom) {
+        const e = document.elementFromPoint((Math.max(r.left, c.left) + Math.min(r.right, c.right)) / 2,
+                                            (Math.max(r.top, c.top) + Math.min(r.bottom, c.bottom)) / 2);
+        if (e && n.parentElement.contains(e)) hits.push(n.textContent.trim().slice(0, 30));
+      }
+    }
+  }
+  return hits;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sheet_close_button_never_covers_text(sample_result, sample_maps, phone, lang):
+    """Scrolled or not, no text of a sheet is under (or drawn over) its sticky ×."""
+    d = sample_result.districts
+    stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
+    for name in ("index", stem):
+        page, errors = phone(sample_maps[lang] / f"{name}.html")
+        panels = page.locator(".gt-panel")
+        for i in range(panels.count()):
+            panel = panels.nth(i)
+            panel.locator(".gt-open").tap()
+            page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 1")
+            room = panel.evaluate("p => p.scrollHeight - p.clientHeight")
+            for top in sorted({0, 12, 30, 60, max(room, 0)}):
+                panel.evaluate("(p, t) => { p.scrollTop = t; }", top)
+                assert page.evaluate(UNDER_CLOSE_JS) == [], (lang, name, panel.get_attribute("id"), top)
+            panel.locator(".gt-close").tap()
+            page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 0")
+        assert errors == [], name

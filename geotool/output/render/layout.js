@@ -78,7 +78,9 @@
     close.type = "button";
     close.setAttribute("aria-label", closeWord + " " + label);
     close.title = closeWord;
-    content.insertBefore(close, content.firstChild);
+    var bar = el("div", "gt-bar");  /* on a phone: the sheet's own row, opaque, for the × */
+    bar.appendChild(close);
+    content.insertBefore(bar, content.firstChild);
     panel.appendChild(open);
     panel.appendChild(content);
     open.addEventListener("click", function () { openPanel(panel); });
