@@ -113,3 +113,46 @@ def test_sheet_close_button_never_covers_text(sample_result, sample_maps, phone,
             panel.locator(".gt-close").tap()
             page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 0")
         assert errors == [], name
+
+
+#: For each map control under the open sheet: whether the sheet is on top at its centre,
+#: and the alpha of the sheet's background (1: nothing shows through).
+UNDER_SHEET_JS = """() => {
+  const sheet = document.querySelector('.gt-panel:not(.gt-closed)');
+  const s = sheet.getBoundingClientRect();
+  const out = [];
+  for (const c of document.querySelectorAll('.leaflet-control, .leaflet-control-scale-line')) {
+    if (c.closest('.gt-panel')) continue;
+    const r = c.getBoundingClientRect();
+    const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    if (!r.width || y < s.top || y > s.bottom) continue;
+    const e = document.elementFromPoint(x, y);
+    out.push([c.className.split(' ')[0], !!e && sheet.contains(e)]);
+  }
+  const bg = getComputedStyle(sheet).backgroundColor;
+  const m = bg.match(/rgba?\\(([^)]*)\\)/);
+  const parts = m ? m[1].split(',') : [];
+  return {under: out, alpha: parts.length === 4 ? parseFloat(parts[3]) : (parts.length ? 1 : 0)};
+}"""
+
+
+def test_sheets_are_opaque_and_above_every_map_control(sample_result, sample_maps, phone):
+    """Zoom, scale, attribution and the overview's layers icon never show through a sheet."""
+    d = sample_result.districts
+    stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
+    for name in ("index", stem):
+        page, errors = phone(sample_maps["en"] / f"{name}.html")
+        panels = page.locator(".gt-panel")
+        covered = 0
+        for i in range(panels.count()):
+            panel = panels.nth(i)
+            panel.locator(".gt-open").tap()
+            page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 1")
+            got = page.evaluate(UNDER_SHEET_JS)
+            assert got["alpha"] == 1, (name, panel.get_attribute("id"), got)
+            assert all(on_top for _, on_top in got["under"]), (name, got)
+            covered += len(got["under"])
+            panel.locator(".gt-close").tap()
+            page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 0")
+        assert covered > 0, name  # some sheet did lie over the controls
+        assert errors == [], name
