@@ -156,3 +156,28 @@ def test_sheets_are_opaque_and_above_every_map_control(sample_result, sample_map
             page.wait_for_function("document.querySelectorAll('.gt-panel:not(.gt-closed)').length === 0")
         assert covered > 0, name  # some sheet did lie over the controls
         assert errors == [], name
+
+
+def test_overview_links_and_layer_rows_are_finger_sized(sample_maps, phone):
+    """The popup's 打开地图 link, the ranking's district links and the layer rows: ≥ 40 px tall."""
+    for lang in ("zh", "en"):
+        page, errors = phone(sample_maps[lang] / "index.html")
+        page.evaluate("() => { const l = geotool.layers.scores[0].getLayers()[0];"
+                      " l.openPopup(l.getBounds().getCenter()); }")
+        link = page.locator(".leaflet-popup .gt-card-link")
+        link.wait_for()
+        assert link.bounding_box()["height"] >= 40, lang
+        page.locator(".leaflet-popup-close-button").tap()
+        page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+        page.locator(".leaflet-control-layers-toggle").tap()
+        page.wait_for_function("document.querySelector('.leaflet-control-layers-expanded')")
+        rows = page.locator(".leaflet-control-layers label")
+        assert rows.count() >= 1
+        assert all(rows.nth(i).bounding_box()["height"] >= 40 for i in range(rows.count())), lang
+        page.touchscreen.tap(40, 760)
+        page.locator("#gt-side .gt-open").tap()
+        links = page.locator("#gt-ranking a")
+        assert links.count() >= 2
+        heights = [links.nth(i).bounding_box()["height"] for i in range(links.count())]
+        assert min(heights) >= 40, (lang, heights)
+        assert errors == [], lang
