@@ -181,3 +181,29 @@ def test_overview_links_and_layer_rows_are_finger_sized(sample_maps, phone):
         heights = [links.nth(i).bounding_box()["height"] for i in range(links.count())]
         assert min(heights) >= 40, (lang, heights)
         assert errors == [], lang
+
+
+def test_english_words_and_the_density_hint(sample_result, sample_maps, phone):
+    """English calls the best district "top-ranked" (a red flag is a warning); the density
+    layer's hint wraps beside its checkbox, its lines starting where the label's text starts."""
+    page, errors = phone(sample_maps["en"] / "index.html")
+    flags = page.locator("#gt-ranking .gt-flag-red")
+    assert "top-ranked" in flags.first.text_content()
+    assert "red flag" not in page.content()
+    d = sample_result.districts
+    stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
+    for lang in ("zh", "en"):
+        page, errors = phone(sample_maps[lang] / f"{stem}.html")
+        page.locator("#gt-layers .gt-open").tap()
+        label = page.locator("#gt-layers label", has_text="(" if lang == "en" else "（").last
+        label.scroll_into_view_if_needed()
+        got = label.evaluate("""l => { const t = l.querySelector('input + span');
+            const range = document.createRange(); range.selectNodeContents(t);
+            const lines = [...range.getClientRects()];
+            return {input: l.querySelector('input').getBoundingClientRect().right,
+                    text: Math.min(...lines.map(r => r.left)), n: lines.length,
+                    words: t.textContent}; }""")
+        assert "density" in got["words"] or "密度" in got["words"], got
+        assert got["n"] >= 2 or lang == "zh", got  # the English hint wraps on a phone
+        assert got["text"] >= got["input"], (lang, got)
+        assert errors == [], lang
