@@ -207,3 +207,31 @@ def test_english_words_and_the_density_hint(sample_result, sample_maps, phone):
         assert got["n"] >= 2 or lang == "zh", got  # the English hint wraps on a phone
         assert got["text"] >= got["input"], (lang, got)
         assert errors == [], lang
+
+
+def test_legend_explains_the_evaluation_risk_layer(sample_result, phone, tmp_path):
+    """With the 测评风险 layer drawn, the legend has its section, swatches as on the map."""
+    from _browser_fixtures import SAMPLE
+
+    from geotool.analysis.risk import evaluation_risk
+    from geotool.io.config import load_config
+    from geotool.output.render import render_maps
+    from geotool.output.render.extras import RiskOverlay
+
+    d = sample_result.districts
+    stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
+    risk = evaluation_risk(sample_result, load_config(SAMPLE).evaluation, draws=1)
+    for lang, words in (("zh", ["测评风险", "整改后少失分最多"]),
+                        ("en", ["Evaluation risk", "largest saving when fixed"])):
+        out = tmp_path / lang
+        render_maps(sample_result, out, districts=[stem], tiles="none", lang=lang,
+                    extras=[RiskOverlay(risk)])
+        page, errors = phone(out / f"{stem}.html")
+        page.locator("#gt-legend .gt-open").tap()
+        legend = page.locator("#gt-legend")
+        assert legend.locator("h2", has_text=words[0]).count() == 1, lang
+        rows = legend.locator("li", has_text=words[1])
+        rows.first.scroll_into_view_if_needed()
+        assert rows.count() == 1 and rows.first.is_visible(), lang
+        assert legend.locator("li").filter(has=page.locator(".gt-diamond")).count() >= 1, lang
+        assert errors == [], lang
