@@ -235,3 +235,33 @@ def test_legend_explains_the_evaluation_risk_layer(sample_result, phone, tmp_pat
         assert rows.count() == 1 and rows.first.is_visible(), lang
         assert legend.locator("li").filter(has=page.locator(".gt-diamond")).count() >= 1, lang
         assert errors == [], lang
+
+
+#: Names of the hover tooltips on screen (not the permanent labels).
+HOVER_NAMES_JS = """() => [...document.querySelectorAll('.leaflet-tooltip')]
+  .filter(t => !t.classList.contains('gt-label')).map(t => t.textContent)"""
+
+#: A point on screen where an area (street/community) polygon is the top element.
+AREA_POINT_JS = """() => { const paths = new Set();
+  geotool.layers.areas.forEach(g => g.eachLayer(l => paths.add(l._path)));
+  for (let y = 120; y < 640; y += 7) for (let x = 20; x < 370; x += 7) {
+    if (paths.has(document.elementFromPoint(x, y))) return [x, y]; }
+  return null; }"""
+
+
+def test_a_tapped_area_name_goes_away(sample_result, sample_maps, phone):
+    """The name an area tap shows closes with its popup, and when the map is tapped."""
+    d = sample_result.districts
+    stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
+    page, errors = phone(sample_maps["zh"] / f"{stem}.html")
+    for close in ("popup", "map"):
+        x, y = page.evaluate(AREA_POINT_JS)  # again: the first popup may have panned the map
+        page.touchscreen.tap(x, y)
+        page.locator(".leaflet-popup").wait_for()
+        page.wait_for_function(f"({HOVER_NAMES_JS})().length === 1")
+        if close == "popup":  # a phone may send no mouse event at all with it (iOS)
+            page.evaluate("() => geotool.map.closePopup()")
+        else:
+            page.evaluate("() => geotool.map.fire('click', {latlng: geotool.map.getCenter()})")
+        page.wait_for_function(f"({HOVER_NAMES_JS})().length === 0", timeout=5_000)
+    assert errors == []
