@@ -226,7 +226,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
                                                 for e in extras)))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
-                              heat_cell_m=grid.cell_m, aggregated=aggregated))
+                              heat_cell_m=grid.cell_m, aggregated=aggregated,
+                              extra_html="".join(e.legend(lang=lang) for e in extras)))
     add_panel(m, layers_panel(lang=lang))
     return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
                        features=len(feats), blindspots=len(blind))

@@ -21,6 +21,7 @@ from geotool.crs import GCJ02, wgs84_to_gcj02
 from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection, script_json
 from geotool.output.render._elements import DataLayer
+from geotool.output.render.panels import legend_item
 from geotool.text import header, paren, tr
 
 if TYPE_CHECKING:  # only annotations: the overlays are built by the commands that ran them
@@ -31,7 +32,7 @@ __all__ = ["TOP_FIX", "RiskOverlay", "RouteOverlay"]
 
 #: Places to fix first listed in the title panel.
 TOP_FIX = 10
-_RISK_STYLES = [  # saving when fixed: high, middle, low (colour and shape both differ)
+_RISK_STYLES: list[dict] = [  # saving when fixed: high, middle, low (colour and shape both differ)
     {"key": "high", "color": "#b2182b", "dash": None, "weight": 5, "shape": "diamond",
      "hollow": False},
     {"key": "mid", "color": "#ef8a62", "dash": "6 3", "weight": 4, "shape": "square",
@@ -78,6 +79,12 @@ class RiskOverlay:
                           {"fields": fields, "styles": _RISK_STYLES}, name=label, show=False)
         return [(layer, label)]
 
+    def legend(self, *, lang: str) -> str:
+        """The layer's legend section: its three classes of saving, drawn as on the map."""
+        items = "".join(legend_item(s["color"], s["weight"], s["dash"], s["shape"], s["hollow"],
+                                    tr(f"risk.legend_{s['key']}", lang)) for s in _RISK_STYLES)
+        return f"<h2>{escape(tr('risk.layer', lang))}</h2><ul>{items}</ul>"
+
     def panel(self, district_id: str, *, lang: str) -> str:
         """Expected points lost and the top places to fix, as escaped HTML."""
         rows = self.risk.districts
@@ -114,6 +121,10 @@ class RouteOverlay:
         label = tr("route.layer", lang)
         data = script_json({"line": line, "stops": marks})
         return [(DataLayer("stops", data, {"color": ROUTE_COLOR}, name=label), label)]
+
+    def legend(self, *, lang: str) -> str:
+        """No legend section: the route's line and numbered stops explain themselves."""
+        return ""
 
     def panel(self, district_id: str, *, lang: str) -> str:
         """The route's length and number of stops."""

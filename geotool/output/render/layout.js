@@ -9,7 +9,8 @@
  * Below NARROW_PX of width (phones) every panel starts closed: only the
  * buttons are shown, and an open panel is a sheet along the bottom of the
  * screen; one sheet at a time, so panels never overlap. Leaflet's layer
- * control is moved into the panel with id gt-layers when there is one.
+ * control is moved into the panel with id gt-layers when there is one; left
+ * collapsed with a single layer (the overview), that layer can't be switched off.
  *
  * After the layout, the map is fitted to the district again with padding
  * for the open panels (on a phone: the buttons and the zoom and scale
@@ -77,7 +78,9 @@
     close.type = "button";
     close.setAttribute("aria-label", closeWord + " " + label);
     close.title = closeWord;
-    content.insertBefore(close, content.firstChild);
+    var bar = el("div", "gt-bar");  /* on a phone: the sheet's own row, opaque, for the × */
+    bar.appendChild(close);
+    content.insertBefore(bar, content.firstChild);
     panel.appendChild(open);
     panel.appendChild(content);
     open.addEventListener("click", function () { openPanel(panel); });
@@ -96,6 +99,20 @@
     slot.appendChild(control);
     var toggle = control.querySelector(".leaflet-control-layers-toggle");
     if (toggle) { toggle.style.display = "none"; }
+  }
+
+  /* A collapsed layer control with only one layer (the overview's): that layer can't be
+   * switched off. It shows no checkbox and a tap on its list does nothing, so neither the
+   * tap that opens the list (whose click can land on the row that appears under the
+   * finger) nor a second tap on the same spot blanks the map. */
+  function guardLoneLayer() {
+    var control = document.querySelector(".leaflet-control-layers:not(.gt-adopted)");
+    if (!control || control.querySelectorAll("input").length !== 1) { return; }
+    control.classList.add("gt-lone");
+    control.querySelector(".leaflet-control-layers-list").addEventListener("click", function (e) {
+      e.preventDefault();
+      e.stopPropagation();
+    }, true);
   }
 
   function dockWidth(dock) {
@@ -252,6 +269,7 @@
       docks[side] = dock;
     });
     adoptLayerControl();
+    guardLoneLayer();
     var found = document.querySelectorAll(".gt-panel[data-gt-dock]");
     for (var i = 0; i < found.length; i++) {
       var panel = found[i];

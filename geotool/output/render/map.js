@@ -292,9 +292,19 @@
     return Math.round(window.performance ? window.performance.now() : 0);
   }
 
+  /* A phone sends no mouseout after a tap, so a tapped area's name would stay on screen:
+   * closing a popup or tapping the map closes every hover name (not the permanent labels). */
+  function closeHoverNames(map) {
+    map.eachLayer(function (l) {
+      var t = l.getTooltip && l.getTooltip();
+      if (t && !t.options.permanent && l.isTooltipOpen()) { l.closeTooltip(); }
+    });
+  }
+
   /* Called last: every layer is built. Ready once the next frame is painted. */
   G.finish = function (map, opts) {
     stats.overlays = opts.overlays;
+    map.on("popupclose click", function () { closeHoverNames(map); });
     if (G.layout) {
       G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord, tilesNote: opts.tilesNote});
     }

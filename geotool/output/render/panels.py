@@ -25,7 +25,7 @@ from geotool.output.render.style import (
 )
 from geotool.text import tr
 
-__all__ = ["dock_attrs", "flag_html", "layers_panel", "legend_panel", "title_panel"]
+__all__ = ["dock_attrs", "flag_html", "layers_panel", "legend_item", "legend_panel", "title_panel"]
 
 
 def dock_attrs(side: str, panel: str, lang: str, *, closed: bool = False) -> str:
@@ -135,9 +135,16 @@ def _li(swatch: str, label: str) -> str:
     return f"<li>{swatch}<span>{escape(label)}</span></li>"
 
 
+def legend_item(color: str, weight: float, dash: str | None, shape: str, hollow: bool,
+                label: str) -> str:
+    """One legend row drawn like a ledger feature: line, area and point swatches, then the label."""
+    return _li(_line(color, weight, dash) + _area(color, dash) + _point(color, shape, hollow),
+               label)
+
+
 def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
                  level_names: dict[int, str], heat_breaks: list[int], heat_cell_m: float,
-                 aggregated: bool = False) -> str:
+                 aggregated: bool = False, extra_html: str = "") -> str:
     """The fixed legend.
 
     Parameters
@@ -155,6 +162,8 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         Heat cell side, metres.
     aggregated : bool
         Whether an issue layer is drawn as counted cells when zoomed out.
+    extra_html : str
+        Legend sections of the optional overlays (escaped by their makers), last.
     """
     feats = []
     for s in FEATURE_STATES:
@@ -199,5 +208,5 @@ def legend_panel(*, lang: str, geom_kinds: set[str], nested_depths: list[int],
         parts.append(f"<h2>{escape(tr('map.heat', lang))} · "
                      f"{escape(tr('map.heat_legend', lang, size=int(heat_cell_m)))}</h2>"
                      f"<ul>{''.join(heat)}</ul>")
-    parts.append("</div>")
+    parts.append(f"{extra_html}</div>")
     return "".join(parts)
