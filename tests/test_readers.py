@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 from _files import write_workbook
 from shapely.geometry import LineString, Point, box
@@ -134,6 +135,26 @@ def test_kml_folders_are_all_read_and_placemarks_without_ids_get_ids(tmp_path):
     assert sorted(res.frame["feature_id"]) == ["华耀城市场", "黄淮市场"]
     assert any("KML folders" in n for n in res.notes)
     assert any("empty throughout" in n for n in res.notes)
+
+
+def test_kml_chinese_data_fields_keep_their_names(tmp_path):
+    # 奥维/Google Earth write <Data name="编号">: GDAL's LIBKML laundered both 编号 and
+    # 单位 to "______", the unit overwriting the id
+    path = tmp_path / "ovi.kml"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder><name>学校</name>
+ <Placemark><name>一中</name><ExtendedData><Data name="编号"><value>S-001</value></Data>
+  <Data name="单位"><value>川东区教育局</value></Data></ExtendedData>
+  <Point><coordinates>114.660,33.630,0</coordinates></Point></Placemark>
+ <Placemark><name>二中</name><ExtendedData><Data name="编号"><value>S-002</value></Data>
+  <Data name="单位"><value>淮阳区教育局</value></Data></ExtendedData>
+  <Point><coordinates>114.662,33.631,0</coordinates></Point></Placemark>
+</Folder></Document></kml>""", encoding="utf-8")
+    res = read_layer(spec(path, id="编号", unit="单位"))
+    assert res.read == 2 and res.quarantine.empty
+    assert list(res.frame["feature_id"]) == ["S-001", "S-002"]
+    assert list(res.frame["unit"]) == ["川东区教育局", "淮阳区教育局"]
+    assert pyogrio.get_gdal_config_option("LIBKML_LAUNDER_FIELD_NAMES") is None  # put back
 
 
 def test_gcj02_layer_is_shifted_to_wgs84(tmp_path):

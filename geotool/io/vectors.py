@@ -49,8 +49,29 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
 def _read_source(path: Path, *, layer: str | None
                  ) -> tuple[gpd.GeoDataFrame, list[str], GeoJSONScan | None]:
     """:func:`read_vector`, plus what a GeoJSON file holds counted from its text."""
-    with _gdal_path(path) as gpath:
+    with _gdal_path(path) as gpath, _kml_field_names(path):
         return _read_gdal(path, gpath, layer)
+
+
+@contextlib.contextmanager
+def _kml_field_names(path: Path) -> Iterator[None]:
+    """Keep a KML's field names as written while it is read (GDAL's LIBKML launders them).
+
+    奥维 and Google Earth write ``<Data name="编号">``; LIBKML turns every
+    non-ASCII name into underscores, so 编号 and 单位 both become ``______``
+    and the later overwrites the earlier. The option is set for the read
+    only and the host's own setting put back.
+    """
+    if path.suffix.lower() not in (".kml", ".kmz"):
+        yield
+        return
+    key = "LIBKML_LAUNDER_FIELD_NAMES"
+    before = pyogrio.get_gdal_config_option(key)
+    pyogrio.set_gdal_config_options({key: "NO"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({key: before})
 
 
 @contextlib.contextmanager
