@@ -86,6 +86,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _whole(text: str, low: int, key: str) -> int:
+    """A whole number of at least ``low`` (else argparse's one-line error, ``key``'s words)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise argparse.ArgumentTypeError(tr(key, Parser.lang, value=text))
+    return value
+
+
+def _count(text: str) -> int:
+    """A count of at least 1 (``--max-stops``)."""
+    return _whole(text, 1, "arg.not_positive")
+
+
+def _seed(text: str) -> int:
+    """A random seed: a whole number of at least 0 (NumPy takes no negative seed)."""
+    return _whole(text, 0, "arg.not_non_negative")
+
+
 def lonlat(text: str) -> tuple[float, float]:
     """``LON,LAT`` (WGS-84 degrees; a full-width comma is fine).
 
@@ -216,7 +237,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]], la
     p = command("risk")
     _analysis_options(p, lang)
     p.add_argument("--draws", type=int, metavar=_mv("n", lang), help=tr("help.draws", lang))
-    p.add_argument("--seed", type=int, metavar=_mv("n", lang), help=tr("help.seed", lang))
+    p.add_argument("--seed", type=_seed, metavar=_mv("n", lang), help=tr("help.seed", lang))
     _out(p, lang, "out")
 
     p = command("route")
@@ -227,7 +248,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]], la
                    help=tr("help.start", lang))
     p.add_argument("--stops", choices=("forgotten", "risk", "all"), default="forgotten",
                    help=tr("help.stops", lang))
-    p.add_argument("--max-stops", type=int, metavar=_mv("n", lang),
+    p.add_argument("--max-stops", type=_count, metavar=_mv("n", lang),
                    help=tr("help.max_stops", lang))
     p.add_argument("--one-way", action="store_true", help=tr("help.one_way", lang))
     _out(p, lang, "route")

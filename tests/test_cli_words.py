@@ -141,3 +141,22 @@ def test_progress_only_on_a_terminal():
         stages.stage("progress.units")
         stages.count(3, 40)
     assert "writing the units' workbooks" in term.getvalue()
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["risk", "WS", "--as-of", "2026-10-26", "--seed", "-3"],
+     "--seed: not a whole number of 0 or more: '-3'"),
+    (["route", "WS", "--as-of", "2026-10-26", "--district", "A", "--max-stops", "0"],
+     "--max-stops: not a positive whole number: '0'"),
+    (["route", "WS", "--as-of", "2026-10-26", "--district", "A", "--max-stops", "-1"],
+     "--max-stops: not a positive whole number: '-1'"),
+])
+def test_counts_and_seeds_out_of_range_are_one_line_errors(tmp_path, capsys, argv, words):
+    # a negative seed reached NumPy as a traceback; --max-stops 0 gave an empty route
+    argv = [str(tmp_path) if a == "WS" else a for a in argv]
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", "en", *argv, "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
