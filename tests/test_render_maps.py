@@ -146,8 +146,8 @@ def test_english_pages(result, tmp_path):
     for word in ("图例", "区界", "分析日期", "未销号问题密度"):
         assert word not in text, word
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "District ranking (best to worst)" in index and "top-ranked" in index
-    assert "red flag" not in index  # a warning in English: the best district is "top-ranked"
+    assert "District ranking (best to worst)" in index and "⚑ best<" in index
+    assert "red flag" not in index  # a warning in English: the best district is "best"
     assert "Open map" in index
     # issue popups: English status words, places as "name (layer)" with ASCII brackets
     layers = _issue_layers(text)
