@@ -188,7 +188,7 @@ def test_english_words_and_the_density_hint(sample_result, sample_maps, phone):
     layer's hint wraps beside its checkbox, its lines starting where the label's text starts."""
     page, errors = phone(sample_maps["en"] / "index.html")
     flags = page.locator("#gt-ranking .gt-flag-red")
-    assert "best" in flags.first.text_content()
+    assert flags.first.text_content().strip() == "⚑ best"
     assert "red flag" not in page.content()
     d = sample_result.districts
     stem = sorted(d.loc[d["level"] == d["level"].min(), "district_id"].astype(str))[0]
