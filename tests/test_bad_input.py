@@ -606,3 +606,21 @@ def test_a_broken_layer_is_reported_before_a_broken_records_file(tmp_path, capsy
     csv_file(tmp_path / "ok", ["a,b", "1,2"])
     assert main(["validate", str(tmp_path / "ok"), "--lang", "en"]) == 2
     assert "r.csv" in capsys.readouterr().err
+
+
+def test_an_out_folder_inside_the_records_is_not_read_back(tmp_path, capsys):
+    # --out records/out under [records] paths = ["records/**/*"]: the second run read the
+    # first run's issues.csv (ids, dates, coordinates) as records
+    root = make_workspace(tmp_path / "ws")
+    set_config(root, CONFIG.replace('paths = ["records/*"]', 'paths = ["records/**/*"]'))
+    argv = ["gaps", str(root), "--as-of", "2026-09-05", "--lang", "en",
+            "--out", str(root / "records" / "out")]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert "geotool itself wrote" not in first
+    issues = (root / "records" / "out" / "issues.csv").read_bytes()
+    assert main(argv) == 0
+    second = capsys.readouterr().out
+    assert "records file" in second and "total: read 6, used 6, quarantined 0" in second, second
+    assert re.search(r"skipped \d+ file\(s\) geotool itself wrote \(", second), second
+    assert (root / "records" / "out" / "issues.csv").read_bytes() == issues  # the same run

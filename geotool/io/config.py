@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import glob
 import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -20,6 +19,7 @@ from typing import Any
 from geotool._errors import ConfigError, CRSError, shown_path
 from geotool.io.columns import canonical_column
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
+from geotool.io.record_files import matched_files, own_outputs, record_files
 from geotool.schema import RECORD_CANONICAL
 from geotool.text import Note
 
@@ -171,21 +171,12 @@ class Workspace:
     history: HistorySpec | None = None
 
     def record_files(self) -> list[Path]:
-        """Files matched by ``[records] paths``, sorted, each once.
+        """Files matched by ``[records] paths`` (:func:`~geotool.io.record_files.record_files`)."""
+        return record_files(self.root, self.records.paths)
 
-        Patterns are relative to the config's folder (absolute ones are
-        allowed; ``**`` matches any depth). Excel lock files (``~$...``) and
-        hidden files are skipped.
-        """
-        seen: dict[Path, None] = {}
-        for pattern in self.records.paths:
-            full = Path(pattern).expanduser()
-            full = full if full.is_absolute() else self.root / pattern
-            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
-            for path in matches:
-                if path.is_file() and not path.name.startswith(("~$", ".")):
-                    seen.setdefault(path.resolve(), None)
-        return list(seen)
+    def own_outputs(self) -> list[Path]:
+        """Matched files a geotool run wrote (:func:`~geotool.io.record_files.own_outputs`)."""
+        return own_outputs(matched_files(self.root, self.records.paths))
 
 
 CONVERSION_DIR = "_conversion"  # `geotool convert`'s accounts and quarantine, beside the partitions

@@ -252,6 +252,10 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
         names = ", ".join(shown_path(f.name) for f in skipped[:5])
         names += " ..." if len(skipped) > 5 else ""
         notes.append(Note("note.skipped_files", n=len(skipped), names=names))
+    own = ws.own_outputs()
+    if own:  # an --out inside a records folder: geotool's own lists are no records
+        names = ", ".join(shown_path(f.name) for f in own[:5]) + (" ..." if len(own) > 5 else "")
+        notes.append(Note("note.own_outputs", n=len(own), names=names))
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
