@@ -160,3 +160,21 @@ def test_counts_and_seeds_out_of_range_are_one_line_errors(tmp_path, capsys, arg
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_date_names_the_option_it_was_given_to(tmp_path, capsys):
+    # diff --from 2026-13-01 said "选项 --as-of 的 ... 不是日期"
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", str(tmp_path), "--from", "2026-13-01", "--to", "2026-10-26"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--from：'2026-13-01' 不是日期" in err and "--as-of" not in err
+
+
+def test_unknown_tiles_are_explained_in_the_chosen_language(sample_workspace, tmp_path, capsys):
+    # the list of choices was English inside the Chinese message
+    assert main(["maps", str(sample_workspace), "--as-of", "2026-10-26", "--tiles", "bogus:xx",
+                 "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert "或瓦片地址模板" in err and " or a tile URL" not in err
+    assert not (tmp_path / "m").exists()

@@ -72,8 +72,8 @@ _URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", flags=re.IGNORECASE)
 _GCJ_PREFIX = re.compile(r"^(gcj-?02):", flags=re.IGNORECASE)
 
 
-def _choices() -> str:
-    return "osm, none, amap, tianditu:<key>, or a tile URL template http(s)://.../{z}/{x}/{y}.png"
+def _choices() -> Note:
+    return Note("maps.tile_choices")
 
 
 def resolve_tiles(tiles: str | None) -> Tiles:
