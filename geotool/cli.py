@@ -35,7 +35,7 @@ from geotool._cli_run import (
 from geotool._errors import ConfigError, GeotoolError, shown_path
 from geotool._progress import Stages
 from geotool.io.early_read import EarlyRead
-from geotool.text import tr
+from geotool.text import Note, tr
 
 __all__ = ["main", "run"]
 
@@ -383,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     if stdout is not None:  # None: started with standard output closed (print does nothing)
         sys.stdout = _ReaderMayLeave(stdout)
     try:
+        _check_out(args)
         return args.func(args)
     except GeotoolError as exc:
         print(_one_line(f"geotool: {tr('cli.error', args.lang)}: {exc.render(args.lang)}"),
@@ -399,6 +400,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     finally:
         sys.stdout = stdout
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` must be a folder (or not exist yet): a file there is a one-line error."""
+    out = getattr(args, "out", None)
+    if out and Path(out).exists() and not Path(out).is_dir():
+        raise GeotoolError(Note("cli.out_is_file", path=shown_path(Path(out))))
 
 
 def _to_devnull(stream) -> None:

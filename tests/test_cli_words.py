@@ -178,3 +178,15 @@ def test_unknown_tiles_are_explained_in_the_chosen_language(sample_workspace, tm
     err = capsys.readouterr().err
     assert "或瓦片地址模板" in err and " or a tile URL" not in err
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("command", ["gaps", "lists", "maps"])
+def test_an_out_that_is_a_file_is_named_as_such(sample_workspace, tmp_path, capsys, command):
+    # the OS's bare "File exists" / "Not a directory" came with advice about disk space
+    afile = tmp_path / "afile"
+    afile.write_text("keep me", encoding="utf-8")
+    assert main(["--lang", "en", command, str(sample_workspace), "--as-of", "2026-10-26",
+                 "--out", str(afile)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("is a file, not a folder: give a folder (it is made when missing)"), err
+    assert afile.read_text(encoding="utf-8") == "keep me"
