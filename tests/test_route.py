@@ -73,6 +73,19 @@ def test_route_visits_the_districts_forgotten_places_and_comes_back():
                                                             stops["lat"].iloc[-1])
 
 
+def test_a_start_far_from_the_district_is_refused():
+    # --start 0,0 (a placeholder) planned an 18,550 km "morning tour"
+    result = make_result(_district([True, False, True]))
+    inside = result.districts.geometry.iloc[0].representative_point()
+    route = plan_route(result, "A", start=(inside.x, inside.y))
+    assert route.stops["order"].iloc[0] == 0
+    for lon, lat in ((0.0, 0.0), (inside.x + 0.5, inside.y)):  # 0.5 degrees: ~45 km east
+        with pytest.raises(GeotoolError) as exc:
+            plan_route(result, "A", start=(lon, lat))
+        assert exc.value.message.key == "route.start_far"
+        assert exc.value.message.params["km"] > 30
+
+
 def test_max_stops_keeps_the_never_inspected_first_and_says_so():
     result = make_result(_district([True, True, True]))
     result.features.loc[0, "last_touched"] = pd.Timestamp("2026-10-01")

@@ -27,8 +27,8 @@ from geotool._errors import GeotoolError
 from geotool.crs import WGS84
 from geotool.text import Note
 
-__all__ = ["ROUTE_COLUMNS", "STOP_KINDS", "Route", "plan_route", "solve_tour", "stop_points",
-           "tour_length"]
+__all__ = ["ROUTE_COLUMNS", "START_MAX_M", "STOP_KINDS", "Route", "plan_route", "solve_tour",
+           "stop_points", "tour_length"]
 
 ROUTE_COLUMNS = ["order", "layer", "feature_id", "name", "address", "lon", "lat", "leg_km",
                  "cumulative_km"]
@@ -36,6 +36,9 @@ STOP_KINDS = ("forgotten", "risk", "all")
 
 #: fast-tsp takes integer distances up to 65,535: the longest leg is scaled to this.
 _SCALE_TO = 30_000
+#: A ``--start`` farther than this from the district (metres) is refused: a morning tour
+#: starts in or near it.
+START_MAX_M = 30_000.0
 #: The open-path trick: a dummy stop this far from every stop but the start.
 _DUMMY = 31_000
 
@@ -202,7 +205,8 @@ def plan_route(result, district_id: str, *, start: tuple[float, float] | None = 
     Raises
     ------
     GeotoolError
-        Unknown district id, unknown ``stops``, ``risk`` stops without a risk.
+        Unknown district id, unknown ``stops``, ``risk`` stops without a risk, a
+        ``start`` more than :data:`START_MAX_M` from the district.
     """
     ids = result.districts["district_id"].astype(str)
     if district_id not in set(ids):
@@ -225,6 +229,12 @@ def plan_route(result, district_id: str, *, start: tuple[float, float] | None = 
         origin = shapely.point_on_surface(outline.values[0])
     else:
         origin = gpd.GeoSeries(shapely.points([start]), crs=WGS84).to_crs(crs).values[0]
+        outline = gpd.GeoSeries([row.geometry], crs=WGS84).to_crs(crs)
+        away_m = float(shapely.distance(origin, outline.values[0]))
+        if not away_m <= START_MAX_M:  # 0,0 (a placeholder) or a swapped pair: no tour from there
+            raise GeotoolError(Note("route.start_far", lon=start[0], lat=start[1],
+                                    km=round(away_m / 1000.0), district=str(row["name"]),
+                                    max_km=round(START_MAX_M / 1000.0)))
     xy = np.vstack([shapely.get_coordinates(origin), shapely.get_coordinates(points.values)])
     dist = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     order = solve_tour(dist, closed=closed, seconds=seconds)
