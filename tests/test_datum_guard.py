@@ -59,6 +59,22 @@ def test_gcj02_records_read_as_wgs84_are_caught(place):
     assert "\n" not in note.render("zh")
 
 
+def test_one_file_in_another_datum_is_told_to_convert_that_file():
+    # [records] crs is every file's: the old advice "add crs = ..." would have shifted the
+    # file that was right by hundreds of metres
+    features = _features(*PLACES[sorted(PLACES)[0]])
+    ids = list(features["feature_id"])
+    right = _records(*_truth(features), ids, file="records/a.csv")
+    shifted = _records(*wgs84_to_gcj02(*_truth(features)), ids, file="records/b.csv")
+    found = check_records_datum(pd.concat([right, shifted], ignore_index=True), features)
+    assert [(f.file, f.likely, f.others) for f in found] == [("records/b.csv", "GCJ-02", 1)]
+    text = found[0].note().render("en")
+    assert text.endswith("[records] crs applies to every file, and 1 other file(s) are right as "
+                         "EPSG:4326: convert this file to EPSG:4326 (or export it again as "
+                         "EPSG:4326), or read it in a workspace of its own"), text
+    assert 'add crs' not in text
+
+
 @pytest.mark.parametrize("place", sorted(PLACES))
 def test_bd09_records_by_the_nearest_feature(place):
     features = _features(*PLACES[place], spacing_m=3000.0, n=3)  # sparse: nearest is the right one

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -100,10 +100,13 @@ class DatumFinding:
     fixed_offset_m: float
     n: int
     by: str = "distance"  # "districts": offset_m/fixed_offset_m count records outside theirs
+    others: int = 0  # records files that line up as configured: the fix is for this one alone
 
     def note(self) -> Note:
         """The one-line warning, naming the file, the likely datum and the fix."""
-        if self.likely == WGS84:
+        if self.others:  # [records] crs is every file's: changing it would shift the others
+            fix = Note("datum.fix_one_file", configured=self.configured, n=self.others)
+        elif self.likely == WGS84:
             fix = Note("datum.fix_wgs84", section=self.section)
         else:
             fix = Note("datum.fix_add", section=self.section, crs=self.likely)
@@ -325,6 +328,7 @@ def _check_records(points: RecordPoints, features: gpd.GeoDataFrame, datum: str
     if datum not in (WGS84, GCJ02, BD09) or not len(points.lon) or features.empty:
         return []
     findings = []
+    fine = 0
     for code in np.argsort(points.files, kind="stable"):  # in file-name order
         group = points.take(points.file_codes == code)
         target = _targets(group, features)
@@ -338,7 +342,9 @@ def _check_records(points: RecordPoints, features: gpd.GeoDataFrame, datum: str
         if likely is not None:
             findings.append(DatumFinding(points.files[code], "[records]", datum, likely,
                                          offsets[datum], offsets[likely], n))
-    return findings
+        elif offsets:
+            fine += 1
+    return [replace(f, others=fine) for f in findings]
 
 
 def check_layer_datum(records: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, *, key: str,
