@@ -190,3 +190,14 @@ def test_an_out_that_is_a_file_is_named_as_such(sample_workspace, tmp_path, caps
     err = capsys.readouterr().err.strip()
     assert err.endswith("is a file, not a folder: give a folder (it is made when missing)"), err
     assert afile.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_file_given_as_the_workspace_is_named_as_such(tmp_path, capsys):
+    # an empty records file given as the workspace was read as the config: "[layers.districts]
+    # is missing"
+    records = tmp_path / "r.csv"
+    records.write_text("", encoding="utf-8")
+    assert main(["--lang", "en", "validate", str(records)]) == 2
+    err = capsys.readouterr().err
+    assert "this is a file, not a workspace: give the workspace folder (holding geotool.toml)" \
+        in err and "districts" not in err

@@ -398,6 +398,8 @@ def load_config(path: str | Path) -> Workspace:
         path = path / CONFIG_NAME
     if not path.exists():
         raise ConfigError(Note("config.absent", name=CONFIG_NAME), path=path)
+    if path.suffix.lower() != ".toml":  # a records file or a layer given as the workspace
+        raise ConfigError(Note("config.not_a_workspace", name=CONFIG_NAME), path=path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
