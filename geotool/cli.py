@@ -406,7 +406,7 @@ def _check_out(args: argparse.Namespace) -> None:
     """``--out`` must be a folder (or not exist yet): a file there is a one-line error."""
     out = getattr(args, "out", None)
     if out and Path(out).exists() and not Path(out).is_dir():
-        raise GeotoolError(Note("cli.out_is_file", path=shown_path(Path(out))))
+        raise GeotoolError(Note("cli.out_is_file"), path=_one_line(shown_path(Path(out))))
 
 
 def _to_devnull(stream) -> None:

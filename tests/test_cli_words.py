@@ -188,7 +188,8 @@ def test_an_out_that_is_a_file_is_named_as_such(sample_workspace, tmp_path, caps
     assert main(["--lang", "en", command, str(sample_workspace), "--as-of", "2026-10-26",
                  "--out", str(afile)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.endswith("is a file, not a folder: give a folder (it is made when missing)"), err
+    assert err.endswith("afile: this is a file, not a folder: give --out a folder (it is made "
+                        "when missing)"), err
     assert afile.read_text(encoding="utf-8") == "keep me"
 
 
