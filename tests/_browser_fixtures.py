@@ -64,9 +64,10 @@ def sample_maps(sample_result, tmp_path_factory):
 def view(chromium):
     contexts = []
 
-    def _view(path: Path, size: str):
+    def _view(path: Path, size: str, **options):
+        """``options``: more of Playwright's context options (``is_mobile``, ``has_touch``)."""
         w, h = SIZES[size]
-        context = chromium.new_context(viewport={"width": w, "height": h})
+        context = chromium.new_context(viewport={"width": w, "height": h}, **options)
         contexts.append(context)
         errors: list[str] = []
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")

@@ -8,37 +8,16 @@ waits for a condition, never for a time.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture()
-def phone(chromium):
+def phone(view):
     """Open a page on a touch phone (every non-``file://`` request aborted)."""
-    contexts = []
-
-    def _open(path: Path):
-        context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                       device_scale_factor=2)
-        contexts.append(context)
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                      else r.abort())
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        page.wait_for_function("window.geotoolStats && window.geotoolStats.ready",
-                               timeout=20_000)
-        return page, errors
-
-    yield _open
-    for c in contexts:
-        c.close()
+    return lambda path: view(path, "phone", is_mobile=True, has_touch=True,
+                             device_scale_factor=2)
 
 
 EXPANDED = "document.querySelector('.leaflet-control-layers-expanded')"
