@@ -59,7 +59,7 @@ def test_gcj02_records_read_as_wgs84_are_caught(place):
     assert "\n" not in note.render("zh")
 
 
-def test_one_file_in_another_datum_is_told_to_convert_that_file():
+def test_one_file_in_another_datum_is_given_a_datum_of_its_own():
     # [records] crs is every file's: the old advice "add crs = ..." would have shifted the
     # file that was right by hundreds of metres
     features = _features(*PLACES[sorted(PLACES)[0]])
@@ -70,8 +70,8 @@ def test_one_file_in_another_datum_is_told_to_convert_that_file():
     assert [(f.file, f.likely, f.others) for f in found] == [("records/b.csv", "GCJ-02", 1)]
     text = found[0].note().render("en")
     assert text.endswith("[records] crs applies to every file, and 1 other file(s) are right as "
-                         "EPSG:4326: convert this file to EPSG:4326 (or export it again as "
-                         "EPSG:4326), or read it in a workspace of its own"), text
+                         "EPSG:4326: give this file alone its datum, add "
+                         '"records/b.csv" = "GCJ-02" to [records.file_crs]'), text
     assert 'add crs' not in text
 
 

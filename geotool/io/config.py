@@ -9,18 +9,17 @@ full format.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from geotool._errors import ConfigError, CRSError, shown_path
-from geotool.io.columns import canonical_column
+from geotool.io.config_keys import config_datum, reject_unknown
 from geotool.io.evaluation import EvaluationSpec, parse_evaluation
 from geotool.io.record_files import matched_files, own_outputs, record_files
-from geotool.schema import RECORD_CANONICAL
+from geotool.io.records_spec import RecordsSpec, parse_records
 from geotool.text import Note
 
 __all__ = ["CONFIG_NAME", "PARAMETER_RANGES", "Defaults", "HistorySpec", "LayerSpec", "RecordsSpec",
@@ -106,16 +105,6 @@ class LayerSpec:
 
 
 @dataclass(frozen=True)
-class RecordsSpec:
-    """The ``[records]`` table."""
-
-    paths: tuple[str, ...] = ()
-    crs: str | None = "EPSG:4326"
-    columns: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class ExtentSpec:
     """The ``[extent]`` table: where blind spots are looked for (one of three ways).
 
@@ -184,7 +173,6 @@ CONVERSION_DIR = "_conversion"  # `geotool convert`'s accounts and quarantine, b
 _TOP_KEYS = {"city", "defaults", "evaluation", "layers", "records", "extent", "history",
              "check"}
 _LAYER_KEYS = {f.name for f in fields(LayerSpec)} - {"key"}
-_RECORD_KEYS = {"paths", "crs", "columns", "values"}
 _DEFAULT_TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "window_days": (int,),
     "match_radius_m": (int, float),
@@ -192,14 +180,6 @@ _DEFAULT_TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "min_blindspot_m2": (int, float),
     "recurrence_days": (int,),
 }
-
-
-def _unknown(keys: set[str], allowed: set[str], where: str | Note, path: Path) -> None:
-    for key in sorted(keys - allowed):
-        close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = (Note("hint.did_you_mean", name=close[0]) if close
-                else Note("hint.allowed", names=", ".join(sorted(allowed))))
-        raise ConfigError(Note("config.unknown_key", key=key, where=where, hint=hint), path=path)
 
 
 def _validate_defaults(d: Defaults, where: str | Note, path: Path | None = None) -> Defaults:
@@ -244,7 +224,7 @@ def _defaults(table: Any, path: Path) -> Defaults:
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where="[defaults]"), path=path)
     allowed = {f.name for f in fields(Defaults)}
-    _unknown(set(table), allowed, "[defaults]", path)
+    reject_unknown(set(table), allowed, "[defaults]", path)
     values = dict(table)
     if "as_of" in values:
         values["as_of"] = parse_as_of(values["as_of"], where="[defaults] as_of", path=path)
@@ -258,7 +238,7 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     where = f"[layers.{key}]"
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where=where), path=path)
-    _unknown(set(table), _LAYER_KEYS, where, path)
+    reject_unknown(set(table), _LAYER_KEYS, where, path)
     if "path" not in table:
         raise ConfigError(Note("config.needs_path", where=where), path=path)
     for name, value in table.items():
@@ -276,89 +256,17 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     values = {k: v for k, v in table.items() if k != "path"}
     if "crs" in values:
         try:
-            values["crs"] = _datum(values["crs"])
+            values["crs"] = config_datum(values["crs"])
         except CRSError as exc:
             raise ConfigError(Note("config.crs", where=where, reason=exc.message),
                               path=path) from None
     return LayerSpec(key=key, path=file, **values)
 
 
-def _datum(value: Any) -> str:
-    """:func:`geotool.crs.normalize_datum`, imported here: the parser, which needs only
-    the ranges, starts without pyproj (:mod:`geotool.io.early_read`)."""
-    from geotool.crs import normalize_datum  # noqa: PLC0415 - see the docstring
-
-    return normalize_datum(value)
-
-
-def _records(table: Any, path: Path) -> RecordsSpec:
-    if not isinstance(table, dict):
-        raise ConfigError(Note("config.not_table", where="[records]"), path=path)
-    _unknown(set(table), _RECORD_KEYS, "[records]", path)
-    paths = table.get("paths", [])
-    if isinstance(paths, str):
-        paths = [paths]
-    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ConfigError(Note("config.paths_not_list", value=paths), path=path)
-    crs = table.get("crs", "EPSG:4326")
-    try:
-        crs = _datum(crs)
-    except CRSError as exc:
-        raise ConfigError(Note("config.crs", where="[records]", reason=exc.message),
-                          path=path) from None
-    columns = table.get("columns", {})
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ConfigError(Note("config.columns_not_map"), path=path)
-
-    known = {*RECORD_CANONICAL, "updated_at", "lonlat"}
-    for header, canon in columns.items():
-        if canon not in known:
-            close = difflib.get_close_matches(canon, sorted(known), n=1)
-            hint = (Note("hint.did_you_mean", name=close[0]) if close
-                    else Note("hint.use_one_of", names=", ".join(sorted(known))))
-            msg = Note("config.not_record_column", header=header, canon=canon, hint=hint)
-            raise ConfigError(msg, path=path)
-    values = _record_values(table.get("values", {}), columns, path)
-    return RecordsSpec(paths=tuple(paths), crs=crs, columns=dict(columns), values=values)
-
-
-_VALUE_TARGETS = {"status": ("open", "rectifying", "rectified", "closed"),
-                  "kind": ("issue", "inspection")}
-
-
-def _record_values(table: Any, columns: dict[str, str], path: Path) -> dict[str, dict[str, str]]:
-    """``[records.values]``: header -> {cell value -> value}, checked against the column."""
-
-    example = '"是否整改" = { "是" = "rectified", "否" = "open" }'
-    if not isinstance(table, dict):
-        raise ConfigError(Note("config.values_not_map", example=example, where="[records.values]"),
-                          path=path)
-    out: dict[str, dict[str, str]] = {}
-    for header, mapping in table.items():
-        if not isinstance(mapping, dict) or not all(
-                isinstance(v, str) for v in mapping.values()):
-            raise ConfigError(Note("config.values_not_map", example=example, where=repr(header)),
-                              path=path)
-        canon = canonical_column(header, columns)
-        if canon is None:
-            close = difflib.get_close_matches(header, sorted(columns), n=1)
-            hint = Note("hint.did_you_mean", name=close[0]) if close else ""
-            raise ConfigError(Note("config.values_unknown_column", column=header, hint=hint),
-                              path=path)
-        allowed = _VALUE_TARGETS.get(canon)
-        for value, target in mapping.items():
-            if allowed is not None and target not in allowed:
-                raise ConfigError(Note("config.values_bad_target", column=header, value=value,
-                                       target=target, canon=canon, allowed=", ".join(allowed)),
-                                  path=path)
-        out[str(header)] = {str(k): v for k, v in mapping.items()}
-    return out
-
-
 def _history(table: Any, root: Path, path: Path) -> HistorySpec:
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where="[history]"), path=path)
-    _unknown(set(table), {"path", "url", "save"}, "[history]", path)
+    reject_unknown(set(table), {"path", "url", "save"}, "[history]", path)
     for name in ("path", "url"):
         value = table.get(name)
         if value is not None and (not isinstance(value, str) or not value.strip()):
@@ -406,12 +314,12 @@ def load_config(path: str | Path) -> Workspace:
         raise ConfigError(Note("config.bad_toml", detail=str(exc)), path=path) from None
     except UnicodeDecodeError:
         raise ConfigError(Note("config.not_utf8"), path=path) from None
-    _unknown(set(data), _TOP_KEYS, Note("where.top_level"), path)
+    reject_unknown(set(data), _TOP_KEYS, Note("where.top_level"), path)
     root = path.parent.resolve()
     city = data.get("city", {})
     if not isinstance(city, dict):
         raise ConfigError(Note("config.not_table", where="[city]"), path=path)
-    _unknown(set(city), {"name"}, "[city]", path)
+    reject_unknown(set(city), {"name"}, "[city]", path)
     name = city.get("name", root.name)
     if not isinstance(name, str):
         raise ConfigError(Note("config.not_string", where="[city]", name="name", value=name),
@@ -429,7 +337,7 @@ def load_config(path: str | Path) -> Workspace:
         defaults=_defaults(data.get("defaults", {}), path),
         districts=districts,
         ledgers=ledgers,
-        records=_records(data.get("records", {}), path),
+        records=parse_records(data.get("records", {}), path),
         evaluation=parse_evaluation(data.get("evaluation"), layers=[s.key for s in ledgers],
                                     path=path),
         extent=_extent(data["extent"], root, path, ledgers) if "extent" in data else None,
@@ -443,7 +351,7 @@ def _check(table: Any, path: Path, ledgers: tuple[LayerSpec, ...]) -> CheckSpec:
     where = "[check]"
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where=where), path=path)
-    _unknown(set(table), {"layer", "min_area_m2"}, where, path)
+    reject_unknown(set(table), {"layer", "min_area_m2"}, where, path)
     known = [s.key for s in ledgers]
     layer = table.get("layer")
     if not isinstance(layer, str) or layer not in known:
@@ -462,7 +370,7 @@ def _extent(table: Any, root: Path, path: Path, ledgers: tuple[LayerSpec, ...]) 
     where = "[extent]"
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where=where), path=path)
-    _unknown(set(table), {"path", "crs", "layer", "layers", "buffer_m"}, where, path)
+    reject_unknown(set(table), {"path", "crs", "layer", "layers", "buffer_m"}, where, path)
     ways = [k for k in ("path", "layers", "buffer_m") if k in table]
     if len(ways) != 1:
         raise ConfigError(Note("extent.one_way", given=", ".join(ways) or "-"), path=path)

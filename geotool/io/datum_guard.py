@@ -23,6 +23,8 @@ fix (``在 [records] 中加上 crs = "GCJ-02"``).
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -101,11 +103,15 @@ class DatumFinding:
     n: int
     by: str = "distance"  # "districts": offset_m/fixed_offset_m count records outside theirs
     others: int = 0  # records files that line up as configured: the fix is for this one alone
+    own: bool = False  # its datum came from [records.file_crs]
 
     def note(self) -> Note:
         """The one-line warning, naming the file, the likely datum and the fix."""
-        if self.others:  # [records] crs is every file's: changing it would shift the others
-            fix = Note("datum.fix_one_file", configured=self.configured, n=self.others)
+        if self.own:  # its own line in [records.file_crs] is what is wrong
+            fix = Note("datum.fix_file_crs", entry=self.file_crs_entry())
+        elif self.others:  # [records] crs is every file's: changing it would shift the others
+            fix = Note("datum.fix_one_file", configured=self.configured, n=self.others,
+                       entry=self.file_crs_entry())
         elif self.likely == WGS84:
             fix = Note("datum.fix_wgs84", section=self.section)
         else:
@@ -114,6 +120,21 @@ class DatumFinding:
         return Note(key, file=self.file, likely=self.likely,
                     configured=self.configured, before=round(self.offset_m),
                     after=round(self.fixed_offset_m), n=self.n, fix=fix)
+
+    def file_crs_entry(self) -> str:
+        """The ``[records.file_crs]`` line giving this file the likely datum.
+
+        The file (``/`` between folders) is written as a TOML string and its
+        glob characters escaped, so the line names this one file.
+
+        Examples
+        --------
+        >>> DatumFinding("records/r[1].csv", "[records]", "GCJ-02", "EPSG:4326",
+        ...              500.0, 5.0, 40).file_crs_entry()
+        '"records/r[[]1].csv" = "EPSG:4326"'
+        """
+        name = glob.escape(self.file.replace("\\", "/"))
+        return f"{json.dumps(name, ensure_ascii=False)} = {json.dumps(self.likely)}"
 
 
 def _sample(n: int) -> np.ndarray:
@@ -298,7 +319,8 @@ def _verdict(offsets: dict[str, float], configured: str) -> str | None:
 
 
 def check_records_datum(records: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *,
-                        datum: str = WGS84) -> list[DatumFinding]:
+                        datum: str = WGS84, file_datums: Mapping[str, str] | None = None
+                        ) -> list[DatumFinding]:
     """Records files whose coordinates line up with the ledgers only in another datum.
 
     Parameters
@@ -311,37 +333,45 @@ def check_records_datum(records: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *
     datum : str
         The datum ``[records] crs`` gave (``EPSG:4326``, ``GCJ-02`` or ``BD-09``);
         other EPSG codes are not judged.
+    file_datums : mapping, optional
+        The datums ``[records.file_crs]`` gave particular files (by ``_file``).
 
     Returns
     -------
     list of DatumFinding
         One per file, in file-name order.
     """
-    if datum not in (WGS84, GCJ02, BD09) or records.empty or features.empty:
+    if records.empty or features.empty:
         return []
-    return _check_records(RecordPoints.of(records), features, datum)
+    return _check_records(RecordPoints.of(records), features, datum, file_datums)
 
 
-def _check_records(points: RecordPoints, features: gpd.GeoDataFrame, datum: str
-                   ) -> list[DatumFinding]:
+def _check_records(points: RecordPoints, features: gpd.GeoDataFrame, datum: str,
+                   file_datums: Mapping[str, str] | None = None) -> list[DatumFinding]:
     """:func:`check_records_datum` of records already read out (:class:`RecordPoints`)."""
-    if datum not in (WGS84, GCJ02, BD09) or not len(points.lon) or features.empty:
+    own = dict(file_datums or {})
+    if not len(points.lon) or features.empty:
         return []
     findings = []
     fine = 0
     for code in np.argsort(points.files, kind="stable"):  # in file-name order
+        name = points.files[code]
+        read_as = own.get(name, datum)
+        if read_as not in (WGS84, GCJ02, BD09):
+            continue
         group = points.take(points.file_codes == code)
         target = _targets(group, features)
         pick = _picked(target)  # shifting back a few thousand points, not a million
         lon, lat, target = group.lon[pick], group.lat[pick], target[pick]
-        if datum != WGS84:  # back to the values as written in the file
-            lon, lat = _FROM_WGS[datum](lon, lat)
+        if read_as != WGS84:  # back to the values as written in the file
+            lon, lat = _FROM_WGS[read_as](lon, lat)
         candidates = {WGS84: None, GCJ02: _TO_WGS[GCJ02], BD09: _TO_WGS[BD09]}
         offsets, n = typical_offsets(lon, lat, candidates, features, target)
-        likely = _verdict(offsets, datum)
+        likely = _verdict(offsets, read_as)
         if likely is not None:
-            findings.append(DatumFinding(points.files[code], "[records]", datum, likely,
-                                         offsets[datum], offsets[likely], n))
+            findings.append(DatumFinding(name, "[records]", read_as, likely,
+                                         offsets[read_as], offsets[likely], n,
+                                         own=name in own))
         elif offsets:
             fine += 1
     return [replace(f, others=fine) for f in findings]

@@ -6,7 +6,7 @@ feature it names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -25,7 +25,7 @@ from geotool.crs import (
     lat_lon_swapped,
     to_metric,
 )
-from geotool.io.cells import Distinct, _cell_to_text, constant
+from geotool.io.cells import Distinct, _cell_to_text, constant, few_codes
 from geotool.io.parsing import parse_coordinates, split_lonlat
 from geotool.text import Note, reason_codes
 
@@ -126,7 +126,19 @@ def _cells_at(values: pd.Series | np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=object)[mask]
 
 
-def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
+def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datums: RowDatums
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's coordinates from its datum to WGS-84 (one call per datum, not per row)."""
+    if datums.codes is None:
+        return _one_to_wgs84(lon, lat, datums.names[0])
+    x, y = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    for k, datum in enumerate(datums.names):
+        rows = datums.codes == k
+        x[rows], y[rows] = _one_to_wgs84(lon[rows], lat[rows], datum)
+    return x, y
+
+
+def _one_to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
     if datum == "GCJ-02":
         return gcj02_to_wgs84(lon, lat)
     if datum == "BD-09":
@@ -139,6 +151,47 @@ def _to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarr
     bad = ~np.isfinite(x) | ~np.isfinite(y)
     x[bad], y[bad] = np.nan, np.nan
     return x, y
+
+
+@dataclass(frozen=True)
+class RowDatums:
+    """The datum of each record row's coordinates: one for every row, or one per file.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The datums (normalised: ``EPSG:4326``, ``GCJ-02``, ``BD-09``, ``EPSG:n``).
+    codes : ndarray of int, optional
+        Per row, the index into ``names``; ``None``: every row is in ``names[0]``.
+
+    Examples
+    --------
+    >>> files = pd.Series(["a.csv", "b.kml", "a.csv"])
+    >>> d = RowDatums.of("GCJ-02", files, {"b.kml": "EPSG:4326"})
+    >>> d.names, d.codes.tolist(), d.geographic(3).tolist()
+    (('EPSG:4326', 'GCJ-02'), [1, 0, 1], [True, True, True])
+    """
+
+    names: tuple[str, ...]
+    codes: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, default: str, files: pd.Series, own: Mapping[str, str] | None) -> RowDatums:
+        """``default`` for every row, but ``own[file]`` for the rows of the files it names."""
+        if not own or not len(files):
+            return cls((default,))
+        file_codes, names = few_codes(files)
+        per_file = [own.get(str(f), default) for f in names]  # a few files, not the rows
+        datums = tuple(sorted(set(per_file)))
+        if len(datums) == 1:
+            return cls(datums)
+        lookup = np.array([datums.index(d) for d in per_file], dtype=np.intp)
+        return cls(datums, lookup[file_codes])
+
+    def geographic(self, n: int) -> np.ndarray:
+        """Per row (of ``n``): whether its datum takes longitude and latitude."""
+        flags = np.array([is_geographic(d) for d in self.names])
+        return np.full(n, flags[0]) if self.codes is None else flags[self.codes]
 
 
 @dataclass
@@ -165,7 +218,8 @@ class ParsedPlaces:
     wgs84: Future[tuple[np.ndarray, np.ndarray]]
 
 
-def start_places(cols: dict[str, Distinct], datum: str, raw_lon: pd.Series) -> ParsedPlaces:
+def start_places(cols: dict[str, Distinct], datums: RowDatums, raw_lon: pd.Series
+                 ) -> ParsedPlaces:
     """Read the coordinate cells and start bringing them to WGS-84 in a background thread.
 
     The shift (four passes of arithmetic over a million points for GCJ-02, in
@@ -190,7 +244,7 @@ def start_places(cols: dict[str, Distinct], datum: str, raw_lon: pd.Series) -> P
             fixed_n = int(fixed.sum())
     lon_a, lat_a = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
     both = ~np.isnan(lon_a) & ~np.isnan(lat_a)
-    args = (np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datum)
+    args = (np.where(both, lon_a, np.nan), np.where(both, lat_a, np.nan), datums)
     wgs84: Future[tuple[np.ndarray, np.ndarray]]
     if len(lon_a) >= HALVES_MIN:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geotool-datum")
@@ -204,12 +258,13 @@ def start_places(cols: dict[str, Distinct], datum: str, raw_lon: pd.Series) -> P
     return ParsedPlaces(lon, lat, bad_lon, bad_lat, fixed_n, wgs84)
 
 
-def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Geometry | None,
-                 margin_m: float, cols: dict[str, Distinct], notes: list[str],
+def _coordinates(data: pd.DataFrame, why: _Reasons, datums: RowDatums,
+                 city: shapely.Geometry | None, margin_m: float,
+                 cols: dict[str, Distinct], notes: list[str],
                  places: ParsedPlaces | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     raw_lon, raw_lat = data["lon"], data["lat"]
-    places = places or start_places(cols, datum, raw_lon)
+    places = places or start_places(cols, datums, raw_lon)
     lon, lat, bad_lon, bad_lat = places.lon, places.lat, places.bad_lon, places.bad_lat
     if places.pairs_fixed:
         notes.append(Note("note.pair_in_lon", n=places.pairs_fixed))
@@ -229,11 +284,12 @@ def _coordinates(data: pd.DataFrame, why: _Reasons, datum: str, city: shapely.Ge
     both = has_lon & has_lat
     why.flag(both & (np.abs(lon_a) < 1e-9) & (np.abs(lat_a) < 1e-9), "zero_coordinates", "lon",
              pair)
-    if is_geographic(datum):
+    geographic = both & datums.geographic(len(both))
+    if geographic.any():
         with np.errstate(invalid="ignore"):
-            swapped = both & lat_lon_swapped(lon_a, lat_a)
+            swapped = geographic & lat_lon_swapped(lon_a, lat_a)
             why.flag(swapped, "swapped_coordinates", "lon", pair)
-            out_of_range = both & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
+            out_of_range = geographic & ((np.abs(lon_a) > 180) | (np.abs(lat_a) > 90))
         why.flag(out_of_range, "bad_coordinates", "lon", pair)
     x, y = places.wgs84.result()
     why.flag(both & (np.isnan(x) | np.isnan(y)), "bad_coordinates", "lon", pair)

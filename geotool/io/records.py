@@ -41,6 +41,7 @@ reported in :attr:`RecordsResult.notes`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,7 @@ from geotool.io.parsing import (
     words_at,
 )
 from geotool.io.record_places import (
+    RowDatums,
     _coordinates,
     _raw_text,
     _Reasons,
@@ -151,6 +153,7 @@ def _year_for_yearless(found: pd.Series) -> int | None:
 
 def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
                       city: shapely.Geometry | None, *, datum: str | None = "EPSG:4326",
+                      file_datums: Mapping[str, str] | None = None,
                       city_margin_m: float = 1000.0, lang: str = "zh") -> RecordsResult:
     """Turn raw record tables into the canonical records table.
 
@@ -166,6 +169,9 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     datum : str
         Datum of the coordinates: ``"EPSG:4326"``, ``"GCJ-02"``, ``"BD-09"``
         or any EPSG code (a projected one takes x/y in its units).
+    file_datums : mapping, optional
+        The datum of particular files (``[records.file_crs]``), by the file as
+        the tables name it (``shown_path(table.path)``); the others are in ``datum``.
     city_margin_m : float
         Tolerance outside the city boundary, in metres.
     lang : str
@@ -195,10 +201,11 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
 
     # the coordinates read first and their datum shift started (NumPy, GIL released):
     # it runs while the dates, kinds and statuses are read; every check keeps its order
-    places = start_places(cols, datum, data["lon"])
+    datums = RowDatums.of(datum, data["_file"], file_datums)
+    places = start_places(cols, datums, data["lon"])
     _dates(data, why, notes, cols)
     _kinds_and_statuses(data, why, cols)
-    located, lon_a, lat_a = _coordinates(data, why, datum, city, city_margin_m, cols,
+    located, lon_a, lat_a = _coordinates(data, why, datums, city, city_margin_m, cols,
                                          notes, places)
 
     # feature references

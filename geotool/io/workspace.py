@@ -238,7 +238,10 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
                    root=shown_path(ws.root))
         raise InputError(msg, path=ws.config_path)
     tables = reading.result()
-    rres = normalize_records(tables, features, city, datum=ws.records.crs, lang=lang)
+    own_datums = {shown_path(f): d for f, d in
+                  ws.records.file_datums(ws.root, files, ws.config_path).items()}
+    rres = normalize_records(tables, features, city, datum=ws.records.crs,
+                             file_datums=own_datums, lang=lang)
     # the raw cells are not needed any more (only each file's name and notes): freed now,
     # before the analysis may start beside the checks below
     tables = [replace(t, data=t.data.iloc[:0].copy()) for t in tables]
@@ -256,6 +259,9 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
     if own:  # an --out inside a records folder: geotool's own lists are no records
         names = ", ".join(shown_path(f.name) for f in own[:5]) + (" ..." if len(own) > 5 else "")
         notes.append(Note("note.own_outputs", n=len(own), names=names))
+    unmatched = ws.records.unmatched_file_crs(ws.root, files)
+    if unmatched:  # a typo, likely: those files would be read in the wrong datum
+        notes.append(Note("note.file_crs_unmatched", patterns=", ".join(map(repr, unmatched))))
     outside = _outside_count(rres.records, city)
     if outside:
         notes.append(Note("note.records_outside", n=outside))
@@ -276,7 +282,7 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
                                    names=", ".join(_MAPPABLE)))
         accounts.append(FileAccount(shown, "records", counts["read"], counts["used"],
                                     counts["quarantined"],
-                                    ws.records.crs if ws.records.crs != "EPSG:4326" else None,
+                                    _shown_datum(own_datums.get(shown, ws.records.crs)),
                                     file_notes, int(flagged_per_file.get(shown, 0))))
     quarantines.append(rres.quarantine)
     quarantine = pd.concat([q for q in quarantines if not q.empty] or
@@ -287,7 +293,7 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
         texts = {code: reason_text(code, lang) for code in quarantine["reason_code"].unique()}
         quarantine["reason"] = quarantine["reason_code"].map(texts)
     findings = _datum_findings(ws, rres.records, features, layer_results, districts,
-                               dres.converted_from)
+                               dres.converted_from, own_datums)
     flagged = rres.flagged.copy()
     if len(flagged):
         flagged["file"] = _relative_column(flagged["file"], ws.root)
@@ -296,13 +302,19 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
                   datum_findings=findings, extent=extent)
 
 
+def _shown_datum(datum: str | None) -> str | None:
+    """The datum a file's account names: none for plain WGS-84."""
+    return datum if datum not in (None, "EPSG:4326") else None
+
+
 def _datum_findings(ws: Workspace, records: gpd.GeoDataFrame, features: gpd.GeoDataFrame,
                     layer_results: list, districts: gpd.GeoDataFrame | None = None,
-                    districts_converted: str | None = None) -> list[DatumFinding]:
+                    districts_converted: str | None = None,
+                    own_datums: dict[str, str] | None = None) -> list[DatumFinding]:
     """Run the datum guard on the records files and on ledger layers read as WGS-84."""
 
     points = RecordPoints.of(records)  # read out of the table once for every check
-    found = _check_records(points, features, ws.records.crs or "EPSG:4326")
+    found = _check_records(points, features, ws.records.crs or "EPSG:4326", own_datums)
     found = [replace(f, file=_relative(f.file, ws.root)) for f in found]
     shifted = {f.file for f in found}
     if shifted:
