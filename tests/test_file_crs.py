@@ -1,6 +1,6 @@
 """``[records.file_crs]``: a records file with a datum of its own.
 
-An office's AMap spreadsheets are GCJ-02 while its 奥维 exports are WGS-84;
+An office's AMap spreadsheets are GCJ-02 while its GPS-app (奥维) CSV exports are WGS-84;
 both lie in one records folder. Fixture: the two ledger points of
 :mod:`test_bad_input` (P1 114.62, 33.62; P2 114.68, 33.63), three records
 at each in ``a.csv`` as a GCJ-02 app writes them and the same places in
@@ -89,10 +89,10 @@ def test_a_wrong_file_crs_line_is_what_the_guard_says_to_change(tmp_path, capsys
 
 def test_a_pattern_matching_no_file_is_noted(tmp_path, capsys):
     root = _workspace(tmp_path, '[records.file_crs]\n"records/b.csv" = "EPSG:4326"\n'
-                      '"records/奥维*.kml" = "EPSG:4326"\n')
+                      '"records/奥维导出*.csv" = "EPSG:4326"\n')
     assert main(["validate", str(root), "--lang", "en", "--out", str(root / "out")]) == 0
     out = capsys.readouterr().out
-    assert "[records.file_crs]: 'records/奥维*.kml' match(es) no records file" in out, out
+    assert "[records.file_crs]: 'records/奥维导出*.csv' match(es) no records file" in out, out
     assert "records/b.csv" not in out.split("match(es) no records file")[0].split("\n")[-1]
 
 

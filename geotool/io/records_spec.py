@@ -2,14 +2,14 @@
 
 ``crs`` is the datum of every records file; ``[records.file_crs]`` gives
 particular files (globs, relative to the config like ``paths``) a datum of
-their own, for an office whose 奥维 exports are WGS-84 while its AMap
-spreadsheets are GCJ-02::
+their own, for an office whose GPS-app (奥维) exports are WGS-84 while its
+AMap spreadsheets are GCJ-02::
 
     [records]
-    paths = ["records/*.xlsx", "records/*.kml"]
+    paths = ["records/*.xlsx", "records/*.csv"]
     crs = "GCJ-02"
     [records.file_crs]
-    "records/*.kml" = "EPSG:4326"
+    "records/奥维导出*.csv" = "EPSG:4326"
 
 A file two of those patterns give different datums is a config error.
 """
