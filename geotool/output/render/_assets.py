@@ -2,8 +2,8 @@
 
 Leaflet and Leaflet.markercluster come from the ``xstatic-leaflet`` and
 ``xstatic-leaflet-markercluster`` packages (never copied into the repository,
-never fetched from a CDN); ``map.js``/``layout.js``/``map.css`` beside this
-module are geotool's own. Before inlining:
+never fetched from a CDN); ``map.js``/``issues.js``/``labels.js``/``layout.js``/
+``taps.js``/``map.css`` beside this module are geotool's own. Before inlining:
 
 * source-map comments are removed (a browser with devtools open would
   fetch them);
@@ -111,6 +111,7 @@ def head_html() -> str:
         _read(_HERE / "issues.js"),
         _read(_HERE / "labels.js"),
         _read(_HERE / "layout.js"),
+        _read(_HERE / "taps.js"),
     ]
     parts = [f"<style>\n{_check('style', css)}\n</style>"]
     parts += [f"<script>\n{_check('script', js)}\n</script>" for js in scripts]

@@ -308,6 +308,7 @@
     if (G.layout) {
       G.layout(map, {bounds: G.bounds, closeWord: opts.closeWord, tilesNote: opts.tilesNote});
     }
+    if (G.tapTargets) { G.tapTargets(map); }
     stats.scriptMs = now();
     var done = function () {
       stats.ready = true;
