@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from geotool._argparse import Parser, examples_epilog, wrap
 from geotool.io.config import PARAMETER_RANGES
+from geotool.io.evaluation import RISK_RANGES
 from geotool.text import tr
 
 __all__ = ["as_of_date", "build_parser", "lonlat"]
@@ -105,6 +106,16 @@ def _count(text: str) -> int:
 def _seed(text: str) -> int:
     """A random seed: a whole number of at least 0 (NumPy takes no negative seed)."""
     return _whole(text, 0, "arg.not_non_negative")
+
+
+def _draws(text: str) -> int:
+    """Monte Carlo draws: a whole number from 1 to the sane maximum (``RISK_RANGES``)."""
+    value = _whole(text, 1, "arg.not_positive")
+    high = RISK_RANGES["draws"][1]
+    if value > high:
+        raise argparse.ArgumentTypeError(tr("arg.too_many", Parser.lang, value=text,
+                                             high=f"{high:,}"))
+    return value
 
 
 def lonlat(text: str) -> tuple[float, float]:
@@ -236,7 +247,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]], la
 
     p = command("risk")
     _analysis_options(p, lang)
-    p.add_argument("--draws", type=int, metavar=_mv("n", lang), help=tr("help.draws", lang))
+    p.add_argument("--draws", type=_draws, metavar=_mv("n", lang), help=tr("help.draws", lang))
     p.add_argument("--seed", type=_seed, metavar=_mv("n", lang), help=tr("help.seed", lang))
     _out(p, lang, "out")
 

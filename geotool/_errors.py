@@ -16,7 +16,26 @@ from typing import Any
 
 from geotool.text import Note, join_where, render, where_prefix
 
-__all__ = ["CRSError", "ConfigError", "GeotoolError", "HistoryError", "InputError", "shown_path"]
+__all__ = ["CRSError", "ConfigError", "GeotoolError", "HistoryError", "InputError", "printable",
+           "shown_path"]
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROLS.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: object) -> str:
+    r"""Text from the data as a terminal line may show it: control characters escaped.
+
+    A name holding a line break could forge a line of the listing, an ESC
+    sequence recolour or move the terminal's text; each is shown as ``\xNN``.
+
+    Examples
+    --------
+    >>> print(printable("河西区\x1b[31m\n川东区"))
+    河西区\x1b[31m\x0a川东区
+    """
+    return str(text).translate(_CONTROLS)
 
 
 def shown_path(path: object) -> str:

@@ -263,6 +263,19 @@ def _layer(key: str, table: Any, root: Path, path: Path) -> LayerSpec:
     return LayerSpec(key=key, path=file, **values)
 
 
+def _plain_url(url: str) -> bool:
+    """Whether ``url`` parses, with one ``@`` at most before its host (a password's own
+    ``@`` would be read as the host, and shown in the driver's message)."""
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only for a [history] url
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return False
+    return parts.netloc.count("@") <= 1
+
+
 def _history(table: Any, root: Path, path: Path) -> HistorySpec:
     if not isinstance(table, dict):
         raise ConfigError(Note("config.not_table", where="[history]"), path=path)
@@ -275,6 +288,8 @@ def _history(table: Any, root: Path, path: Path) -> HistorySpec:
     url = table.get("url")
     if url is not None and not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError(Note("history.bad_url"), path=path)
+    if url is not None and not _plain_url(url):
+        raise ConfigError(Note("history.url_unparsable"), path=path)
     save = table.get("save", False)
     if not isinstance(save, bool):
         raise ConfigError(Note("history.bad_save", value=save), path=path)

@@ -93,6 +93,9 @@ _KEYS = {"preset", "quotas", "declared", "undeclared", "undeclared_cell_m",
 _COUNTS = ("declared", "undeclared", "draws", "seed")
 _PROBS = ("p_fail_per_open_issue", "p_fail_forgotten")
 _POSITIVE = ("undeclared_cell_m",)
+#: Sane ranges (low, high, unit): beyond them the simulation's arrays outgrow any machine
+#: (2e9 draws: 60 GiB; 1 cm cells over a district: terabytes).
+RISK_RANGES = {"draws": (1, 1_000_000, ""), "undeclared_cell_m": (1.0, 10_000.0, "m")}
 _NON_NEGATIVE = ("loss_per_failed_place", "loss_threshold")
 _WHERE = "[evaluation]"
 
@@ -158,6 +161,9 @@ def parse_evaluation(table: Any, *, layers: list[str], path: Path) -> Evaluation
     values: dict[str, Any] = {}
     preset = table.get("preset")
     if preset is not None:
+        if not isinstance(preset, str):
+            raise ConfigError(Note("config.not_string", where=_WHERE, name="preset",
+                                   value=preset), path=path)
         if preset not in PRESETS:
             raise ConfigError(Note("risk.unknown_preset", preset=preset,
                                    hint=_hint(str(preset), sorted(PRESETS))), path=path)
@@ -171,6 +177,10 @@ def parse_evaluation(table: Any, *, layers: list[str], path: Path) -> Evaluation
         if bad:
             key = "risk.not_probability" if name in _PROBS else "config.not_positive"
             raise ConfigError(Note(key, where=_WHERE, name=name, value=value), path=path)
+        if name in RISK_RANGES and not RISK_RANGES[name][0] <= value <= RISK_RANGES[name][1]:
+            low, high, unit = RISK_RANGES[name]
+            raise ConfigError(Note("guard.out_of_range", where=_WHERE, name=name, value=value,
+                                   low=f"{low:g}", high=f"{high:g}", unit=unit), path=path)
         values[name] = value if name in _COUNTS else float(value)
     if "quotas" in table:
         values["quotas"] = _quotas(table["quotas"], layers, path)

@@ -9,6 +9,7 @@ are written as text or numbers, never formulas. Every file is atomic.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -46,11 +47,26 @@ def _points(table: pd.DataFrame, gcj02: bool) -> tuple[np.ndarray, np.ndarray]:
     return np.round(lon, 7), np.round(lat, 7)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: object) -> str:
+    """Text as XML 1.0 may hold it: a character it does not allow becomes U+FFFD.
+
+    Examples
+    --------
+    >>> _xml_text("顺河\x01小街")
+    '顺河\ufffd小街'
+    """
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
 def _label(row: pd.Series) -> str:
-    return f"{int(row['order'])}. {row['name']}"
+    return _xml_text(f"{int(row['order'])}. {row['name']}")
 
 
 def _gpx(table: pd.DataFrame, title: str, gcj02: bool) -> bytes:
+    title = _xml_text(title)
     ET.register_namespace("", _GPX_NS)
     root = ET.Element(f"{{{_GPX_NS}}}gpx", {"version": "1.1", "creator": "geotool"})
     meta = ET.SubElement(root, f"{{{_GPX_NS}}}metadata")
@@ -62,11 +78,12 @@ def _gpx(table: pd.DataFrame, title: str, gcj02: bool) -> bytes:
         pt = ET.SubElement(rte, f"{{{_GPX_NS}}}rtept", {"lat": f"{lat[i]:.7f}",
                                                         "lon": f"{lon[i]:.7f}"})
         ET.SubElement(pt, f"{{{_GPX_NS}}}name").text = _label(row)
-        ET.SubElement(pt, f"{{{_GPX_NS}}}desc").text = str(row["address"])
+        ET.SubElement(pt, f"{{{_GPX_NS}}}desc").text = _xml_text(row["address"])
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _kml(table: pd.DataFrame, title: str, gcj02: bool) -> bytes:
+    title = _xml_text(title)
     ET.register_namespace("", _KML_NS)
     root = ET.Element(f"{{{_KML_NS}}}kml")
     doc = ET.SubElement(root, f"{{{_KML_NS}}}Document")
@@ -83,7 +100,7 @@ def _kml(table: pd.DataFrame, title: str, gcj02: bool) -> bytes:
     for i, (_, row) in enumerate(table.iterrows()):
         mark = ET.SubElement(doc, f"{{{_KML_NS}}}Placemark")
         ET.SubElement(mark, f"{{{_KML_NS}}}name").text = _label(row)
-        ET.SubElement(mark, f"{{{_KML_NS}}}description").text = str(row["address"])
+        ET.SubElement(mark, f"{{{_KML_NS}}}description").text = _xml_text(row["address"])
         ET.SubElement(ET.SubElement(mark, f"{{{_KML_NS}}}Point"),
                       f"{{{_KML_NS}}}coordinates").text = f"{lon[i]:.7f},{lat[i]:.7f},0"
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

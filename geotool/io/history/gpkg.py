@@ -57,6 +57,7 @@ class GeoPackageStore(HistoryStore):
         "real": "REAL", "bool": "BOOLEAN", "date": "DATE", "ts": "TEXT"}
 
     def __init__(self, path: str | Path) -> None:
+        """Open (or create) the store; a GeoPackage holding other tables is refused."""
         self.path = Path(path)
         self.where = str(self.path)
         if self.path.exists() and self.path.stat().st_size and not _is_sqlite(self.path):
@@ -66,6 +67,11 @@ class GeoPackageStore(HistoryStore):
         except sqlite3.Error as exc:
             raise HistoryError(key="history.cannot_open", path=self.path,
                                params={"reason": str(exc)}) from None
+        others = _other_tables(conn)
+        if others:  # a ledger's GeoPackage named as the store: never written into
+            conn.close()
+            raise HistoryError(key="history.not_store", path=self.path,
+                               params={"tables": ", ".join(others[:5])})
         conn.execute("PRAGMA foreign_keys = ON")
         super().__init__(conn)
 
@@ -167,3 +173,14 @@ class GeoPackageStore(HistoryStore):
 def _is_sqlite(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _other_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables of a file that is not (yet) a store: none for an empty file or a store."""
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    except sqlite3.Error:
+        return []  # unreadable: the store's own checks say so
+    own = [n for n in names if not n.startswith(("gpkg_", "rtree_", "sqlite_"))]
+    return [] if not own or "snapshots" in own else own

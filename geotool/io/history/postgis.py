@@ -29,13 +29,44 @@ _LOCK_KEY = 0x67656F74  # "geot": one advisory lock for geotool's writers
 
 
 def _redacted(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password (in the user part or ``?password=``), for messages.
 
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    Examples
+    --------
+    >>> _redacted("postgresql://p:s3cr3t@db:5432/g?user=q&password=x&sslmode=require")
+    'postgresql://p:***@db:5432/g?user=q&password=***&sslmode=require'
+    >>> _redacted("postgresql://p:pw@[::1/g")
+    'postgresql://***'
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return "postgresql://***"
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = hostport
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}{':***' if colon else ''}@{hostport}"
+    query = "&".join("password=***" if kv.lower().startswith("password=") else kv
+                     for kv in parts.query.split("&")) if parts.query else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def _scrubbed(text: str, url: str) -> str:
+    """A driver's message with every password of ``url`` replaced by ``***``, on one line."""
+    secrets = []
+    try:
+        parts = urlsplit(url)
+        secrets.append(parts.password or "")
+        secrets += [kv.split("=", 1)[1] for kv in parts.query.split("&")
+                    if kv.lower().startswith("password=")]
+    except ValueError:
+        pass
+    text = " ".join(text.split())
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 class PostGISStore(HistoryStore):
@@ -60,10 +91,11 @@ class PostGISStore(HistoryStore):
         except ImportError:  # pragma: no cover - a declared dependency
             raise HistoryError(key="history.no_driver") from None
         self.where = _redacted(url)
+        self._url = url
         try:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            reason = " ".join(str(exc).split())
+            reason = _scrubbed(str(exc), url)
             raise HistoryError(key="history.cannot_connect", path=self.where,
                                params={"reason": reason}) from None
         super().__init__(conn)
@@ -78,7 +110,7 @@ class PostGISStore(HistoryStore):
                 yield cur
         except psycopg.Error as exc:
             raise HistoryError(key="history.failed", path=self.where,
-                               params={"reason": " ".join(str(exc).split())}) from None
+                               params={"reason": _scrubbed(str(exc), self._url)}) from None
 
     def _lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
