@@ -9,11 +9,13 @@ district name forging lines of the history listing.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import xml.dom.minidom
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from geotool.cli import main
@@ -119,3 +121,41 @@ def test_the_history_listing_shows_control_characters_escaped(sample_workspace, 
     assert "\x1b" not in out
     assert "河西区\\x1b[31m\\x0a    川东区：排名 9" in out, out
     assert not any(line.startswith("    川东区：排名 9") for line in out.splitlines())
+
+
+def _types(root, first_only: bool, value: str) -> None:
+    path = root / "points.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for i, feature in enumerate(data["features"]):
+        if not first_only or i == 0:
+            feature["properties"]["type"] = value
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_type_holding_an_at_sign_keeps_its_own_quota_per_district(sample_workspace, tmp_path):
+    # every point is 学校@老城: quota 1 per district for that type, 0 for a type 学校
+    # (which no point has). The old groups were "type@district" split at the first
+    # "@": the quota of 学校 (0) was used, so the simulation drew nothing
+    root = _copy(sample_workspace, tmp_path)
+    _types(root, False, "学校@老城")
+    config = root / "geotool.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[:text.index("[evaluation]")] + '[evaluation]\nquotas = {'
+                      '"points:学校@老城" = 1, "points:学校" = 0}\nscope = "district"\n'
+                      "loss_per_failed_place = 1\n", encoding="utf-8")
+    assert main(["risk", str(root), "--as-of", "2026-10-26", "--out", str(tmp_path / "r")]) == 0
+    city = pd.read_csv(tmp_path / "r" / "risk.csv", encoding="utf-8-sig").iloc[-1]
+    assert city["expected_drawn"] == 4.0  # one point in each of the 4 districts
+    assert city["simulated_mean_loss"] > 0
+    assert abs(city["expected_loss"] - city["simulated_mean_loss"]) < 0.1
+
+
+def test_a_type_holding_an_at_sign_with_a_preset_per_district(sample_workspace, tmp_path):
+    root = _copy(sample_workspace, tmp_path)
+    _types(root, True, "志愿服务@站点")  # one point; the preset draws per district
+    config = root / "geotool.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('preset = "mock-2021"', 'preset = "city-mock-78"'),
+                      encoding="utf-8")
+    assert main(["risk", str(root), "--as-of", "2026-10-26", "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "risk.csv").exists()  # a KeyError traceback before

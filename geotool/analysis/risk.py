@@ -158,8 +158,14 @@ def _group_keys(features: pd.DataFrame, spec: EvaluationSpec) -> tuple[pd.Series
 
 
 def _strata(key: pd.Series, district: pd.Series, quotas: dict, scope: str) -> pd.Series:
+    """The draw group of each place: its quota key, in its district with ``scope = "district"``.
+
+    Written ``key@district`` for the notes, with the key's length in front so
+    that no ``@`` in a type or a district name can make two groups one
+    (``5:学校@老城@411602``); the quota is always looked up by the key itself.
+    """
     if scope == "district":
-        return (key + "@" + district).where(key != "", "")
+        return (key.str.len().astype(str) + ":" + key + "@" + district).where(key != "", "")
     return key
 
 
@@ -205,9 +211,14 @@ def evaluation_risk(result, spec: EvaluationSpec, *, draws: int | None = None,
     stratum = _strata(key, district, quotas, spec.scope)
     n_in = stratum.map(stratum.value_counts()).to_numpy(dtype=float)
     quota = key.map(lambda k: quotas.get(k, 0)).to_numpy(dtype=float)
-    for name in sorted(set(stratum[(quota > n_in) & (stratum != "").to_numpy()])):
-        notes.append(Note("risk.quota_too_big", key=name, n=int((stratum == name).sum()),
-                          quota=int(quotas[name.split("@")[0]])))
+    too_big = (quota > n_in) & (stratum != "").to_numpy()
+    for name in sorted(set(stratum[too_big])):
+        in_group = (stratum == name).to_numpy()
+        group_key = str(key[in_group].iloc[0])
+        shown = group_key if spec.scope != "district" else \
+            f"{group_key}@{district[in_group].iloc[0]}"
+        notes.append(Note("risk.quota_too_big", key=shown, n=int(in_group.sum()),
+                          quota=int(quotas[group_key])))
     incl = np.where(stratum.to_numpy() != "", np.minimum(quota, n_in) / np.maximum(n_in, 1), 0.0)
     loss = spec.loss_per_failed_place
     expected = loss * incl * p
@@ -217,11 +228,12 @@ def evaluation_risk(result, spec: EvaluationSpec, *, draws: int | None = None,
     drop = expected + cell_fixed
 
     rng = np.random.default_rng(seed)
-    groups = pd.DataFrame({"stratum": stratum.to_numpy(), "d": d_index, "p": p})
+    groups = pd.DataFrame({"stratum": stratum.to_numpy(), "key": key.to_numpy(),
+                           "d": d_index, "p": p})
     groups = groups[(groups["stratum"] != "").to_numpy() & (groups["d"] >= 0)]
-    counts = groups.groupby(["stratum", "d", "p"], sort=True).size().rename("n").reset_index()
-    counts["quota"] = counts["stratum"].map(
-        lambda s: quotas[s.split("@")[0]] if spec.scope == "district" else quotas[s])
+    counts = groups.groupby(["stratum", "key", "d", "p"], sort=True).size().rename("n")
+    counts = counts.reset_index()
+    counts["quota"] = counts.pop("key").map(quotas)  # by the key: a type may hold an @
     if not cells.empty:
         ccounts = cells.groupby(["stratum", "d", "p"], sort=True).size().rename("n").reset_index()
         ccounts["quota"] = spec.undeclared
