@@ -159,3 +159,26 @@ def test_a_type_holding_an_at_sign_with_a_preset_per_district(sample_workspace, 
                       encoding="utf-8")
     assert main(["risk", str(root), "--as-of", "2026-10-26", "--out", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "risk.csv").exists()  # a KeyError traceback before
+
+
+def test_places_outside_every_district_are_not_drawn_by_either_figure(sample_workspace,
+                                                                     tmp_path, capsys):
+    # one community of the sample kept as the only district: 697 of the 738 places lie
+    # outside it. Before, the exact figure spread the quotas over them too (1.73) while
+    # the simulation drew only inside (12.27), and they topped the list to fix
+    root = _copy(sample_workspace, tmp_path)
+    path = root / "districts.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    keep = [f for f in data["features"] if str(f["properties"]["code"]) == "411603006"]
+    keep[0]["properties"]["parent"] = None
+    data["features"] = keep
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["risk", str(root), "--as-of", "2026-10-26", "--lang", "en",
+                 "--out", str(tmp_path / "r")]) == 0
+    assert "697 ledger place(s) lie outside every district" in capsys.readouterr().out
+    risk = pd.read_csv(tmp_path / "r" / "risk.csv", encoding="utf-8-sig")
+    assert abs(risk["expected_loss"] - risk["simulated_mean_loss"]).max() < 0.1
+    places = pd.read_csv(tmp_path / "r" / "risk_places.csv", encoding="utf-8-sig",
+                         dtype={"district": str})
+    outside = places["district"].isna()
+    assert outside.sum() == 697 and (places.loc[outside, "p_drawn"] == 0).all()

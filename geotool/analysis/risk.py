@@ -209,6 +209,10 @@ def evaluation_risk(result, spec: EvaluationSpec, *, draws: int | None = None,
                          p_fail_forgotten=spec.p_fail_forgotten)
     key, quotas, notes = _group_keys(feats, spec)
     stratum = _strata(key, district, quotas, spec.scope)
+    outside = (d_index < 0) & (stratum != "").to_numpy()
+    if outside.any():  # no district loses points for them: neither figure draws them
+        stratum = stratum.where(~outside, "")
+        notes.append(Note("risk.outside_districts", n=int(outside.sum())))
     n_in = stratum.map(stratum.value_counts()).to_numpy(dtype=float)
     quota = key.map(lambda k: quotas.get(k, 0)).to_numpy(dtype=float)
     too_big = (quota > n_in) & (stratum != "").to_numpy()
