@@ -182,3 +182,10 @@ def test_places_outside_every_district_are_not_drawn_by_either_figure(sample_wor
                          dtype={"district": str})
     outside = places["district"].isna()
     assert outside.sum() == 697 and (places.loc[outside, "p_drawn"] == 0).all()
+
+
+def test_an_empty_history_path_says_it_is_empty(sample_workspace, tmp_path, capsys):
+    root = _copy(sample_workspace, tmp_path, '[history]\npath = "  "\n')
+    assert main(["history", str(root), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "[history] path is empty" in err and "must be a string" not in err, err

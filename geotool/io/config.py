@@ -282,9 +282,11 @@ def _history(table: Any, root: Path, path: Path) -> HistorySpec:
     reject_unknown(set(table), {"path", "url", "save"}, "[history]", path)
     for name in ("path", "url"):
         value = table.get(name)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
+        if value is not None and not isinstance(value, str):
             raise ConfigError(Note("config.not_string", where="[history]", name=name,
                                    value=value), path=path)
+        if value is not None and not value.strip():
+            raise ConfigError(Note("history.empty_setting", name=name), path=path)
     url = table.get("url")
     if url is not None and not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError(Note("history.bad_url"), path=path)
