@@ -166,8 +166,8 @@ class RowDatums:
 
     Examples
     --------
-    >>> files = pd.Series(["a.csv", "b.kml", "a.csv"])
-    >>> d = RowDatums.of("GCJ-02", files, {"b.kml": "EPSG:4326"})
+    >>> files = pd.Series(["a.csv", "b.csv", "a.csv"])
+    >>> d = RowDatums.of("GCJ-02", files, {"b.csv": "EPSG:4326"})
     >>> d.names, d.codes.tolist(), d.geographic(3).tolist()
     (('EPSG:4326', 'GCJ-02'), [1, 0, 1], [True, True, True])
     """

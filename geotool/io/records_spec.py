@@ -55,8 +55,9 @@ class RecordsSpec:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     file_crs: tuple[tuple[str, str], ...] = ()
 
-    def file_datums(self, root: Path, files: list[Path], config: Path) -> dict[Path, str]:
-        """The files among ``files`` (absolute) that ``file_crs`` gives a datum of their own.
+    def file_datums(self, root: Path, files: list[Path], config: Path
+                    ) -> tuple[dict[Path, str], list[str]]:
+        """The files among ``files`` that ``file_crs`` gives a datum of their own.
 
         Parameters
         ----------
@@ -69,30 +70,30 @@ class RecordsSpec:
 
         Returns
         -------
-        dict
-            Path -> datum, for those files only (the others are in ``crs``).
+        (dict, list of str)
+            Path -> datum, for those files only (the others are in ``crs``),
+            and the patterns that match none of ``files`` (a typo, likely).
 
         Raises
         ------
         ConfigError
-            A file that two ``file_crs`` patterns give different datums.
+            A records file that two ``file_crs`` patterns give different datums.
         """
+        wanted = set(files)
         own: dict[Path, tuple[str, str]] = {}
-        for pattern, datum in self.file_crs:
-            for path in matched_files(root, (pattern,)):
+        unmatched = []
+        for pattern, datum in self.file_crs:  # each pattern globbed once
+            hits = [p for p in matched_files(root, (pattern,)) if p in wanted]
+            if not hits:
+                unmatched.append(pattern)
+            for path in hits:
                 before = own.setdefault(path, (pattern, datum))
                 if before[1] != datum:
                     msg = Note("config.file_crs_conflict", file=shown_path(path),
                                first=before[0], first_crs=before[1], second=pattern,
                                second_crs=datum)
                     raise ConfigError(msg, path=config)
-        return {f: own[f][1] for f in files if f in own}
-
-    def unmatched_file_crs(self, root: Path, files: list[Path]) -> list[str]:
-        """The ``file_crs`` patterns that match none of the records files (a typo, likely)."""
-        wanted = set(files)
-        return [pattern for pattern, _ in self.file_crs
-                if not wanted.intersection(matched_files(root, (pattern,)))]
+        return {f: own[f][1] for f in files if f in own}, unmatched
 
 
 def _file_crs(table: Any, path: Path) -> tuple[tuple[str, str], ...]:

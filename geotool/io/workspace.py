@@ -238,8 +238,8 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
                    root=shown_path(ws.root))
         raise InputError(msg, path=ws.config_path)
     tables = reading.result()
-    own_datums = {shown_path(f): d for f, d in
-                  ws.records.file_datums(ws.root, files, ws.config_path).items()}
+    own_files, unmatched = ws.records.file_datums(ws.root, files, ws.config_path)
+    own_datums = {shown_path(f): d for f, d in own_files.items()}
     rres = normalize_records(tables, features, city, datum=ws.records.crs,
                              file_datums=own_datums, lang=lang)
     # the raw cells are not needed any more (only each file's name and notes): freed now,
@@ -259,7 +259,6 @@ def _load(ws: Workspace, matched: list[Path], pq_files: list[Path], files: list[
     if own:  # an --out inside a records folder: geotool's own lists are no records
         names = ", ".join(shown_path(f.name) for f in own[:5]) + (" ..." if len(own) > 5 else "")
         notes.append(Note("note.own_outputs", n=len(own), names=names))
-    unmatched = ws.records.unmatched_file_crs(ws.root, files)
     if unmatched:  # a typo, likely: those files would be read in the wrong datum
         notes.append(Note("note.file_crs_unmatched", patterns=", ".join(map(repr, unmatched))))
     outside = _outside_count(rres.records, city)
