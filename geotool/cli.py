@@ -121,6 +121,7 @@ def _write_flagged(loaded, out: Path, lang: str) -> None:
 def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
     from geotool.output.report import EarlyIssueList, summary_table, write_gaps  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
+    saving = _saving(args, workspace)  # an unusable store fails before any work
     early = EarlyIssueList(out)  # issues.csv written while the analysis finishes
     try:
         result = _analyse(args, workspace, summary=True, on_issues=early)
@@ -132,17 +133,29 @@ def _run_gaps(args: argparse.Namespace, workspace: Path, out: Path):
         early.discard()  # a run stopped before writing leaves no temporary file
     print(summary_table(result, lang=args.lang))
     print(tr("cli.gaps_written", args.lang, path=out))
-    _save_if_asked(args, workspace, result)
+    if saving is not None:
+        _save(saving, result, args.lang)
     return result
 
 
-def _save_if_asked(args: argparse.Namespace, workspace: Path, result) -> None:
-    """Save the snapshot with ``--save`` or ``[history] save = true``."""
+def _saving(args: argparse.Namespace, workspace: Path):
+    """The workspace config when the snapshot is to be saved (``--save``, ``[history] save``).
+
+    An existing store is opened and checked now, before the analysis: one
+    that cannot be used, or holds another city's snapshots, fails before any
+    list is written.
+    """
     from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     config = load_config(workspace)
-    if getattr(args, "save", False) or (config.history is not None and config.history.save):
-        _save(config, result, args.lang)
+    if not (getattr(args, "save", False) or (config.history is not None and config.history.save)):
+        return None
+    store = workspace_store(config, create=False)
+    if store is not None:
+        with store:
+            store.check_city(config.city)
+    return config
 
 
 def _save(workspace, result, lang: str) -> None:
@@ -179,7 +192,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from geotool.analysis.snapshot import snapshot_of  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
-    from geotool.output.diffs import write_diff  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.diffs import params_note, write_diff  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
@@ -207,6 +220,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     diff = diff_snapshots(a, b)
+    note = params_note(diff, args.lang)
+    if note is not None:
+        print(f"geotool: {tr('cli.warning', args.lang)}: {note}", file=sys.stderr)
     written = write_diff(diff, Path(args.out), lang=args.lang)
     print(tr("diff.written", args.lang, d1=a.as_of, d2=b.as_of, path=written["changes"].parent,
              n=len(diff.changes)))

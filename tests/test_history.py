@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from _history_fixtures import D1, D2, EXPECTED_CHANGES, build_two_weeks
 
+from geotool._errors import HistoryError
 from geotool.analysis.gaps import find_gaps
 from geotool.analysis.snapshot import save_result, snapshot_of
 from geotool.cli import main
@@ -284,3 +285,82 @@ def test_an_unusable_store_path_is_one_line(tmp_path, capsys, make):
     err = capsys.readouterr().err
     assert "history.gpkg" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+    out = tmp_path / "out"  # gaps --save fails the same way, before any list is written
+    assert main(["gaps", str(root), "--as-of", str(D1), "--out", str(out), "--save"]) == 2
+    err = capsys.readouterr().err
+    assert "history.gpkg" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def _rename_city(city, name):
+    toml = city / "geotool.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('name = "两周市"', f'name = "{name}"'),
+                    encoding="utf-8")
+
+
+def test_a_store_of_another_city_is_refused_before_any_work(city, backend, capsys):
+    _gaps(city, D1)
+    capsys.readouterr()
+    _rename_city(city, "邻市")  # another city's workspace pointed at this store
+    out = city.parent / "out-other"
+    assert main(["gaps", str(city), "--as-of", str(D1), "--out", str(out), "--save"]) == 2
+    err = capsys.readouterr().err
+    assert "两周市" in err and "邻市" in err and "另一个城市" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()  # refused before the analysis: no list written
+    with backend[2]() as store:  # the first city's week is kept as it was
+        assert store.dates() == [D1]
+        assert store.snapshots()["city"].tolist() == ["两周市"]
+        with pytest.raises(HistoryError, match="another city"):
+            store.check_city("邻市")
+        store.check_city("两周市")  # its own city passes
+
+
+def test_saving_another_citys_snapshot_through_the_library_is_refused(city, backend):
+    _save(city, backend[2], D1)
+    loaded = load_workspace(city)
+    snap = snapshot_of(find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(as_of=D1)))
+    snap.city = "邻市"
+    with backend[2]() as store, pytest.raises(HistoryError, match="another city"):
+        store.save(snap)
+    with backend[2]() as store:
+        assert store.snapshots()["city"].tolist() == ["两周市"]
+        assert _counts(store, D1) == {"districts": 3, "features": 7, "issues": 5,
+                                      "blindspots": 0}
+
+
+def test_diff_warns_when_the_dates_had_different_parameters(city, tmp_path, capsys):
+    _gaps(city, D1, "--window-days", "3", "--reach-m", "250")
+    _gaps(city, D2)
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "分析参数不同" in err and "reach_m 250.0 → 300.0" in err and "window_days 3 → 7" in err
+    assert len(err.strip().splitlines()) == 1
+    book = pd.read_excel(out / "diff.xlsx", sheet_name=None, header=None)
+    for sheet in book.values():  # the workbook says so above each table
+        assert "window_days 3 → 7" in str(sheet.iloc[0, 0])
+        assert sheet.iloc[2, 0] in ("变化", "区划代码")  # then a blank row and the header
+
+
+def test_diff_of_the_same_parameters_has_no_parameter_warning(city, tmp_path, capsys):
+    _gaps(city, D1)
+    _gaps(city, D2)
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    assert "参数" not in capsys.readouterr().err
+    book = pd.read_excel(out / "diff.xlsx", sheet_name="变化清单", header=None)
+    assert book.iloc[0, 0] == "变化"  # the table starts at the top, as before
+
+
+def test_diff_refuses_two_cities(city, tmp_path, capsys):
+    _gaps(city, D1)
+    _rename_city(city, "邻市")  # D2 is computed for the renamed city
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "不同城市" in err and "两周市" in err and "邻市" in err and "Traceback" not in err
+    assert not (out / "diff.csv").exists()

@@ -26,17 +26,18 @@ it from the records when that date was never saved.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geotool._errors import HistoryError, printable
 from geotool.io.history import HistoryStore, Snapshot
 
 __all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "diff_snapshots",
-           "snapshot_at"]
+           "param_changes", "snapshot_at"]
 
 CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "newly_forgotten", "recovered",
            "blindspot_new", "blindspot_gone")
@@ -62,12 +63,39 @@ class Diff:
         for issues and features, the polygon for blind spots).
     districts : DataFrame
         :data:`DISTRICT_COLUMNS`, one row per district of either date.
+    params_changed : dict
+        Analysis parameter -> (value at D1, value at D2), for every parameter
+        (``as_of`` aside) the two snapshots were made with different values
+        of (:func:`param_changes`); empty when they agree.
     """
 
     date_from: dt.date
     date_to: dt.date
     changes: gpd.GeoDataFrame
     districts: pd.DataFrame
+    params_changed: dict[str, tuple[object, object]] = field(default_factory=dict)
+
+
+def param_changes(a: Snapshot, b: Snapshot) -> dict[str, tuple[object, object]]:
+    """The analysis parameters two snapshots differ in: name -> (value in ``a``, in ``b``).
+
+    ``as_of`` is left out (it always differs); a parameter only one snapshot
+    knows (saved by another geotool version) counts as differing, with
+    ``None`` for the other. Names are sorted.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> def snap(**params):
+    ...     return Snapshot(as_of=dt.date(2026, 10, 12), city="c", params=params, metric_crs="",
+    ...                     districts=None, features=None, issues=None, blindspots=None)
+    >>> param_changes(snap(as_of="2026-10-12", window_days=7, reach_m=300.0),
+    ...               snap(as_of="2026-10-19", window_days=14, reach_m=300))
+    {'window_days': (7, 14)}
+    """
+    names = sorted((set(a.params) | set(b.params)) - {"as_of"})
+    return {n: (a.params.get(n), b.params.get(n)) for n in names
+            if a.params.get(n) != b.params.get(n)}
 
 
 def _rows(change: str, frame: pd.DataFrame, geometry: np.ndarray) -> gpd.GeoDataFrame:
@@ -178,8 +206,18 @@ def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
     Returns
     -------
     Diff
-        Changes sorted by kind (in :data:`CHANGES` order), district, id.
+        Changes sorted by kind (in :data:`CHANGES` order), district, id;
+        ``params_changed`` says which parameters differ between the two.
+
+    Raises
+    ------
+    HistoryError
+        ``diff.other_city`` when the snapshots are of two cities.
     """
+    if a.city != b.city:
+        raise HistoryError(key="diff.other_city", params={
+            "d1": a.as_of, "d2": b.as_of, "city_from": printable(a.city),
+            "city_to": printable(b.city)})
     parts = _issue_changes(a, b) + _feature_changes(a, b) + _blindspot_changes(a, b)
     changes = pd.concat(parts, ignore_index=True)
     changes = gpd.GeoDataFrame(changes, geometry="geometry", crs="EPSG:4326")
@@ -188,7 +226,7 @@ def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
         ["_o", "district", "layer", "feature_id", "record_id"], kind="stable",
         na_position="first").drop(columns="_o").reset_index(drop=True)
     return Diff(date_from=a.as_of, date_to=b.as_of, changes=changes,
-                districts=_district_changes(a, b))
+                districts=_district_changes(a, b), params_changed=param_changes(a, b))
 
 
 def snapshot_at(date: dt.date, *, store: HistoryStore | None, compute) -> tuple[Snapshot, bool]:

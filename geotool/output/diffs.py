@@ -14,12 +14,13 @@ from typing import SupportsInt, cast
 
 import pandas as pd
 
+from geotool._errors import printable
 from geotool.analysis.diff import CHANGES, Diff
 from geotool.output.report import write_csv
 from geotool.output.workbook import Sheet, write_workbook
 from geotool.text import header, status_label, tr
 
-__all__ = ["rank_move", "write_diff"]
+__all__ = ["params_note", "rank_move", "write_diff"]
 
 
 def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
@@ -41,6 +42,26 @@ def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
     return rank_change.astype(object).map(one)  # one per district: a handful of rows
 
 
+def params_note(diff: Diff, lang: str = "zh") -> str | None:
+    """The warning that the two dates were analysed with different parameters (or ``None``).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> d = Diff(dt.date(2026, 10, 12), dt.date(2026, 10, 19), None, None,
+    ...          params_changed={"reach_m": (300.0, 500.0), "window_days": (7, 14)})
+    >>> print(params_note(d, "en")[:82])
+    the two dates were analysed with different parameters (reach_m 300.0 → 500.0, wind
+    """
+    if not diff.params_changed:
+        return None
+    shown = "—"
+    changes = ", ".join(f"{name} {shown if a is None else printable(a)} → "
+                        f"{shown if b is None else printable(b)}"
+                        for name, (a, b) in diff.params_changed.items())
+    return tr("diff.params_differ", lang, changes=changes)
+
+
 def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     """Write the diff files into ``out``; returns file key -> path."""
     out = Path(out)
@@ -57,8 +78,10 @@ def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Pa
         words = {s: status_label(s, lang) for s in shown[col].dropna().unique()}
         shown[col] = shown[col].map(words)
     title = tr("diff.title", lang, d1=diff.date_from.isoformat(), d2=diff.date_to.isoformat())
+    note = params_note(diff, lang)
+    top: list[list[object]] = [[note]] if note is not None else []
     sheets = [Sheet(name=tr(f"sheet.diff_{key}", lang), frame=frame, title=title,
-                    headers=[header(c, lang) for c in frame.columns], as_of=title)
+                    headers=[header(c, lang) for c in frame.columns], as_of=title, top=top)
               for key, frame in (("changes", shown), ("districts", districts))]
     created = dt.datetime.combine(diff.date_to, dt.time())
     written["xlsx"] = write_workbook(out / "diff.xlsx", sheets, lang=lang, created=created)

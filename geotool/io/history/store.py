@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotool._errors import HistoryError
+from geotool._errors import HistoryError, printable
 from geotool.io.history._schema import GEOMETRY, SCHEMA_VERSION, TABLES, migrations
 
 __all__ = ["FAULT_ENV", "HistoryStore", "Snapshot"]
@@ -206,7 +206,8 @@ class HistoryStore(ABC):
         """Store ``snap``, replacing any snapshot of the same date, in one transaction.
 
         Either the whole snapshot is stored or (an error, a kill) the store is
-        left as it was.
+        left as it was. A store holding another city's snapshots is refused
+        (:meth:`check_city`) and left untouched.
         """
         plan = _fault_plan()
         writes = 0
@@ -228,6 +229,7 @@ class HistoryStore(ABC):
         frames = {"snapshots": head, **{t: getattr(snap, k) for k, t in _CHILDREN.items()}}
         with self._transaction() as cur:
             self._lock(cur)
+            self._refuse_other_city(cur, snap.city)
             for table in reversed(list(TABLES)):
                 cur.execute(f"DELETE FROM {table} WHERE as_of = {self.placeholder}",
                             (self._to_sql(pd.Series([snap.as_of]), "date")[0],))
@@ -238,6 +240,35 @@ class HistoryStore(ABC):
                     self._insert(cur, table, cols, marks, rows)
                 wrote()
             self._after_save(cur, snap)
+
+    def _refuse_other_city(self, cur: Any, city: str) -> None:
+        cur.execute(f"SELECT DISTINCT city FROM snapshots WHERE city <> {self.placeholder} "
+                    "ORDER BY city", (city,))
+        others = [str(r[0]) for r in cur.fetchall()]
+        if others:
+            raise HistoryError(key="history.other_city", path=self.where or None,
+                               params={"stored": printable("、".join(others)),
+                                       "city": printable(city)})
+
+    def check_city(self, city: str) -> None:
+        """Refuse a store holding snapshots of another city (before any work).
+
+        A store keeps one city's weeks: saving city B's snapshot of a date
+        into city A's store would replace A's week without a word, and the
+        trends and ``geotool diff`` would compare two cities.
+
+        Parameters
+        ----------
+        city : str
+            The workspace's ``[city] name``.
+
+        Raises
+        ------
+        HistoryError
+            ``history.other_city``, naming the cities stored.
+        """
+        with self._transaction() as cur:
+            self._refuse_other_city(cur, city)
 
     # ---- reading ----
     def dates(self) -> list[dt.date]:
