@@ -220,7 +220,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     diff = diff_snapshots(a, b)
-    note = params_note(diff, args.lang)
+    note = params_note(diff.params_changed, args.lang)
     if note is not None:
         print(f"geotool: {tr('cli.warning', args.lang)}: {note}", file=sys.stderr)
     written = write_diff(diff, Path(args.out), lang=args.lang)
@@ -283,7 +283,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
     with Stages(args.lang) as stages:
         stages.stage("progress.maps")
         _render(args, result, Path(args.out), _evaluation(args.workspace)[0],
-                history=_history_for(Path(args.workspace), result))
+                history=_history_for(Path(args.workspace), result, args.lang))
     return EXIT_OK
 
 
@@ -313,17 +313,28 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _history_for(workspace: Path, result):
+def _history_for(workspace: Path, result, lang: str):
     """The history the maps show, when the workspace has a history store (else ``None``)."""
+    from geotool._errors import HistoryError  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.analysis.trends import history_view  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.diffs import params_note  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     store = workspace_store(load_config(workspace), create=False)
     if store is None:
         return None
     with store:
-        return history_view(result, store)
+        try:
+            view = history_view(result, store)
+        except HistoryError as exc:  # another city's store: the maps are drawn without it
+            print(f"geotool: {tr('cli.warning', lang)}: {exc.render(lang)}", file=sys.stderr)
+            return None
+    if view.previous is not None:
+        note = params_note(view.params_changed, lang)
+        if note is not None:
+            print(f"geotool: {tr('cli.warning', lang)}: {note}", file=sys.stderr)
+    return view
 
 
 def sample_workspace() -> Path:

@@ -108,3 +108,36 @@ def test_no_store_no_history_marks(tmp_path):
 def test_trend_svg_escapes_names(view):
     svg = trend_svg(view.trend, "A", title='<script>alert(1)</script>"', lang="zh")
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def _ws_with_d1(tmp_path, *overrides):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'path = "history.gpkg"')
+    loaded = load_workspace(root)
+    with open_store(path=root / "history.gpkg") as store:
+        save_result(store, find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
+            as_of=D1, **dict(overrides))))
+    return root
+
+
+def test_maps_of_another_citys_store_are_drawn_without_its_history(tmp_path, capsys):
+    root = _ws_with_d1(tmp_path)
+    toml = root / "geotool.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('name = "两周市"', 'name = "邻市"'),
+                    encoding="utf-8")
+    out = tmp_path / "maps"
+    assert main(["maps", str(root), "--as-of", str(D2), "--out", str(out), "--tiles", "none"]) == 0
+    err = capsys.readouterr().err
+    assert "另一个城市" in err and "两周市" in err and len(err.strip().splitlines()) == 1
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "较上期" not in html  # 两周市's ranks are not this city's last week
+
+
+def test_maps_say_when_last_week_had_other_parameters(tmp_path, capsys):
+    root = _ws_with_d1(tmp_path, ("window_days", 3))
+    out = tmp_path / "maps"
+    assert main(["maps", str(root), "--as-of", str(D2), "--out", str(out), "--tiles", "none"]) == 0
+    err = capsys.readouterr().err
+    assert "分析参数不同" in err and "window_days 3 → 7" in err
+    assert "较上期" in (out / "index.html").read_text(encoding="utf-8")

@@ -37,12 +37,17 @@ TREND_COLUMNS = ["as_of", "district_id", "name", "coverage_rate", "open_issues",
 
 @dataclass
 class HistoryView:
-    """The history the maps draw (see the module docstring)."""
+    """The history the maps draw (see the module docstring).
+
+    ``params_changed``: the parameters the previous snapshot was made with
+    other values of (:func:`~geotool.analysis.diff.param_changes`).
+    """
 
     previous: dt.date | None
     rank_change: dict[str, int | None] = field(default_factory=dict)
     new_since: gpd.GeoDataFrame | None = None
     trend: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TREND_COLUMNS))
+    params_changed: dict[str, tuple[object, object]] = field(default_factory=dict)
 
 
 def _city_rows(top: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +74,14 @@ def history_view(result: GapResult, store: HistoryStore | None) -> HistoryView:
     Returns
     -------
     HistoryView
+
+    Raises
+    ------
+    HistoryError
+        When the store holds another city's snapshots.
     """
+    if store is not None:
+        store.check_city(result.city)
     current = snapshot_of(result)
     d = current.districts
     level = int(d["level"].min()) if len(d) else 0
@@ -88,6 +100,7 @@ def history_view(result: GapResult, store: HistoryStore | None) -> HistoryView:
     changes = diff.districts.set_index("district_id")["rank_change"]
     ids = now["district_id"].astype(str)
     view.previous = previous
+    view.params_changed = diff.params_changed
     view.rank_change = {i: (None if pd.isna(changes.get(i, np.nan)) else int(changes[i]))
                         for i in ids}  # one per top-level district
     view.new_since = diff.changes[diff.changes["change"].isin(NEW_CHANGES)].reset_index(drop=True)

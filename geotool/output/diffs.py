@@ -42,23 +42,28 @@ def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
     return rank_change.astype(object).map(one)  # one per district: a handful of rows
 
 
-def params_note(diff: Diff, lang: str = "zh") -> str | None:
-    """The warning that the two dates were analysed with different parameters (or ``None``).
+def params_note(params_changed: dict[str, tuple[object, object]], lang: str = "zh"
+                ) -> str | None:
+    """The warning that two dates were analysed with different parameters (or ``None``).
+
+    Parameters
+    ----------
+    params_changed : dict
+        ``Diff.params_changed``: name -> (value at D1, value at D2).
+    lang : {"zh", "en"}
 
     Examples
     --------
-    >>> import datetime as dt
-    >>> d = Diff(dt.date(2026, 10, 12), dt.date(2026, 10, 19), None, None,
-    ...          params_changed={"reach_m": (300.0, 500.0), "window_days": (7, 14)})
-    >>> print(params_note(d, "en")[:82])
+    >>> changed = {"reach_m": (300.0, 500.0), "window_days": (7, 14)}
+    >>> print(params_note(changed, "en")[:82])
     the two dates were analysed with different parameters (reach_m 300.0 → 500.0, wind
     """
-    if not diff.params_changed:
+    if not params_changed:
         return None
     shown = "—"
     changes = ", ".join(f"{name} {shown if a is None else printable(a)} → "
                         f"{shown if b is None else printable(b)}"
-                        for name, (a, b) in diff.params_changed.items())
+                        for name, (a, b) in params_changed.items())
     return tr("diff.params_differ", lang, changes=changes)
 
 
@@ -78,7 +83,7 @@ def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Pa
         words = {s: status_label(s, lang) for s in shown[col].dropna().unique()}
         shown[col] = shown[col].map(words)
     title = tr("diff.title", lang, d1=diff.date_from.isoformat(), d2=diff.date_to.isoformat())
-    note = params_note(diff, lang)
+    note = params_note(diff.params_changed, lang)
     top: list[list[object]] = [[note]] if note is not None else []
     sheets = [Sheet(name=tr(f"sheet.diff_{key}", lang), frame=frame, title=title,
                     headers=[header(c, lang) for c in frame.columns], as_of=title, top=top)
