@@ -364,3 +364,22 @@ def test_diff_refuses_two_cities(city, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "不同城市" in err and "两周市" in err and "邻市" in err and "Traceback" not in err
     assert not (out / "diff.csv").exists()
+
+
+def test_diff_lists_an_issue_deleted_from_the_records(city, tmp_path):
+    _gaps(city, D1)
+    sheet = city / "records" / "records.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    sheet.write_text("".join(line for line in lines if not line.startswith("I1,")),
+                     encoding="utf-8")  # the open issue I1 (PA1, district A) deleted
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
+    expected = [*EXPECTED_CHANGES[:5], ("removed", "A", "I1"), *EXPECTED_CHANGES[5:]]
+    assert list(zip(changes["change"], changes["district"], ids, strict=True)) == expected
+    gone = changes[changes["change"] == "removed"].iloc[0]
+    assert (gone["status_from"], gone["status_to"], gone["feature_id"]) == ("open", "", "PA1")
+    assert (gone["category"], gone["lon"] != "") == ("乱堆乱倒", True)
+    book = pd.read_excel(out / "diff.xlsx", sheet_name="变化清单")
+    assert book["变化"].tolist()[5].startswith("记录中已消失")

@@ -8,6 +8,8 @@ one row per change (:data:`CHANGES`):
 ``closed``          open at D1 (or found after it), not open at D2
 ``newly_overdue``   overdue at D2, not overdue at D1
 ``reopened``        rectified/closed at D1 and open at D2, or reopened after D1
+``removed``         an issue known at D1 that the records no longer hold at D2
+                    (its row deleted, its 问题编号 changed, or quarantined now)
 ``newly_forgotten`` a ledger feature covered at D1, not at D2
 ``recovered``       a feature not covered at D1, covered at D2
 ``blindspot_new``   a blind-spot part at D2 that overlaps no part at D1
@@ -39,8 +41,8 @@ from geotool.io.history import HistoryStore, Snapshot
 __all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "diff_snapshots",
            "param_changes", "snapshot_at"]
 
-CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "newly_forgotten", "recovered",
-           "blindspot_new", "blindspot_gone")
+CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "removed", "newly_forgotten",
+           "recovered", "blindspot_new", "blindspot_gone")
 CHANGE_COLUMNS = ["change", "district", "layer", "feature_id", "record_id", "name", "category",
                   "status_from", "status_to", "deadline", "area_m2", "lon", "lat"]
 DISTRICT_COLUMNS = ["district_id", "name", "level", "rank_from", "rank_to", "rank_change",
@@ -129,7 +131,15 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
         "newly_overdue": ib["overdue"].to_numpy(dtype=bool) & ~overdue_a,
         "reopened": open_b & (done_a | reopened_late),
     }
-    return [_rows(k, frame[m], geom[m]) for k, m in masks.items()]
+    gone = ~a.issues["record_id"].isin(ib.index).to_numpy(dtype=bool)
+    removed = a.issues[gone].reset_index(drop=True)
+    gone_geom = removed.geometry.values
+    removed = pd.DataFrame(removed.drop(columns="geometry")).assign(
+        status_from=removed["status"].to_numpy(), status_to=None,
+        feature_id=removed["feature_ids"].to_numpy(),
+        lon=np.round(shapely.get_x(gone_geom), 6), lat=np.round(shapely.get_y(gone_geom), 6))
+    return ([_rows(k, frame[m], geom[m]) for k, m in masks.items()]
+            + [_rows("removed", removed, gone_geom)])
 
 
 def _feature_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
