@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from geotool._errors import ConfigError
+from geotool._errors import ConfigError, printable
 from geotool._progress import Stages
 from geotool.io.early_read import EarlyRead
 from geotool.text import tr
@@ -210,16 +210,17 @@ def cmd_route(args: argparse.Namespace) -> int:
     route = plan_route(result, args.district, start=args.start, stops=args.stops,
                        max_stops=args.max_stops, risk=risk, closed=not args.one_way)
     for note in route.notes:
-        print(note.render(args.lang))
+        print(printable(note.render(args.lang)))
     n = int((route.stops["order"] > 0).sum())
+    name = printable(route.district_name)  # from the data: no ESC codes on the terminal
     if n == 0:
-        print(tr("route.no_stops", args.lang, district=route.district_name))
+        print(tr("route.no_stops", args.lang, district=name))
         return EXIT_OK
     out = Path(args.out)
     write_route(route, out, lang=args.lang)
     page = district_map(result, _top_of(result.districts, args.district), lang=args.lang,
                         tiles=tiles, index_href=None, extras=[RouteOverlay(route)])
     write_atomic(out / "route.html", lambda tmp: tmp.write_text(page.html, encoding="utf-8"))
-    print(tr("route.summary", args.lang, district=route.district_name, n=n, km=route.total_km))
+    print(tr("route.summary", args.lang, district=name, n=n, km=route.total_km))
     print(tr("route.written", args.lang, path=out))
     return EXIT_OK

@@ -189,3 +189,24 @@ def test_an_empty_history_path_says_it_is_empty(sample_workspace, tmp_path, caps
     assert main(["history", str(root), "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "[history] path is empty" in err and "must be a string" not in err, err
+
+
+def test_gaps_terminal_summary_escapes_names_from_the_data(tmp_path, capsys):
+    from _history_fixtures import D1, build_two_weeks
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root)
+    d = gpd.read_file(root / "districts.gpkg")
+    d.loc[0, "name"] = "甲区\x1b[2J\n伪造行"  # clears the screen, forges a line
+    d.to_file(root / "districts.gpkg")
+    toml = root / "geotool.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'name = "两周市"', 'name = "两周市\\u001b[31m"'), encoding="utf-8")
+    assert main(["gaps", str(root), "--as-of", str(D1), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\n伪造行" not in out
+    assert "甲区\\x1b[2J\\x0a伪造行" in out and "两周市\\x1b[31m" in out
+    # the files keep the names as they are
+    districts = pd.read_csv(tmp_path / "out" / "districts.csv", dtype=str)
+    assert "甲区\x1b[2J\n伪造行" in districts["name"].tolist()

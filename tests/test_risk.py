@@ -20,6 +20,7 @@ from geotool.analysis.risk import allocate, evaluation_risk, fail_probability, s
 from geotool.cli import main
 from geotool.io.config import Defaults
 from geotool.io.evaluation import PRESETS, EvaluationSpec, parse_evaluation
+from geotool.output.risk_files import risk_lines
 
 UTM = "EPSG:32650"  # metres; the city sits around x 500 km, y 3700 km
 
@@ -318,3 +319,12 @@ def test_place_by_place_draws_give_every_place_the_same_chance():
     assert (np.sort(pos, axis=1)[:, 1:] != np.sort(pos, axis=1)[:, :-1]).all()  # distinct
     freq = np.bincount(pos.ravel(), minlength=10) / 30_000
     assert np.all(np.abs(freq - 0.3) <= 3 * np.sqrt(0.3 * 0.7 / 30_000))
+
+
+def test_risk_lines_escape_place_names_from_the_data():
+    result = make_result(schools([False, True]))
+    result.features.loc[1, "name"] = "学校\x1b[2J\n伪造行"
+    risk = evaluation_risk(result, EvaluationSpec(quotas={"points": 1}), draws=10)
+    lines = risk_lines(risk, lang="zh")
+    assert any("学校\\x1b[2J\\x0a伪造行" in line for line in lines)
+    assert not any("\x1b" in line or "\n" in line for line in lines)

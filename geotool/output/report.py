@@ -27,7 +27,7 @@ import pyogrio
 from geotool import __version__
 from geotool._atomic import Staged, remove_stale_temps, write_atomic
 from geotool._collector import collector_paused
-from geotool._errors import shown_path
+from geotool._errors import printable, shown_path
 from geotool.output.city_workbook import write_city_workbook
 from geotool.output.csv_text import csv_chunks
 from geotool.output.formulas import escape_formulas, formula_risk
@@ -375,7 +375,7 @@ def load_summary_lines(loaded, *, lang: str = "zh") -> list[str]:
         lines.append(f"  {tr('cli.flagged_summary', lang)}:")
         for code, n in flagged["reason_code"].value_counts(sort=False).sort_index().items():
             lines.append(f"    {n:>6}  {reason_text(code, lang)}")
-    return lines
+    return [printable(line) for line in lines]  # names and paths from the data: no ESC, no break
 
 
 def summary_table(result, *, lang: str = "zh") -> str:
@@ -387,7 +387,9 @@ def summary_table(result, *, lang: str = "zh") -> str:
     shown = pd.DataFrame(top[cols]).copy()
     shown["coverage_rate"] = (shown["coverage_rate"] * 100).round(1).astype(str) + "%"
     shown["blindspot_share"] = (shown["blindspot_share"] * 100).round(1).astype(str) + "%"
+    for col in ("district_id", "name"):  # from the data: shown with control characters escaped
+        shown[col] = shown[col].astype(str).map(printable)
     shown.columns = [header(c, lang) for c in cols]
-    title = (f"{result.city}  {tr('cli.as_of', lang)} {result.as_of.isoformat()}  "
+    title = (f"{printable(result.city)}  {tr('cli.as_of', lang)} {result.as_of.isoformat()}  "
              f"{tr('cli.window', lang)} {result.params.window_days} {tr('cli.days', lang)}")
     return title + "\n" + shown.to_string(index=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geotool._errors import printable
 from geotool.output.report import write_csv
 from geotool.text import tr
 
@@ -56,4 +57,4 @@ def risk_lines(risk, *, lang: str = "zh", top: int = 10,
         lines.append(tr("risk.top_place", lang, rank=rank, name=r["name"],
                         layer=labels.get(r["layer"], r["layer"]), fid=r["feature_id"],
                         drop=float(r["drop_if_fixed"])))
-    return lines
+    return [printable(line) for line in lines]  # place names from the data: no ESC codes
