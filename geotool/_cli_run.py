@@ -114,11 +114,19 @@ def _analyse_here(args: argparse.Namespace, workspace: Path, *, summary: bool,
 
 
 def _resolve_districts(args: argparse.Namespace, loaded) -> None:
-    """``maps --district`` names or ids -> top-level ids (an unknown one fails before any work)."""
-    if getattr(args, "command", None) == "maps" and getattr(args, "district", None):
-        from geotool.analysis.districts import resolve_districts  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    """``--district`` names or ids -> ids, before any work (an unknown one fails here).
 
+    ``maps``: top-level districts; ``route``: one district of any level.
+    """
+    command = getattr(args, "command", None)
+    if command not in ("maps", "route") or not getattr(args, "district", None):
+        return
+    from geotool.analysis.districts import resolve_district, resolve_districts  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+
+    if command == "maps":
         args.district = resolve_districts(loaded.districts, args.district)
+    else:
+        args.district = resolve_district(loaded.districts, args.district)
 
 
 def _analyse_on(client, where: str, args: argparse.Namespace, workspace: Path, *, summary: bool):

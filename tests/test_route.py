@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 
+import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -188,3 +189,50 @@ def test_route_through_xuzhuang_on_the_sample_city(sample_workspace, tmp_path, c
         main(["route", str(sample_workspace), "--district", "411603006", "--start", "north"])
     assert info.value.code == 2
     assert "请写成 经度,纬度" in capsys.readouterr().err  # Chinese by default
+
+
+@pytest.fixture
+def two_weeks(tmp_path):
+    from _history_fixtures import build_two_weeks
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root)
+    return root
+
+
+def _route(root, out, district):
+    return main(["route", str(root), "--as-of", "2026-10-19", "--district", district,
+                 "--out", str(out), "--tiles", "none"])
+
+
+def test_route_takes_a_district_by_name(two_weeks, tmp_path, capsys):
+    # 2026-10-19: PA2 (甲区) is forgotten; the route by name equals the route by id
+    assert _route(two_weeks, tmp_path / "by-name", " 甲区 ") == 0
+    assert _route(two_weeks, tmp_path / "by-id", "A") == 0
+    by_name = pd.read_csv(tmp_path / "by-name" / "route.csv", encoding="utf-8-sig")
+    by_id = pd.read_csv(tmp_path / "by-id" / "route.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(by_name, by_id)
+    assert "PA2" in by_name["feature_id"].astype(str).tolist()
+
+
+def test_route_with_a_name_several_districts_bear_asks_for_the_id(two_weeks, tmp_path, capsys):
+    d = gpd.read_file(two_weeks / "districts.gpkg")
+    d.loc[d["code"] == "C", "name"] = "甲区"
+    d.to_file(two_weeks / "districts.gpkg")
+    assert _route(two_weeks, tmp_path / "r", "甲区") == 2
+    err = capsys.readouterr().err
+    assert "甲区 (A), 甲区 (C)" in err and "代码" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_route_with_an_unknown_district_lists_a_dozen_at_most(two_weeks, tmp_path, capsys):
+    d = gpd.read_file(two_weeks / "districts.gpkg")
+    many = pd.concat([d] * 10, ignore_index=True)  # 30 top-level districts
+    many["code"] = [f"D{i:02d}" for i in range(len(many))]
+    many["name"] = [f"区{i:02d}" for i in range(len(many))]
+    gpd.GeoDataFrame(many, geometry="geometry", crs=d.crs).to_file(two_weeks / "districts.gpkg")
+    assert _route(two_weeks, tmp_path / "r", "丁区") == 2
+    err = capsys.readouterr().err
+    assert "'丁区'" in err and "区11 (D11)" in err and "区12 (D12)" not in err
+    assert "另有 18 个" in err and len(err.strip().splitlines()) == 1

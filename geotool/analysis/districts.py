@@ -21,7 +21,7 @@ from geotool.analysis.codes import sorted_codes, text
 from geotool.crs import require_metric
 from geotool.text import Note
 
-__all__ = ["assign_districts", "district_paths", "resolve_districts"]
+__all__ = ["assign_districts", "district_paths", "resolve_district", "resolve_districts"]
 
 
 def assign_districts(geoms: gpd.GeoSeries, districts: gpd.GeoDataFrame,
@@ -285,3 +285,62 @@ def resolve_districts(districts: pd.DataFrame, wanted: list[str]) -> list[str]:
         if found not in out:
             out.append(found)
     return out
+
+
+_LISTED = 12  # districts named in a message before "… N more"
+
+
+def resolve_district(districts: pd.DataFrame, wanted: str) -> str:
+    """The id of one district of any level, given by its id or its name (``route --district``).
+
+    Parameters
+    ----------
+    districts : DataFrame
+        ``district_id, name, level`` (any CRS).
+    wanted : str
+        An id, or a name (surrounding spaces dropped) that one district bears.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ConfigError
+        ``arg.district_ambiguous`` for a name several districts bear (each
+        listed as ``name (id)``, to be given by id); ``arg.unknown_district``
+        for neither an id nor a name, listing the top-level districts (at
+        most a dozen, then how many more).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"district_id": ["4116", "411602", "411603", "41160201", "41160301"],
+    ...                   "name": ["周口", "川东区", "河西区", "城关镇", "城关镇"],
+    ...                   "level": [0, 1, 1, 2, 2]})
+    >>> resolve_district(d, "川东区"), resolve_district(d, "41160301")
+    ('411602', '41160301')
+    >>> try:
+    ...     resolve_district(d, "城关镇")
+    ... except ConfigError as exc:
+    ...     print(exc.render("zh")[-41:])
+    请用代码指定其中一个：城关镇 (41160201), 城关镇 (41160301)
+    """
+    ids = districts["district_id"].astype(str).to_numpy()
+    names = districts["name"].astype(str).str.strip().to_numpy()
+    text = str(wanted).strip()
+    if text in set(ids):
+        return text
+    hits = np.flatnonzero(names == text)
+    if len(hits) == 1:
+        return str(ids[hits[0]])
+    if len(hits) > 1:
+        listed = ", ".join(f"{names[i]} ({ids[i]})" for i in hits[np.argsort(ids[hits])])
+        raise ConfigError(Note("arg.district_ambiguous", value=text, names=listed))
+    level = districts["level"].to_numpy()
+    top = np.flatnonzero(level == level.min())
+    top = top[np.argsort(ids[top], kind="stable")]
+    listed = ", ".join(f"{names[i]} ({ids[i]})" for i in top[:_LISTED])
+    if len(top) > _LISTED:
+        raise ConfigError(Note("arg.unknown_district_more", value=text, names=listed,
+                               n=len(top) - _LISTED))
+    raise ConfigError(Note("arg.unknown_district", value=text, names=listed))
