@@ -28,6 +28,7 @@ from geotool._cli_run import (
     _evaluation,
     _params,
     _print_load_summary,
+    _warn_date_range,
     _warn_datum,
     cmd_risk,
     cmd_route,
@@ -208,6 +209,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             loaded = load_workspace(args.workspace, lang=args.lang)
         args.as_of = date
         print(tr("diff.computed", args.lang, date=date))
+        _warn_date_range(loaded, date, args.lang)  # a typo'd date computes an empty week
         return snapshot_of(find_gaps(loaded, params=_params(args, loaded)))
 
     from geotool.io.config import load_config  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)

@@ -383,3 +383,13 @@ def test_diff_lists_an_issue_deleted_from_the_records(city, tmp_path):
     assert (gone["category"], gone["lon"] != "") == ("乱堆乱倒", True)
     book = pd.read_excel(out / "diff.xlsx", sheet_name="变化清单")
     assert book["变化"].tolist()[5].startswith("记录中已消失")
+
+
+def test_diff_of_a_date_far_from_the_records_says_so(city, tmp_path, capsys):
+    _gaps(city, D2)
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", "2025-10-12", "--to", str(D2), "--out",
+                 str(out)]) == 0  # 2025: a typo for 2026, computed from the records
+    err = capsys.readouterr().err
+    assert "2025-10-12" in err and "不在记录的日期范围" in err
