@@ -193,7 +193,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from geotool.analysis.snapshot import snapshot_of  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.history import workspace_store  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
     from geotool.io.workspace import load_workspace  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
-    from geotool.output.diffs import params_note, write_diff  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
+    from geotool.output.diffs import diff_notes, write_diff  # noqa: PLC0415 - the CLI imports a command's code only when that command runs (fast --help)
 
     if args.date_from >= args.date_to:
         raise ConfigError(tr("diff.order", args.lang))
@@ -222,8 +222,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     diff = diff_snapshots(a, b)
-    note = params_note(diff.params_changed, args.lang)
-    if note is not None:
+    for note in diff_notes(diff, args.lang):  # other parameters; issues matched by content
         print(f"geotool: {tr('cli.warning', args.lang)}: {note}", file=sys.stderr)
     written = write_diff(diff, Path(args.out), lang=args.lang)
     print(tr("diff.written", args.lang, d1=a.as_of, d2=b.as_of, path=written["changes"].parent,

@@ -393,3 +393,57 @@ def test_diff_of_a_date_far_from_the_records_says_so(city, tmp_path, capsys):
                  str(out)]) == 0  # 2025: a typo for 2026, computed from the records
     err = capsys.readouterr().err
     assert "2025-10-12" in err and "不在记录的日期范围" in err
+
+
+def test_diff_matches_a_renumbered_issue_by_time_category_and_place(city, tmp_path, capsys):
+    _gaps(city, D1)
+    sheet = city / "records" / "records.csv"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("\nI4,", "\nI4-2026,"), encoding="utf-8")  # I4 renumbered
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    ids = changes["record_id"].where(changes["record_id"] != "", changes["feature_id"])
+    expected = [(c, d, "I4-2026" if i == "I4" else i) for c, d, i in EXPECTED_CHANGES]
+    assert list(zip(changes["change"], changes["district"], ids, strict=True)) == expected
+    err = capsys.readouterr().err
+    assert "1 个问题的编号与上期不同" in err
+    top = pd.read_excel(out / "diff.xlsx", sheet_name="变化清单", header=None).iloc[:3, 0]
+    assert top.str.contains("1 个问题的编号与上期不同", na=False).any()
+
+
+def test_diff_of_a_sheet_without_ids_is_not_fooled_by_a_row_inserted_above(tmp_path, capsys):
+    """Issues numbered by row: a row inserted at the top renumbers the rest.
+
+    D1 (10-12): rows 2-3 are two open issues, at PA1 (10-08) and PB1 (10-09).
+    D2 (10-19): a new issue at PC1 (10-14) inserted as row 2, the PB1 one
+    rectified on 10-15. The changes: one new issue (C, row 2), one closed
+    (B, now row 4) and nothing removed; two issues matched by content.
+    """
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root, 'path = "history.gpkg"')
+    head = "记录类型,发现时间,经度,纬度,点位编号,问题类型,整改时限,整改状态,整改完成时间\n"
+
+    def row(p, found, status="未整改", done=""):
+        return f"问题,{found},,,{p},乱堆乱倒,2026-10-30,{status},{done}\n"
+
+    visits = "".join(f"巡查,2026-10-{d} 10:00,,,{p},,,,\n" for p, d in
+                     (("PA1", 10), ("PB1", 11), ("PC1", 12), ("PA1", 15), ("PB1", 16),
+                      ("PC1", 17)))
+    sheet = root / "records" / "records.csv"
+    sheet.write_text(head + row("PA1", "2026-10-08 09:00") + row("PB1", "2026-10-09 09:00")
+                     + visits, encoding="utf-8")
+    _gaps(root, D1)
+    sheet.write_text(head + row("PC1", "2026-10-14 09:00") + row("PA1", "2026-10-08 09:00")
+                     + row("PB1", "2026-10-09 09:00", "已整改", "2026-10-15 10:00") + visits,
+                     encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / "diff"
+    assert main(["diff", str(root), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    issues = changes[changes["record_id"] != ""]
+    assert list(zip(issues["change"], issues["district"], issues["record_id"], strict=True)) == [
+        ("new_issue", "C", "records.csv##2"), ("closed", "B", "records.csv##4")]
+    assert "2 个问题的编号与上期不同" in capsys.readouterr().err

@@ -9,12 +9,18 @@ one row per change (:data:`CHANGES`):
 ``newly_overdue``   overdue at D2, not overdue at D1
 ``reopened``        rectified/closed at D1 and open at D2, or reopened after D1
 ``removed``         an issue known at D1 that the records no longer hold at D2
-                    (its row deleted, its 问题编号 changed, or quarantined now)
+                    (its row deleted, or quarantined now)
 ``newly_forgotten`` a ledger feature covered at D1, not at D2
 ``recovered``       a feature not covered at D1, covered at D2
 ``blindspot_new``   a blind-spot part at D2 that overlaps no part at D1
 ``blindspot_gone``  a blind-spot part at D1 that overlaps no part at D2
 =================== ===========================================================
+
+An issue whose id changed (问题编号 renumbered) is matched by when it was
+found, its category and its point (:func:`content_matches`) and compared as
+the same issue; ``Diff.rematched`` counts them. Issues of a sheet without
+问题编号 are named by their row (``file#sheet#row``), which a row inserted
+above changes: they are matched by that content only, never by the row.
 
 An issue found and closed within the week is both ``new_issue`` and
 ``closed``. Per district it gives the rank and score at both dates and their
@@ -37,9 +43,10 @@ import shapely
 
 from geotool._errors import HistoryError, printable
 from geotool.io.history import HistoryStore, Snapshot
+from geotool.io.made_ids import is_row_id
 
-__all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "diff_snapshots",
-           "param_changes", "snapshot_at"]
+__all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "content_matches",
+           "diff_snapshots", "param_changes", "snapshot_at"]
 
 CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "removed", "newly_forgotten",
            "recovered", "blindspot_new", "blindspot_gone")
@@ -69,6 +76,10 @@ class Diff:
         Analysis parameter -> (value at D1, value at D2), for every parameter
         (``as_of`` aside) the two snapshots were made with different values
         of (:func:`param_changes`); empty when they agree.
+    rematched : int
+        Issues of D2 whose id D1 did not know, taken for an issue of D1 by
+        their content (:func:`content_matches`): compared with it, not listed
+        as new and removed.
     """
 
     date_from: dt.date
@@ -76,6 +87,7 @@ class Diff:
     changes: gpd.GeoDataFrame
     districts: pd.DataFrame
     params_changed: dict[str, tuple[object, object]] = field(default_factory=dict)
+    rematched: int = 0
 
 
 def param_changes(a: Snapshot, b: Snapshot) -> dict[str, tuple[object, object]]:
@@ -107,11 +119,77 @@ def _rows(change: str, frame: pd.DataFrame, geometry: np.ndarray) -> gpd.GeoData
     return gpd.GeoDataFrame(out, geometry=np.asarray(geometry, dtype=object), crs="EPSG:4326")
 
 
-def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
+def _content_keys(issues: gpd.GeoDataFrame) -> pd.DataFrame:
+    """What tells an issue apart without its id: when found, its category, where (0.1 m)."""
+    geom = issues.geometry.values
+    return pd.DataFrame({
+        "found_at": pd.to_datetime(issues["found_at"]).to_numpy(),
+        "category": issues["category"].astype(object).fillna("").to_numpy(dtype=object),
+        "lon": np.round(shapely.get_x(geom), 6), "lat": np.round(shapely.get_y(geom), 6)})
+
+
+def content_matches(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> np.ndarray:
+    """For each issue of ``b``, the position in ``a`` of the same issue found by content.
+
+    Two issues are one when they were found at the same time, are of the same
+    category and lie at the same point (to 0.1 m): an issue whose id changed
+    between two dates (a spreadsheet without 问题编号 is numbered by row, so a
+    row inserted above renumbers the rest; an office renumbered its issues).
+    Equal issues pair in their order of appearance; an issue with no time of
+    finding is never matched.
+
+    Parameters
+    ----------
+    a, b : GeoDataFrame
+        Issues (``found_at``, ``category``, point geometry), e.g. those of D1
+        no id of D2 holds and those of D2 no id of D1 holds.
+
+    Returns
+    -------
+    ndarray of int
+        Position in ``a`` per row of ``b``; -1 where none matches.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> def issues(*rows):
+    ...     return gpd.GeoDataFrame({"found_at": pd.to_datetime([r[0] for r in rows]),
+    ...                              "category": [r[1] for r in rows]},
+    ...                             geometry=[shapely.Point(r[2], 34.0) for r in rows])
+    >>> a = issues(("2026-10-01 09:00", "乱堆放", 114.1), ("2026-10-01 09:00", "乱堆放", 114.1))
+    >>> b = issues(("2026-10-01 09:00", "乱堆放", 114.1), ("2026-10-02 09:00", "乱堆放", 114.1))
+    >>> content_matches(a, b).tolist()
+    [0, -1]
+    """
+    ka, kb = _content_keys(a), _content_keys(b)
+    cols = list(ka.columns)
+    for k in (ka, kb):  # the n-th of equal issues on one side pairs with the n-th on the other
+        k["nth"] = k.groupby(cols, sort=False, dropna=False).cumcount()
+    ka["pos_a"] = np.arange(len(ka))
+    kb["pos_b"] = np.arange(len(kb))
+    ka = ka[ka["found_at"].notna()]
+    m = kb.merge(ka, on=[*cols, "nth"], how="inner", sort=False)
+    out = np.full(len(kb), -1, dtype=np.int64)
+    out[m["pos_b"].to_numpy()] = m["pos_a"].to_numpy()
+    return out
+
+
+def _issue_changes(a: Snapshot, b: Snapshot) -> tuple[list[gpd.GeoDataFrame], int]:
     ia = a.issues.drop(columns="geometry").set_index("record_id")
     ib = b.issues.set_index("record_id")
-    known = ib.index.isin(ia.index)
-    prev = ia.reindex(ib.index)
+    # an id made from a row number names another issue once a row is inserted above
+    known = ib.index.isin(ia.index) & ~is_row_id(ib.index)
+    gone = ~a.issues["record_id"].isin(ib.index[known]).to_numpy(dtype=bool)
+    # an issue of D2 whose id D1 lacks is the one of D1 found then, of that category, there
+    at = content_matches(a.issues[gone], b.issues[~known])
+    hit = at >= 0
+    matched = np.flatnonzero(~known)[hit]
+    was = ib.index.to_numpy(dtype=object).copy()
+    was[matched] = a.issues["record_id"].to_numpy(dtype=object)[gone][at[hit]]
+    rematched = int((was[matched] != ib.index.to_numpy(dtype=object)[matched]).sum())
+    gone[np.flatnonzero(gone)[at[hit]]] = False
+    known[matched] = True
+    prev = ia.reindex(pd.Index(was))
     open_a = prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     done_a = known & ~prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     overdue_a = prev["overdue"].astype("boolean").fillna(False).to_numpy(dtype=bool)
@@ -131,7 +209,6 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
         "newly_overdue": ib["overdue"].to_numpy(dtype=bool) & ~overdue_a,
         "reopened": open_b & (done_a | reopened_late),
     }
-    gone = ~a.issues["record_id"].isin(ib.index).to_numpy(dtype=bool)
     removed = a.issues[gone].reset_index(drop=True)
     gone_geom = removed.geometry.values
     removed = pd.DataFrame(removed.drop(columns="geometry")).assign(
@@ -139,7 +216,7 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
         feature_id=removed["feature_ids"].to_numpy(),
         lon=np.round(shapely.get_x(gone_geom), 6), lat=np.round(shapely.get_y(gone_geom), 6))
     return ([_rows(k, frame[m], geom[m]) for k, m in masks.items()]
-            + [_rows("removed", removed, gone_geom)])
+            + [_rows("removed", removed, gone_geom)]), rematched
 
 
 def _feature_changes(a: Snapshot, b: Snapshot) -> list[gpd.GeoDataFrame]:
@@ -228,7 +305,8 @@ def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
         raise HistoryError(key="diff.other_city", params={
             "d1": a.as_of, "d2": b.as_of, "city_from": printable(a.city),
             "city_to": printable(b.city)})
-    parts = _issue_changes(a, b) + _feature_changes(a, b) + _blindspot_changes(a, b)
+    issue_parts, rematched = _issue_changes(a, b)
+    parts = issue_parts + _feature_changes(a, b) + _blindspot_changes(a, b)
     changes = pd.concat(parts, ignore_index=True)
     changes = gpd.GeoDataFrame(changes, geometry="geometry", crs="EPSG:4326")
     order = pd.Categorical(changes["change"], categories=CHANGES, ordered=True)
@@ -236,7 +314,8 @@ def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
         ["_o", "district", "layer", "feature_id", "record_id"], kind="stable",
         na_position="first").drop(columns="_o").reset_index(drop=True)
     return Diff(date_from=a.as_of, date_to=b.as_of, changes=changes,
-                districts=_district_changes(a, b), params_changed=param_changes(a, b))
+                districts=_district_changes(a, b), params_changed=param_changes(a, b),
+                rematched=rematched)
 
 
 def snapshot_at(date: dt.date, *, store: HistoryStore | None, compute) -> tuple[Snapshot, bool]:

@@ -1,17 +1,26 @@
-"""Ids made up for ledger features that have none (OSM stations, KML placemarks, sheets).
+"""Ids made up for ledger features and records that have none.
 
 A ledger without an id column still needs stable ids, so that a record naming
 a feature and next week's run find the same one: the name, then ``name-2``,
 ``name-3`` … for repeats in file order, and ``<layer>-<row>`` for a feature
-with no name.
+with no name (OSM stations, KML placemarks, sheets).
+
+A record without 问题编号 is named by where it is: ``<file>#<sheet>#<row>``
+(:func:`row_ids`), which a planner can find in the file but which a row
+inserted above changes; :func:`is_row_id` tells such ids, so that a
+comparison of two dates matches them by content instead.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["ids_from_names", "looks_like_id"]
+__all__ = ["ids_from_names", "is_row_id", "looks_like_id", "row_ids"]
+
+_ROW_ID = r"#[^#]*#\d+\Z"  # ...#<sheet>#<row> at the end: file names may hold a #
 
 #: Headers that hold ids: a layer with one of these but no ``id`` column is an error
 #: (set ``id``), not a layer to make ids for.
@@ -49,3 +58,29 @@ def ids_from_names(names: pd.Series, rows: np.ndarray, key: str) -> pd.Series:
     out = np.where(nth > 1, text + "-" + nth.astype(str).astype(object), text)
     out = np.where(present, out, np.array([f"{key}-{r}" for r in rows], dtype=object))
     return pd.Series(out, dtype="string")
+
+
+def row_ids(files: pd.Series, sheets: pd.Series, rows: pd.Series) -> pd.Series:
+    """The id of a record without one: ``<file name>#<sheet>#<row>`` (no sheet: empty).
+
+    Examples
+    --------
+    >>> row_ids(pd.Series(["in/a.xlsx", "b.csv"]), pd.Series(["周一", None]),
+    ...         pd.Series([7, 12])).tolist()
+    ['a.xlsx#周一#7', 'b.csv##12']
+    """
+    names = {f: Path(f).name for f in files.dropna().unique()}  # one per file, not per row
+    made = files.map(names) + "#" + sheets.fillna("").astype(str) + "#" + rows.astype(str)
+    return made.astype("string")
+
+
+def is_row_id(ids: pd.Series | pd.Index) -> np.ndarray:
+    """Which ids :func:`row_ids` made (``…#<sheet>#<row>``).
+
+    Examples
+    --------
+    >>> is_row_id(pd.Index(["a.xlsx#周一#7", "b.csv##12", "WT-0012", "#3", None])).tolist()
+    [True, True, False, False, False]
+    """
+    text = pd.Series(np.asarray(ids, dtype=object), dtype="string")
+    return text.str.contains(_ROW_ID, regex=True).fillna(False).to_numpy(dtype=bool)

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -57,6 +56,7 @@ from geotool.crs import (
     normalize_datum,
 )
 from geotool.io.cells import constant, few_codes
+from geotool.io.made_ids import row_ids
 from geotool.io.parsing import (
     Distinct,
     parse_dates,
@@ -229,12 +229,9 @@ def normalize_records(tables: list[Table], features: gpd.GeoDataFrame,
     _duplicates(data, why, cols["record_id"])
 
     missing_id = data["record_id"].isna()
-    if missing_id.any():
-        stems = {f: Path(f).name for f in data["_file"].dropna().unique()}
-        synthetic = (data.loc[missing_id, "_file"].map(stems) + "#"
-                     + data.loc[missing_id, "_sheet"].fillna("").astype(str) + "#"
-                     + data.loc[missing_id, "_row"].astype(str))
-        data.loc[missing_id, "record_id"] = synthetic.astype("string")
+    if missing_id.any():  # named by where it is: <file>#<sheet>#<row>
+        rows = data.loc[missing_id]
+        data.loc[missing_id, "record_id"] = row_ids(rows["_file"], rows["_sheet"], rows["_row"])
 
     used = why.ok
     data["problems"] = _problems(why, n)

@@ -20,7 +20,7 @@ from geotool.output.report import write_csv
 from geotool.output.workbook import Sheet, write_workbook
 from geotool.text import header, status_label, tr
 
-__all__ = ["params_note", "rank_move", "write_diff"]
+__all__ = ["diff_notes", "params_note", "rank_move", "write_diff"]
 
 
 def rank_move(rank_change: pd.Series, lang: str = "zh") -> pd.Series:
@@ -67,6 +67,26 @@ def params_note(params_changed: dict[str, tuple[object, object]], lang: str = "z
     return tr("diff.params_differ", lang, changes=changes)
 
 
+def diff_notes(diff: Diff, lang: str = "zh") -> list[str]:
+    """What a reader of the diff must know before its rows: other parameters, issues renumbered.
+
+    Parameters
+    ----------
+    diff : Diff
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        The parameter warning (:func:`params_note`) and the count of issues
+        matched by content (``Diff.rematched``), those that apply.
+    """
+    notes = [params_note(diff.params_changed, lang)]
+    if diff.rematched:
+        notes.append(tr("diff.rematched", lang, n=diff.rematched))
+    return [n for n in notes if n is not None]
+
+
 def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     """Write the diff files into ``out``; returns file key -> path."""
     out = Path(out)
@@ -83,8 +103,7 @@ def write_diff(diff: Diff, out: str | Path, *, lang: str = "zh") -> dict[str, Pa
         words = {s: status_label(s, lang) for s in shown[col].dropna().unique()}
         shown[col] = shown[col].map(words)
     title = tr("diff.title", lang, d1=diff.date_from.isoformat(), d2=diff.date_to.isoformat())
-    note = params_note(diff.params_changed, lang)
-    top: list[list[object]] = [[note]] if note is not None else []
+    top: list[list[object]] = [[note] for note in diff_notes(diff, lang)]
     sheets = [Sheet(name=tr(f"sheet.diff_{key}", lang), frame=frame, title=title,
                     headers=[header(c, lang) for c in frame.columns], as_of=title, top=top)
               for key, frame in (("changes", shown), ("districts", districts))]
