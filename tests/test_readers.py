@@ -137,6 +137,24 @@ def test_kml_folders_are_all_read_and_placemarks_without_ids_get_ids(tmp_path):
     assert any("empty throughout" in n for n in res.notes)
 
 
+def test_kml_folder_names_can_be_the_type(tmp_path):
+    # 奥维 exports a ledger sorted into folders (学校, 医院): the folder is the sub-type
+    path = tmp_path / "ovi.kml"
+    place = "<Placemark><name>{}</name><Point><coordinates>{},33.62,0</coordinates></Point></Placemark>"
+    path.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+ <Folder><name>学校</name>{place.format("一中", 114.62)}{place.format("二中", 114.63)}</Folder>
+ <Folder><name>医院</name>{place.format("人民医院", 114.64)}</Folder>
+</Document></kml>""", encoding="utf-8")
+    res = read_layer(spec(path, type="folder"))
+    assert dict(zip(res.frame["name"], res.frame["type"], strict=True)) == {
+        "一中": "学校", "二中": "学校", "人民医院": "医院"}
+    path.write_text(path.read_text(encoding="utf-8").split(" <Folder><name>医院")[0]
+                    + "</Document></kml>", encoding="utf-8")  # one folder only
+    res = read_layer(spec(path, type="folder"))
+    assert list(res.frame["type"]) == ["学校", "学校"]
+
+
 def test_kml_chinese_data_fields_keep_their_names(tmp_path):
     # 奥维/Google Earth write <Data name="编号">: GDAL's LIBKML laundered both 编号 and
     # 单位 to "______", the unit overwriting the id

@@ -19,6 +19,7 @@ from geotool.io.geojson import GeoJSONScan, scan_geojson
 from geotool.text import Note
 
 _SPREADSHEETS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+_KML = (".kml", ".kmz")
 
 
 def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -30,7 +31,9 @@ def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFra
         GeoJSON, GeoPackage, Shapefile, KML or any format GDAL reads.
     layer : str, optional
         The layer to read from a file holding several (a GeoPackage with
-        several tables). A KML's folders are all read, one after another.
+        several tables). A KML's folders are all read, one after another,
+        each placemark with its folder's name in a ``folder`` column (unless
+        the placemarks have a field of that name).
 
     Returns
     -------
@@ -126,14 +129,19 @@ def _read_gdal(path: Path, gpath: str, layer: str | None
             msg = Note("layer.no_such_layer", layer=layer,
                        names=", ".join(names) if names else Note("word.none"))
             raise InputError(msg, path=path)
-        return _read_one(path, layer, kwargs, notes, source=gpath), notes, None
-    if len(names) > 1 and suffix in (".kml", ".kmz"):
-        frames = [_read_one(path, name, kwargs, notes, source=gpath) for name in names]
+        one = _read_one(path, layer, kwargs, notes, source=gpath)
+        return (_with_folder(one, layer) if suffix in _KML else one), notes, None
+    if suffix in _KML and names:
+        # each placemark keeps its folder's name (学校, 医院 …): `type = "folder"` uses it
+        frames = [_with_folder(_read_one(path, name, kwargs, notes, source=gpath), name)
+                  for name in names]
         frames = [f for f in frames if len(f)]
-        notes.append(Note("note.kml_folders", n=len(names),
-                          names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
+        if len(names) > 1:
+            notes.append(Note("note.kml_folders", n=len(names),
+                              names=", ".join(names[:5]) + (" ..." if len(names) > 5 else "")))
         if not frames:
-            return _read_one(path, names[0], kwargs, notes, source=gpath), notes, None
+            empty = _read_one(path, names[0], kwargs, notes, source=gpath)
+            return _with_folder(empty, names[0]), notes, None
         crs = frames[0].crs
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs), notes, None
     if len(names) > 1:
@@ -148,6 +156,13 @@ def _read_gdal(path: Path, gpath: str, layer: str | None
         msg = Note("guard.feature_count", n=len(gdf), total=scan.total)
         raise InputError(msg, path=path)
     return gdf, notes, scan
+
+
+def _with_folder(gdf: gpd.GeoDataFrame, folder: str) -> gpd.GeoDataFrame:
+    """``gdf`` with a ``folder`` column (the KML folder it came from), unless it has one."""
+    if "folder" not in gdf.columns:
+        gdf.insert(0, "folder", pd.Series(folder, index=gdf.index, dtype="string"))
+    return gdf
 
 
 def _list_layers(gpath: str, path: Path) -> np.ndarray:
