@@ -3,7 +3,8 @@
 ``chromium``: one headless Debian Chromium per module (Playwright);
 ``sample_result``: the bundled sample city analysed at its as-of date;
 ``sample_maps``: its maps in Chinese and English (``tiles="none"``);
-``view``: open a page at a named size with every non-``file://`` request aborted.
+``view``: open a page at a named size with every non-``file://`` request aborted;
+:func:`map_still`: wait for the map to stop moving before clicking what moves with it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+def map_still(page) -> None:
+    """Wait until the map stops moving (a popup's auto-pan, a zoom).
+
+    A popup opened near the edge pans the map to make room (0.25 s). A click
+    on its close button while it moves can press on the button and release
+    on the card, which is no click on the button: on a loaded machine the
+    test then waits for a close that never comes (seen in CI).
+    """
+    page.wait_for_function("""() => { const m = window.geotool && window.geotool.map;
+        return !m || (!(m._panAnim && m._panAnim._inProgress) && !m._animatingZoom); }""")
 
 
 @pytest.fixture(scope="module")

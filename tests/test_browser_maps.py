@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _browser_fixtures import map_still
 from _maps_fixtures import XSS, load_result, make_workspace
 from conftest import SAMPLE
 
@@ -134,6 +135,7 @@ def test_district_map_offline_complete_and_clickable(tiny, open_map, tmp_path):
     for label in ("问题类型", "问题描述", "来源", "发现时间", "责任单位", "整改时限", "整改状态",
                   "已挂账天数"):
         assert label in text, label
+    map_still(page)  # the popup's auto-pan over: the button stays under the mouse
     page.locator(".leaflet-popup-close-button").click()
     page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
     # click a ledger line: its popup names the layer and the state

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from _browser_fixtures import map_still
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +149,7 @@ def test_overview_links_and_layer_rows_are_finger_sized(sample_maps, phone):
         link = page.locator(".leaflet-popup .gt-card-link")
         link.wait_for()
         assert link.bounding_box()["height"] >= 40, lang
+        map_still(page)  # the popup's auto-pan over: the button stays under the finger
         page.locator(".leaflet-popup-close-button").tap()
         page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
         page.locator(".leaflet-control-layers-toggle").tap()
