@@ -48,7 +48,7 @@ QUARANTINE_COLUMNS: list[str] = ["file", "sheet", "layer", "row", "column", "val
 FEATURE_COLUMNS: list[str] = [
     "layer", "feature_id", "name", "district", "unit", "covered", "last_touched",
     "records_in_window", "open_issues", "overdue_issues", "recurring", "district_path", "type",
-    "last_inspected", "last_issue", "visit_state"]
+    "last_inspected", "last_issue", "visit_state", "leader"]
 #: ``issues.csv``: one row per issue known as of the date.
 ISSUE_COLUMNS: list[str] = [
     "record_id", "feature_ids", "layers", "district", "district_path", "category",

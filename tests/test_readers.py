@@ -39,7 +39,8 @@ def spec(path: Path, key: str = "markets", **kw) -> LayerSpec:
 def check_ledger(res, *, n=3) -> None:
     assert res.read == n
     assert len(res.frame) + len(res.quarantine) == res.read
-    assert list(res.frame.columns) == ["layer", "feature_id", "name", "unit", "type", "geometry"]
+    assert list(res.frame.columns) == ["layer", "feature_id", "name", "unit", "type", "leader",
+                                      "geometry"]
     assert list(res.frame["feature_id"]) == ["M1", "M2", "M3"][:n]
     assert list(res.frame["name"]) == NAMES[:n]
     assert str(res.frame.crs) == "EPSG:4326"

@@ -442,3 +442,17 @@ def test_png_overview_slide(result, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1920, 1080)
+
+
+def test_a_feature_popup_names_its_leader_only_when_the_ledger_has_leaders(result):
+    from geotool.output.render._payloads import features_payload
+
+    part = result.features.iloc[:2].copy()
+    _, opts = features_payload(part, "测评点位", result.metric_crs, "wgs84", "zh")
+    assert "责任领导/路长" not in opts["fields"]  # no ledger names leaders: no empty line
+    part["leader"] = ["王副区长", None]
+    data, opts = features_payload(part, "测评点位", result.metric_crs, "wgs84", "zh")
+    at = opts["fields"].index("责任领导/路长")
+    assert opts["fields"][at - 1] == "责任单位"
+    values = [f["properties"]["v"][at] for f in json.loads(data)["features"]]
+    assert values == ["王副区长", ""]

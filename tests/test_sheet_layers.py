@@ -43,6 +43,19 @@ def test_xlsx_ledger_with_title_rows_merged_title_and_dms(tmp_path):
     assert any("does not geocode" in n for n in res.notes)
 
 
+def test_road_chief_column_of_a_sheet_ledger_is_its_leader(tmp_path):
+    # 路长制: the 路长 header is found by itself, a header of the office's own by `leader`
+    path = tmp_path / "背街小巷.csv"
+    path.write_text("编号,名称,经度,纬度,责任单位,路长\n"
+                    "A1,许湾大街,114.65,33.62,城管局,王副区长\nA2,七一路,114.66,33.62,城管局,\n",
+                    encoding="utf-8")
+    assert read_layer(_spec(path)).frame["leader"].fillna("").tolist() == ["王副区长", ""]
+    path.write_text(path.read_text(encoding="utf-8").replace("路长", "包街干部"),
+                    encoding="utf-8")
+    leaders = read_layer(_spec(path, leader="包街干部")).frame["leader"]
+    assert leaders.fillna("").tolist() == ["王副区长", ""]
+
+
 def test_gbk_csv_ledger_in_gcj02_without_ids(tmp_path):
     lon, lat = wgs84_to_gcj02([114.62, 114.63, 114.64], [33.62, 33.62, 33.62])
     text = "名称,经纬度,类型\n" + "".join(

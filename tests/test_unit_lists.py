@@ -195,3 +195,38 @@ def test_unit_file_names_are_safe_and_distinct():
     # '-' first would be an option to a shell loop; '.' and '..' are no names; a slash no path
     assert got[:6] == ["_-rf.xlsx", "_.xlsx", "_-2.xlsx", "a_b.xlsx", "a_b-2.xlsx", "_COM1.xlsx"]
     assert got[6] == "x" * 80 + ".xlsx" and got[7] == "城管局.xlsx"
+
+
+def test_a_ledger_naming_its_leaders_puts_them_in_every_list(tmp_path):
+    # 路长制: P1 and P2 have road chiefs (P3 none); the city of the module docstring
+    city = build_city(tmp_path / "city")
+    points = gpd.read_file(city / "points.gpkg")
+    points["路长"] = ["王副区长", "李局长", None]
+    points.to_file(city / "points.gpkg")
+    config = city / "geotool.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'unit = "unit"\n', 'unit = "unit"\nleader = "路长"\n'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["gaps", str(city), "--as-of", AS_OF, "--out", str(out)]) == 0
+    head, places = _table(load_workbook(out / "units" / "城管局.xlsx")["遗忘场所"])
+    assert head.index("责任领导/路长") == head.index("名称") + 1
+    assert [(p["编号"], p["责任领导/路长"]) for p in places] == [("P1", "王副区长"),
+                                                              ("P2", "李局长")]
+    import pandas as pd
+
+    feats = pd.read_csv(out / "features.csv", dtype=str, keep_default_na=False)
+    assert dict(zip(feats["feature_id"], feats["leader"], strict=True)) == {
+        "P1": "王副区长", "P2": "李局长", "P3": ""}
+    head, rows = _table(load_workbook(out / "gaps.xlsx")["台账点位(未覆盖在前)"])
+    assert {r["编号"]: r["责任领导/路长"] for r in rows} == {"P1": "王副区长", "P2": "李局长",
+                                                        "P3": None}
+
+
+def test_without_leaders_the_lists_have_no_empty_leader_column(tmp_path):
+    city = build_city(tmp_path / "city")
+    out = tmp_path / "out"
+    assert main(["gaps", str(city), "--as-of", AS_OF, "--out", str(out)]) == 0
+    head, _ = _table(load_workbook(out / "units" / "城管局.xlsx")["遗忘场所"])
+    assert "责任领导/路长" not in head and "名称" in head
+    head, _ = _table(load_workbook(out / "gaps.xlsx")["台账点位(未覆盖在前)"])
+    assert "责任领导/路长" not in head and "责任单位" in head

@@ -47,14 +47,16 @@ __all__ = [
     "unit_worklists",
 ]
 
-PLACE_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
-                 "community_name", "last_touched", "days_since", "open_issues", "recurring"]
+PLACE_COLUMNS = ["unit", "layer", "feature_id", "name", "leader", "district_name",
+                 "street_name", "community_name", "last_touched", "days_since", "open_issues",
+                 "recurring"]
 WORK_ISSUE_COLUMNS = ["unit", "record_id", "category", "description", "place", "feature_ids",
                       "address", "district_name", "street_name", "community_name", "found_at",
                       "deadline", "days_overdue", "status", "source", "recurring", "days_open",
                       "lon", "lat"]
-RECURRING_COLUMNS = ["unit", "layer", "feature_id", "name", "district_name", "street_name",
-                     "community_name", "recurrences", "last_recurrence", "open_issues"]
+RECURRING_COLUMNS = ["unit", "layer", "feature_id", "name", "leader", "district_name",
+                     "street_name", "community_name", "recurrences", "last_recurrence",
+                     "open_issues"]
 SUMMARY_COLUMNS = ["rank", "unit", "forgotten_places", "open_issues", "overdue_issues",
                    "max_days_overdue", "recurring_places"]
 _NAME_LEVELS = ("district_name", "street_name", "community_name")
@@ -246,7 +248,10 @@ def unit_worklists(result) -> Worklists:
     fnames = level_names(feats, districts)
 
     forgotten = feats[~feats["covered"].to_numpy(dtype=bool)]
-    places = forgotten[["unit", "layer", "feature_id", "name"]].join(fnames[list(_NAME_LEVELS)])
+    if "leader" not in feats:  # a result of an older engine or a hand-made one
+        feats["leader"] = pd.Series(pd.NA, index=feats.index, dtype="string")
+    places = forgotten[["unit", "layer", "feature_id", "name", "leader"]].join(
+        fnames[list(_NAME_LEVELS)])
     places["last_touched"] = forgotten["last_touched"]
     places["days_since"] = _days_since(forgotten["last_touched"], as_of)
     places["open_issues"] = forgotten["open_issues"]
@@ -281,8 +286,12 @@ def unit_worklists(result) -> Worklists:
     issues = _issue_list(iss, rows, feats, districts, as_of)
     recurring = ordered(recurring, ["recurrences", "last_recurrence", "layer", "feature_id"],
                         [False, False, True, True])
-    return Worklists(summary=summary, places=places[PLACE_COLUMNS],
-                     issues=issues[WORK_ISSUE_COLUMNS], recurring=recurring[RECURRING_COLUMNS],
+    # the leader column only where a ledger names leaders (路长制); else no empty column
+    leads = feats["leader"].notna().any()
+    place_cols, recurring_cols = ([c for c in cols if leads or c != "leader"]
+                                  for cols in (PLACE_COLUMNS, RECURRING_COLUMNS))
+    return Worklists(summary=summary, places=places[place_cols],
+                     issues=issues[WORK_ISSUE_COLUMNS], recurring=recurring[recurring_cols],
                      as_of=as_of)
 
 
@@ -310,7 +319,8 @@ def _issue_list(issues: pd.DataFrame, rows: np.ndarray, feats: pd.DataFrame,
 def _recurring_places(result, feats: pd.DataFrame, fnames: pd.DataFrame) -> pd.DataFrame:
     rec = result.recurrences
     flagged = feats[feats["recurring"].to_numpy(dtype=bool)]
-    out = flagged[["unit", "layer", "feature_id", "name"]].join(fnames[list(_NAME_LEVELS)])
+    out = flagged[["unit", "layer", "feature_id", "name", "leader"]].join(
+        fnames[list(_NAME_LEVELS)])
     key = pd.MultiIndex.from_arrays([flagged["layer"].astype(str),
                                      flagged["feature_id"].astype(str)])
     if len(rec):

@@ -83,9 +83,10 @@ _OPEN_LOW = {"match_radius_m", "reach_m"}  # a distance of 0 m means nothing
 class LayerSpec:
     """One ``[layers.X]`` table.
 
-    ``id``, ``name``, ``parent``, ``unit`` and ``type`` name the file's
-    attribute columns; ``crs`` overrides the file's CRS (needed for GCJ-02 and
-    BD-09 data, which files label as WGS-84); ``layer`` picks one layer of a
+    ``id``, ``name``, ``parent``, ``unit``, ``type`` and ``leader`` (the
+    responsible leader, 责任领导/路长) name the file's attribute columns;
+    ``crs`` overrides the file's CRS (needed for GCJ-02 and BD-09 data, which
+    files label as WGS-84); ``layer`` picks one layer of a
     file holding several (a GeoPackage); ``label`` is the display name
     (``label_en`` in English output, else the key).
     """
@@ -97,6 +98,7 @@ class LayerSpec:
     parent: str = "parent"
     unit: str | None = None
     type: str | None = None
+    leader: str | None = None
     label: str | None = None
     label_en: str | None = None
     crs: str | None = None

@@ -2,7 +2,7 @@
 
 Every layer comes out in one schema and one datum (WGS-84):
 
-* ledger features: ``layer, feature_id, name, unit, type, geometry``
+* ledger features: ``layer, feature_id, name, unit, type, leader, geometry``
 * districts: ``district_id, name, parent, level, geometry`` where ``level`` is
   the nesting depth (0 = district, 1 = street, 2 = community, ...).
 
@@ -200,12 +200,13 @@ def read_layer(spec: LayerSpec) -> LayerResult:
     -------
     LayerResult
         ``frame`` has columns ``layer, feature_id, name, unit, type,
-        geometry``; ``quarantine`` has the rows that could not be used.
+        leader, geometry``; ``quarantine`` has the rows that could not be used.
     """
     if spec.path.suffix.lower() in SHEET_SUFFIXES:  # a ledger kept in Excel/WPS or CSV
         gdf, notes, q_skipped, read, rows = read_sheet_layer(spec)
         spec = replace(spec, unit=spec.unit or ("unit" if "unit" in gdf else None),
-                       type=spec.type or ("type" if "type" in gdf else None))
+                       type=spec.type or ("type" if "type" in gdf else None),
+                       leader=spec.leader or ("leader" if "leader" in gdf else None))
     else:
         gdf, notes, scan = _read_source(spec.path, layer=spec.layer or spec.sheet)
         read, rows, q_skipped = _counted(gdf, scan, spec)
@@ -216,6 +217,8 @@ def read_layer(spec: LayerSpec) -> LayerResult:
             "name": _column(gdf, spec.name, spec, "name", required=False),
             "unit": _column(gdf, spec.unit, spec, "unit", required=spec.unit is not None),
             "type": _column(gdf, spec.type, spec, "type", required=spec.type is not None),
+            "leader": _column(gdf, spec.leader, spec, "leader",
+                              required=spec.leader is not None),
             "_row": rows,
         },
         geometry=gdf.geometry.values,
@@ -411,7 +414,8 @@ def features_from_layers(results: list[LayerResult]) -> gpd.GeoDataFrame:
     frames = [r.frame for r in results if not r.frame.empty]
     if not frames:
         return gpd.GeoDataFrame(
-            {c: pd.Series(dtype="string") for c in ("layer", "feature_id", "name", "unit", "type")},
+            {c: pd.Series(dtype="string")
+             for c in ("layer", "feature_id", "name", "unit", "type", "leader")},
             geometry=gpd.GeoSeries([], crs=WGS84),
         )
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)

@@ -46,6 +46,8 @@ LEDGER_ALIASES: dict[str, str] = {
     "市场名称": "feature_name", "小区名称": "feature_name", "道路名称": "feature_name",
     "站点名称": "feature_name", "name": "feature_name",
     "责任单位": "unit", "整改责任单位": "unit", "包保单位": "unit", "责任部门": "unit",
+    "责任领导": "leader", "包保领导": "leader", "包片领导": "leader", "路长": "leader",
+    "责任人": "leader",
     "类型": "ftype", "类别": "ftype", "点位类型": "ftype", "场所类型": "ftype",
     "type": "ftype",
 }
@@ -107,8 +109,8 @@ def read_sheet_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, list[str], pd.D
     -------
     (GeoDataFrame, notes, quarantine, read, rows)
         Points (EPSG:4326 label, coordinates as written) with the columns
-        named by ``spec.id``, ``spec.name``, ``spec.unit``, ``spec.type``
-        when the sheet has them; the notes; the quarantined rows (the
+        named by ``spec.id``, ``spec.name``, ``spec.unit``, ``spec.type``,
+        ``spec.leader`` when the sheet has them; the notes; the quarantined rows (the
         records' coordinate reasons); the rows read; and the spreadsheet row
         number of each point.
 
@@ -119,7 +121,7 @@ def read_sheet_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, list[str], pd.D
     """
     extra = dict(LEDGER_ALIASES)
     for key, canon in ((spec.id, "feature_id"), (spec.name, "feature_name"),
-                       (spec.unit, "unit"), (spec.type, "ftype")):
+                       (spec.unit, "unit"), (spec.type, "ftype"), (spec.leader, "leader")):
         if key:
             extra[key] = canon
     table = read_table(spec.path, columns=extra)
@@ -143,7 +145,7 @@ def read_sheet_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, list[str], pd.D
     q = (pd.concat(frames, ignore_index=True) if frames else
          quarantine_frame(spec.path, np.array([], dtype=int), None, None, "missing_location"))
     names = {"feature_id": spec.id, "feature_name": spec.name, "unit": spec.unit or "unit",
-             "ftype": spec.type or "type"}
+             "ftype": spec.type or "type", "leader": spec.leader or "leader"}
     columns = {names[c]: data.loc[ok, c].to_numpy(dtype=object)
                for c in names if names[c] and c in data}
     gdf = gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy(lon[ok], lat[ok]),

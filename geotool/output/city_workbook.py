@@ -112,6 +112,8 @@ def _features(result, lang: str, label) -> pd.DataFrame:
     for col in ("last_inspected", "last_issue", "visit_state"):  # when the engine gives them
         if col in f:
             out.insert(out.columns.get_loc("records_in_window"), col, f[col])
+    if "leader" in f and f["leader"].notna().any():  # a ledger names leaders (路长制)
+        out.insert(out.columns.get_loc("unit") + 1, "leader", f["leader"])
     return shown_frame(out.reset_index(drop=True), lang, label)
 
 

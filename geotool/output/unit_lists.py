@@ -42,14 +42,15 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 _MAX_STEM = 80
 _MAX_STEM_BYTES = 200  # leaves room for "-<n>" and ".xlsx" within 255 bytes
 
-_PLACES = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
-           "last_touched", "days_since", "open_issues", "recurring"]
+# "leader" (责任领导/路长) is there only when a ledger names leaders (the lists say so)
+_PLACES = ["layer", "feature_id", "name", "leader", "district_name", "street_name",
+           "community_name", "last_touched", "days_since", "open_issues", "recurring"]
 _ISSUES = ["record_id", "category", "description", "place", "feature_ids", "address",
            "district_name",
            "street_name", "community_name", "found_at", "deadline", "days_overdue", "status",
            "source", "recurring", "days_open", "lon", "lat"]
-_RECURRING = ["layer", "feature_id", "name", "district_name", "street_name", "community_name",
-              "recurrences", "last_recurrence", "open_issues"]
+_RECURRING = ["layer", "feature_id", "name", "leader", "district_name", "street_name",
+              "community_name", "recurrences", "last_recurrence", "open_issues"]
 _COUNTS = ["forgotten_places", "open_issues", "overdue_issues", "recurring_places"]
 
 
@@ -105,14 +106,14 @@ def _top(result, unit: str, row: pd.Series, n_units: int, lang: str) -> list[lis
 
 
 def _unit_sheets(result, unit: str, row: pd.Series, parts: tuple[Table, ...],
-                 n_units: int, lang: str) -> list[Sheet]:
+                 columns: list[list[str]], n_units: int, lang: str) -> list[Sheet]:
     top = _top(result, unit, row, n_units, lang)
     title = tr("lists.title", lang, city=result.city, unit=_shown_name(unit, lang))
     as_of = tr("lists.as_of", lang, as_of=result.as_of.isoformat())
     sheets = []
     for key, part, cols in zip(("lists.sheet_places", "lists.sheet_issues",
                                 "lists.sheet_recurring"), parts,
-                               (_PLACES, _ISSUES, _RECURRING), strict=True):
+                               columns, strict=True):
         sheets.append(Sheet(name=tr(key, lang), frame=part,
                             headers=[header(c, lang) for c in cols], top=top,
                             title=title, as_of=as_of))
@@ -178,8 +179,10 @@ def unit_jobs(result, out: str | Path, *, lang: str = "zh",
     label = layer_labeler(result, lang)
     frames = (lists.places, lists.issues, lists.recurring)
     groups = [f.groupby("unit", sort=False).indices for f in frames]
+    columns = [[c for c in cols if c in f]
+               for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
     tables = [table(shown_frame(f[cols].reset_index(drop=True), lang, label), lang=lang)
-              for f, cols in zip(frames, (_PLACES, _ISSUES, _RECURRING), strict=True)]
+              for f, cols in zip(frames, columns, strict=True)]
     none = np.zeros(0, dtype=np.int64)
     n = len(summary)
 
@@ -187,7 +190,8 @@ def unit_jobs(result, out: str | Path, *, lang: str = "zh",
         def one() -> Path:
             parts = tuple(t.take(g.get(row.unit, none))
                           for t, g in zip(tables, groups, strict=True))
-            sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, n, lang)
+            sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, columns, n,
+                                  lang)
             return write_workbook(folder / file, sheets, lang=lang, created=created)
         return one
 

@@ -204,6 +204,7 @@ path = "alleys.gpkg"
 id = "alley_id"
 name = "name"
 unit = "unit"
+leader = "road_chief"    # 路长制: each alley's road chief
 label = "背街小巷"
 label_en = "Back alleys"
 

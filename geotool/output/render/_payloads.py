@@ -173,6 +173,9 @@ def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: s
     cols = ["feature_id", "layer", "state", "unit", "covered", "last_touched",
             "records_in_window", "open_issues", "overdue_issues", "recurring", "district_path",
             "type"]
+    leads = "leader" in features and bool(features["leader"].notna().any())
+    if leads:  # a ledger naming its leaders (路长制): who to call, beside the unit
+        cols.insert(4, "leader")
     words = {"state": tr("map.state", lang), "layer": tr("mapview.layer", lang),
              "district_path": tr("mapview.district_path", lang)}
     fields = [words.get(c) or header(c, lang) for c in cols]
@@ -182,12 +185,16 @@ def features_payload(features: gpd.GeoDataFrame, layer_label: str, metric_crs: s
     state_words = [tr(f"map.state_{s.key}", lang) for s in FEATURE_STATES]
     props = []
     for s, path, (_, r) in zip(states, paths, features.iterrows(), strict=True):
-        props.append({"n": fmt.text(r["name"]) or fmt.text(r["feature_id"]), "s": int(s), "v": [
+        values = [
             fmt.text(r["feature_id"]), layer_label, state_words[s], fmt.text(r["unit"]),
             fmt.yes_no(r["covered"], lang), fmt.date(r["last_touched"]) or tr("map.never", lang),
             fmt.count(r["records_in_window"], lang), fmt.count(r["open_issues"], lang),
             fmt.count(r["overdue_issues"], lang), fmt.yes_no(r["recurring"], lang),
-            fmt.text(path), fmt.text(r.get("type"))]})
+            fmt.text(path), fmt.text(r.get("type"))]
+        if leads:
+            values.insert(4, fmt.text(r["leader"]))
+        props.append({"n": fmt.text(r["name"]) or fmt.text(r["feature_id"]), "s": int(s),
+                      "v": values})
     geoms = display_geoms(features, metric_crs, datum=datum)
     styles = [{"key": s.key, "color": s.color, "dash": s.dash, "weight": s.weight,
                "shape": s.shape, "hollow": s.hollow} for s in FEATURE_STATES]
