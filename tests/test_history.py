@@ -413,37 +413,102 @@ def test_diff_matches_a_renumbered_issue_by_time_category_and_place(city, tmp_pa
     assert top.str.contains("1 个问题的编号与上期不同", na=False).any()
 
 
-def test_diff_of_a_sheet_without_ids_is_not_fooled_by_a_row_inserted_above(tmp_path, capsys):
-    """Issues numbered by row: a row inserted at the top renumbers the rest.
+_NO_ID_HEAD = "记录类型,发现时间,经度,纬度,点位编号,问题类型,整改时限,整改状态,整改完成时间\n"
+_VISITS = "".join(f"巡查,2026-10-{d} 10:00,,,{p},,,,\n" for p, d in
+                  (("PA1", 10), ("PB1", 11), ("PC1", 12), ("PA1", 15), ("PB1", 16), ("PC1", 17)))
 
-    D1 (10-12): rows 2-3 are two open issues, at PA1 (10-08) and PB1 (10-09).
-    D2 (10-19): a new issue at PC1 (10-14) inserted as row 2, the PB1 one
-    rectified on 10-15. The changes: one new issue (C, row 2), one closed
-    (B, now row 4) and nothing removed; two issues matched by content.
-    """
+
+def _no_id_row(p, found, deadline="2026-10-30", status="未整改", done="", category="乱堆乱倒"):
+    return f"问题,{found},,,{p},{category},{deadline},{status},{done}\n"
+
+
+def _no_id_diff(tmp_path, capsys, rows_d1, rows_d2, *, store='path = "history.gpkg"'):
+    """Save D1 of a sheet without 问题编号, rewrite it, diff D1 -> D2: (issue changes, stderr)."""
     root = tmp_path / "ws"
     root.mkdir()
-    build_two_weeks(root, 'path = "history.gpkg"')
-    head = "记录类型,发现时间,经度,纬度,点位编号,问题类型,整改时限,整改状态,整改完成时间\n"
-
-    def row(p, found, status="未整改", done=""):
-        return f"问题,{found},,,{p},乱堆乱倒,2026-10-30,{status},{done}\n"
-
-    visits = "".join(f"巡查,2026-10-{d} 10:00,,,{p},,,,\n" for p, d in
-                     (("PA1", 10), ("PB1", 11), ("PC1", 12), ("PA1", 15), ("PB1", 16),
-                      ("PC1", 17)))
+    build_two_weeks(root, store)
     sheet = root / "records" / "records.csv"
-    sheet.write_text(head + row("PA1", "2026-10-08 09:00") + row("PB1", "2026-10-09 09:00")
-                     + visits, encoding="utf-8")
+    sheet.write_text(_NO_ID_HEAD + "".join(rows_d1) + _VISITS, encoding="utf-8")
     _gaps(root, D1)
-    sheet.write_text(head + row("PC1", "2026-10-14 09:00") + row("PA1", "2026-10-08 09:00")
-                     + row("PB1", "2026-10-09 09:00", "已整改", "2026-10-15 10:00") + visits,
-                     encoding="utf-8")
+    sheet.write_text(_NO_ID_HEAD + "".join(rows_d2) + _VISITS, encoding="utf-8")
     capsys.readouterr()
     out = tmp_path / "diff"
     assert main(["diff", str(root), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
     changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
-    issues = changes[changes["record_id"] != ""]
-    assert list(zip(issues["change"], issues["district"], issues["record_id"], strict=True)) == [
-        ("new_issue", "C", "records.csv##2"), ("closed", "B", "records.csv##4")]
-    assert "2 个问题的编号与上期不同" in capsys.readouterr().err
+    return changes[changes["record_id"] != ""], capsys.readouterr().err
+
+
+def test_diff_of_a_sheet_without_ids_is_not_fooled_by_a_row_inserted_above(tmp_path, capsys):
+    """Issues numbered by row: a row inserted at the top renumbers the rest.
+
+    D1 (10-12): row 2 an issue at PA1 (10-08, deadline 10-10: overdue), row 3
+    one at PB1 (10-09). D2 (10-19): a new issue at PC1 (10-14, deadline 10-16:
+    overdue) inserted as row 2, the PB1 one (now row 4) rectified on 10-15.
+    The changes: the new issue (C, row 2), newly overdue too (it is not the
+    overdue PA1 issue that row 2 was), the PB1 one closed (row 4, was row 3);
+    nothing removed; two issues renumbered.
+    """
+    issues, err = _no_id_diff(tmp_path, capsys, [
+        _no_id_row("PA1", "2026-10-08 09:00", "2026-10-10"), _no_id_row("PB1", "2026-10-09 09:00"),
+    ], [
+        _no_id_row("PC1", "2026-10-14 09:00", "2026-10-16"),
+        _no_id_row("PA1", "2026-10-08 09:00", "2026-10-10"),
+        _no_id_row("PB1", "2026-10-09 09:00", status="已整改", done="2026-10-15 10:00"),
+    ])
+    assert list(zip(issues["change"], issues["district"], issues["record_id"],
+                    issues["record_id_from"], issues["status_from"], strict=True)) == [
+        ("new_issue", "C", "records.csv##2", "", ""),
+        ("closed", "B", "records.csv##4", "records.csv##3", "open"),
+        ("newly_overdue", "C", "records.csv##2", "", "")]
+    assert "2 个问题的编号与上期不同" in err
+
+
+def test_diff_of_a_row_corrected_in_place_is_that_row(tmp_path, capsys):
+    # no row moved; row 2's category corrected (乱堆乱倒 -> 积水): the same issue, no change
+    issues, err = _no_id_diff(tmp_path, capsys, [_no_id_row("PA1", "2026-10-08 09:00")],
+                              [_no_id_row("PA1", "2026-10-08 09:00", category="积水")])
+    assert issues.empty and "编号与上期不同" not in err
+
+
+def test_diff_matches_times_with_fractions_of_a_second_stored_without(tmp_path, capsys):
+    # the GeoPackage keeps whole seconds; D2, computed from the records, keeps the fraction
+    row = _no_id_row("PA1", "2026-10-08 09:00:01.250")
+    issues, _ = _no_id_diff(tmp_path, capsys, [row, _no_id_row("PB1", "2026-10-09 09:00")],
+                            [_no_id_row("PC1", "2026-10-14 09:00"), row,
+                             _no_id_row("PB1", "2026-10-09 09:00")])
+    assert list(zip(issues["change"], issues["record_id"], strict=True)) == [
+        ("new_issue", "records.csv##2")]
+
+
+def test_an_issue_id_with_two_hashes_is_matched_by_id(city, tmp_path):
+    # 城东#10#001 is an office's 问题编号, not a row: corrected in category, it is the same issue
+    _gaps(city, D1)
+    sheet = city / "records" / "records.csv"
+    text = sheet.read_text(encoding="utf-8").replace("\nI4,", "\n城东#10#001,")
+    sheet.write_text(text, encoding="utf-8")
+    _gaps(city, D1)  # D1 again, with the id as the office writes it
+    sheet.write_text(text.replace("乱停乱放", "占道经营"), encoding="utf-8")
+    out = tmp_path / "diff"
+    assert main(["diff", str(city), "--from", str(D1), "--to", str(D2), "--out", str(out)]) == 0
+    changes = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
+    mine = changes[changes["record_id"] == "城东#10#001"]
+    assert mine["change"].tolist() == ["newly_overdue"]
+
+
+def test_two_files_of_one_name_in_two_folders_keep_their_issues_apart(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    build_two_weeks(root)
+    config = root / "geotool.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'paths = ["records/*.csv"]', 'paths = ["records/*/*.csv"]'), encoding="utf-8")
+    (root / "records" / "records.csv").unlink()
+    for folder, p in (("东区", "PA1"), ("西区", "PC1")):  # each office's weekly sheet: 周报.csv
+        (root / "records" / folder).mkdir()
+        (root / "records" / folder / "周报.csv").write_text(
+            _NO_ID_HEAD + _no_id_row(p, "2026-10-08 09:00"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["gaps", str(root), "--as-of", str(D1), "--out", str(out)]) == 0
+    issues = pd.read_csv(out / "issues.csv", dtype=str)
+    assert dict(zip(issues["record_id"], issues["feature_ids"], strict=True)) == {
+        "东区/周报.csv##2": "PA1", "西区/周报.csv##2": "PC1"}

@@ -18,7 +18,8 @@ one row per change (:data:`CHANGES`):
 
 An issue whose id changed (问题编号 renumbered) is matched by when it was
 found, its category and its point (:func:`content_matches`) and compared as
-the same issue; ``Diff.rematched`` counts them. Issues of a sheet without
+the same issue; ``Diff.rematched`` counts them and ``record_id_from`` gives
+the id it had at D1. Issues of a sheet without
 问题编号 are named by their row (``file#sheet#row``), which a row inserted
 above changes: they are matched by that content only, never by the row.
 
@@ -50,8 +51,9 @@ __all__ = ["CHANGES", "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "Diff", "content_mat
 
 CHANGES = ("new_issue", "closed", "newly_overdue", "reopened", "removed", "newly_forgotten",
            "recovered", "blindspot_new", "blindspot_gone")
-CHANGE_COLUMNS = ["change", "district", "layer", "feature_id", "record_id", "name", "category",
-                  "status_from", "status_to", "deadline", "area_m2", "lon", "lat"]
+CHANGE_COLUMNS = ["change", "district", "layer", "feature_id", "record_id", "record_id_from",
+                  "name", "category", "status_from", "status_to", "deadline", "area_m2", "lon",
+                  "lat"]
 DISTRICT_COLUMNS = ["district_id", "name", "level", "rank_from", "rank_to", "rank_change",
                     "score_from", "score_to", "score_change", "coverage_rate_from",
                     "coverage_rate_to", "coverage_rate_change", "open_issues_from",
@@ -122,8 +124,8 @@ def _rows(change: str, frame: pd.DataFrame, geometry: np.ndarray) -> gpd.GeoData
 def _content_keys(issues: gpd.GeoDataFrame) -> pd.DataFrame:
     """What tells an issue apart without its id: when found, its category, where (0.1 m)."""
     geom = issues.geometry.values
-    return pd.DataFrame({
-        "found_at": pd.to_datetime(issues["found_at"]).to_numpy(),
+    return pd.DataFrame({  # to the second: a store keeps no fractions of one
+        "found_at": pd.to_datetime(issues["found_at"]).dt.floor("s").to_numpy(),
         "category": issues["category"].astype(object).fillna("").to_numpy(dtype=object),
         "lon": np.round(shapely.get_x(geom), 6), "lat": np.round(shapely.get_y(geom), 6)})
 
@@ -131,10 +133,11 @@ def _content_keys(issues: gpd.GeoDataFrame) -> pd.DataFrame:
 def content_matches(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> np.ndarray:
     """For each issue of ``b``, the position in ``a`` of the same issue found by content.
 
-    Two issues are one when they were found at the same time, are of the same
-    category and lie at the same point (to 0.1 m): an issue whose id changed
-    between two dates (a spreadsheet without 问题编号 is numbered by row, so a
-    row inserted above renumbers the rest; an office renumbered its issues).
+    Two issues are one when they were found at the same time (to the
+    second), are of the same category and lie at the same point (to 0.1 m):
+    an issue whose id changed between two dates (a spreadsheet without
+    问题编号 is numbered by row, so a row inserted above renumbers the rest; an
+    office renumbered its issues).
     Equal issues pair in their order of appearance; an issue with no time of
     finding is never matched.
 
@@ -174,22 +177,38 @@ def content_matches(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> np.ndarray:
     return out
 
 
+def _matched_ids(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per issue of ``b``, the id it had in ``a`` (``None``: new); per issue of ``a``, gone?
+
+    By id first, but not an id made from a row number (``file#sheet#row``), which
+    names another issue once a row is inserted above; then by content
+    (:func:`content_matches`); then a row id left over on both sides is the same
+    row, edited in place (its time, category or point corrected).
+    """
+    ids_a = a["record_id"].to_numpy(dtype=object)
+    ids_b = b["record_id"].to_numpy(dtype=object)
+    known = pd.Index(ids_b).isin(ids_a) & ~is_row_id(ids_b)
+    gone = ~pd.Index(ids_a).isin(ids_b[known])
+    was = np.where(known, ids_b, None)
+    at = content_matches(a[gone], b[~known])
+    hit = at >= 0
+    was[np.flatnonzero(~known)[hit]] = ids_a[gone][at[hit]]
+    gone[np.flatnonzero(gone)[at[hit]]] = False
+    left_b = np.flatnonzero(pd.isna(was) & is_row_id(ids_b))
+    same_row = pd.Index(ids_a[gone]).get_indexer(ids_b[left_b])  # ids are unique per date
+    was[left_b[same_row >= 0]] = ids_b[left_b[same_row >= 0]]
+    gone[np.flatnonzero(gone)[same_row[same_row >= 0]]] = False
+    return was, gone
+
+
 def _issue_changes(a: Snapshot, b: Snapshot) -> tuple[list[gpd.GeoDataFrame], int]:
     ia = a.issues.drop(columns="geometry").set_index("record_id")
     ib = b.issues.set_index("record_id")
-    # an id made from a row number names another issue once a row is inserted above
-    known = ib.index.isin(ia.index) & ~is_row_id(ib.index)
-    gone = ~a.issues["record_id"].isin(ib.index[known]).to_numpy(dtype=bool)
-    # an issue of D2 whose id D1 lacks is the one of D1 found then, of that category, there
-    at = content_matches(a.issues[gone], b.issues[~known])
-    hit = at >= 0
-    matched = np.flatnonzero(~known)[hit]
-    was = ib.index.to_numpy(dtype=object).copy()
-    was[matched] = a.issues["record_id"].to_numpy(dtype=object)[gone][at[hit]]
-    rematched = int((was[matched] != ib.index.to_numpy(dtype=object)[matched]).sum())
-    gone[np.flatnonzero(gone)[at[hit]]] = False
-    known[matched] = True
-    prev = ia.reindex(pd.Index(was))
+    was, gone = _matched_ids(a.issues, b.issues)
+    known = ~pd.isna(was)
+    renumbered = known & (was != ib.index.to_numpy(dtype=object))
+    rematched = int(renumbered.sum())
+    prev = ia.reindex(pd.Index(was))  # None: a new issue, nothing of D1 (all missing)
     open_a = prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     done_a = known & ~prev["open"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     overdue_a = prev["overdue"].astype("boolean").fillna(False).to_numpy(dtype=bool)
@@ -199,7 +218,8 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> tuple[list[gpd.GeoDataFrame], in
     reopened_late = (reopened_at >= after).fillna(False).to_numpy(dtype=bool)
     frame = ib.reset_index().assign(status_from=prev["status"].to_numpy(),
                                     status_to=ib["status"].to_numpy(),
-                                    feature_id=ib["feature_ids"].to_numpy())
+                                    feature_id=ib["feature_ids"].to_numpy(),
+                                    record_id_from=np.where(renumbered, was, None))
     geom = ib.geometry.values
     frame["lon"] = np.round(shapely.get_x(geom), 6)
     frame["lat"] = np.round(shapely.get_y(geom), 6)

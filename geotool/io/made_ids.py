@@ -6,9 +6,10 @@ a feature and next week's run find the same one: the name, then ``name-2``,
 with no name (OSM stations, KML placemarks, sheets).
 
 A record without 问题编号 is named by where it is: ``<file>#<sheet>#<row>``
-(:func:`row_ids`), which a planner can find in the file but which a row
-inserted above changes; :func:`is_row_id` tells such ids, so that a
-comparison of two dates matches them by content instead.
+(:func:`row_ids`; the file's name, with as many of its folders as tell it
+from another file of that name), which a planner can find in the file but
+which a row inserted above changes; :func:`is_row_id` tells such ids, so
+that a comparison of two dates matches them by content instead.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pandas as pd
 
 __all__ = ["ids_from_names", "is_row_id", "looks_like_id", "row_ids"]
 
-_ROW_ID = r"#[^#]*#\d+\Z"  # ...#<sheet>#<row> at the end: file names may hold a #
+# <records file>#<sheet>#<row> at the end: a file name may hold a #, a 问题编号 two
+_ROW_ID = r"(?i)\.(?:csv|txt|tsv|xlsx|xlsm|parquet)#[^#]*#\d+\Z"
 
 #: Headers that hold ids: a layer with one of these but no ``id`` column is an error
 #: (set ``id``), not a layer to make ids for.
@@ -63,15 +65,42 @@ def ids_from_names(names: pd.Series, rows: np.ndarray, key: str) -> pd.Series:
 def row_ids(files: pd.Series, sheets: pd.Series, rows: pd.Series) -> pd.Series:
     """The id of a record without one: ``<file name>#<sheet>#<row>`` (no sheet: empty).
 
+    Two files of one name in different folders (``东区/周报.csv``,
+    ``西区/周报.csv``) are named with their folders, as many as tell them
+    apart: the same row of each is two records, not two versions of one.
+
     Examples
     --------
     >>> row_ids(pd.Series(["in/a.xlsx", "b.csv"]), pd.Series(["周一", None]),
     ...         pd.Series([7, 12])).tolist()
     ['a.xlsx#周一#7', 'b.csv##12']
+    >>> row_ids(pd.Series(["r/东区/周报.csv", "r/西区/周报.csv"]), pd.Series([None, None]),
+    ...         pd.Series([2, 2])).tolist()
+    ['东区/周报.csv##2', '西区/周报.csv##2']
     """
-    names = {f: Path(f).name for f in files.dropna().unique()}  # one per file, not per row
+    names = _short_names([str(f) for f in files.dropna().unique()])  # per file, not per row
     made = files.map(names) + "#" + sheets.fillna("").astype(str) + "#" + rows.astype(str)
     return made.astype("string")
+
+
+def _short_names(files: list[str]) -> dict[str, str]:
+    """Each file's name, with as many of its last folders as make it unique among ``files``."""
+    parts = {f: Path(f).parts for f in files}
+    names: dict[str, str] = {}
+    depth = 1
+    left = list(files)
+    while left:
+        tails = {f: "/".join(parts[f][-depth:]) for f in left}
+        count: dict[str, int] = {}
+        for t in tails.values():
+            count[t] = count.get(t, 0) + 1
+        deepest = {f for f in left if len(parts[f]) <= depth}  # nothing more to add
+        for f, t in tails.items():
+            if count[t] == 1 or f in deepest:
+                names[f] = t
+        left = [f for f in left if f not in names]
+        depth += 1
+    return names
 
 
 def is_row_id(ids: pd.Series | pd.Index) -> np.ndarray:
@@ -79,7 +108,8 @@ def is_row_id(ids: pd.Series | pd.Index) -> np.ndarray:
 
     Examples
     --------
-    >>> is_row_id(pd.Index(["a.xlsx#周一#7", "b.csv##12", "WT-0012", "#3", None])).tolist()
+    >>> is_row_id(pd.Index(["a.xlsx#周一#7", "东区/b.CSV##12", "WT-0012", "城东#10#001", None]
+    ...                    )).tolist()
     [True, True, False, False, False]
     """
     text = pd.Series(np.asarray(ids, dtype=object), dtype="string")
