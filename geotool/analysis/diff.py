@@ -189,7 +189,7 @@ def _matched_ids(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> tuple[np.ndarray, 
     ids_b = b["record_id"].to_numpy(dtype=object)
     known = pd.Index(ids_b).isin(ids_a) & ~is_row_id(ids_b)
     gone = ~pd.Index(ids_a).isin(ids_b[known])
-    was = np.where(known, ids_b, None)
+    was = _where(known, ids_b)
     at = content_matches(a[gone], b[~known])
     hit = at >= 0
     was[np.flatnonzero(~known)[hit]] = ids_a[gone][at[hit]]
@@ -199,6 +199,13 @@ def _matched_ids(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> tuple[np.ndarray, 
     was[left_b[same_row >= 0]] = ids_b[left_b[same_row >= 0]]
     gone[np.flatnonzero(gone)[same_row[same_row >= 0]]] = False
     return was, gone
+
+
+def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``mask``, else ``None`` (an object array)."""
+    out = np.full(len(values), None, dtype=object)
+    out[mask] = values[mask]
+    return out
 
 
 def _issue_changes(a: Snapshot, b: Snapshot) -> tuple[list[gpd.GeoDataFrame], int]:
@@ -219,7 +226,7 @@ def _issue_changes(a: Snapshot, b: Snapshot) -> tuple[list[gpd.GeoDataFrame], in
     frame = ib.reset_index().assign(status_from=prev["status"].to_numpy(),
                                     status_to=ib["status"].to_numpy(),
                                     feature_id=ib["feature_ids"].to_numpy(),
-                                    record_id_from=np.where(renumbered, was, None))
+                                    record_id_from=_where(renumbered, was))
     geom = ib.geometry.values
     frame["lon"] = np.round(shapely.get_x(geom), 6)
     frame["lat"] = np.round(shapely.get_y(geom), 6)
