@@ -156,6 +156,26 @@ def test_kml_folder_names_can_be_the_type(tmp_path):
     assert list(res.frame["type"]) == ["学校", "学校"]
 
 
+
+def test_kml_folders_of_one_name_placemarks_outside_and_own_folder_fields(tmp_path):
+    # two 学校 folders (under two district folders: GDAL calls the second "学校 (#2)"),
+    # a placemark outside every folder, a placemark with a folder field of its own
+    place = "<Placemark><name>{}</name>{}<Point><coordinates>{},33.62,0</coordinates></Point></Placemark>"
+    own = '<ExtendedData><Data name="folder"><value>幼儿园</value></Data></ExtendedData>'
+    path = tmp_path / "ovi.kml"
+    path.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>奥维收藏</name>
+ {place.format("市政府", "", 114.60)}
+ <Folder><name>川汇区</name><Folder><name>学校</name>{place.format("一中", own, 114.62)}
+  {place.format("二中", "", 114.63)}</Folder></Folder>
+ <Folder><name>淮阳区</name><Folder><name>学校</name>{place.format("淮阳中学", "", 114.64)}
+ </Folder></Folder>
+</Document></kml>""", encoding="utf-8")
+    res = read_layer(spec(path, type="folder"))
+    assert dict(zip(res.frame["name"], res.frame["type"], strict=True)) == {
+        "市政府": "奥维收藏", "一中": "幼儿园", "二中": "学校", "淮阳中学": "学校"}
+
+
 def test_kml_chinese_data_fields_keep_their_names(tmp_path):
     # 奥维/Google Earth write <Data name="编号">: GDAL's LIBKML laundered both 编号 and
     # 单位 to "______", the unit overwriting the id

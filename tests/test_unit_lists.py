@@ -212,6 +212,8 @@ def test_a_ledger_naming_its_leaders_puts_them_in_every_list(tmp_path):
     assert head.index("责任领导/路长") == head.index("名称") + 1
     assert [(p["编号"], p["责任领导/路长"]) for p in places] == [("P1", "王副区长"),
                                                               ("P2", "李局长")]
+    head, _ = _table(load_workbook(out / "units" / "教育局.xlsx")["遗忘场所"])
+    assert "责任领导/路长" not in head  # its places name no leader: no empty column
     import pandas as pd
 
     feats = pd.read_csv(out / "features.csv", dtype=str, keep_default_na=False)
@@ -230,3 +232,18 @@ def test_without_leaders_the_lists_have_no_empty_leader_column(tmp_path):
     assert "责任领导/路长" not in head and "名称" in head
     head, _ = _table(load_workbook(out / "gaps.xlsx")["台账点位(未覆盖在前)"])
     assert "责任领导/路长" not in head and "责任单位" in head
+
+
+def test_a_result_without_a_leader_column_still_makes_lists(tmp_path):
+    # a GapResult of an older engine, or made by hand, has no leader column
+    from geotool.analysis.gaps import find_gaps
+    from geotool.analysis.worklists import unit_worklists
+    from geotool.io.workspace import load_workspace
+
+    loaded = load_workspace(build_city(tmp_path / "city"))
+    result = find_gaps(loaded, params=loaded.workspace.defaults.with_overrides(
+        as_of=dt.date(2026, 9, 15)))
+    result.features = result.features.drop(columns="leader")
+    lists = unit_worklists(result)
+    assert "leader" not in lists.places.columns
+    assert lists.places["feature_id"].tolist() == ["P1", "P2"]

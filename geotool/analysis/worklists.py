@@ -245,11 +245,11 @@ def unit_worklists(result) -> Worklists:
     districts = pd.DataFrame(result.districts.drop(columns="geometry"))
     feats = pd.DataFrame(result.features.drop(columns="geometry"))
     feats["unit"] = _units(feats["unit"])
+    if "leader" not in feats:  # a result of an older engine or a hand-made one
+        feats["leader"] = pd.Series(pd.NA, index=feats.index, dtype="string")
     fnames = level_names(feats, districts)
 
     forgotten = feats[~feats["covered"].to_numpy(dtype=bool)]
-    if "leader" not in feats:  # a result of an older engine or a hand-made one
-        feats["leader"] = pd.Series(pd.NA, index=feats.index, dtype="string")
     places = forgotten[["unit", "layer", "feature_id", "name", "leader"]].join(
         fnames[list(_NAME_LEVELS)])
     places["last_touched"] = forgotten["last_touched"]

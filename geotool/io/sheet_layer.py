@@ -46,8 +46,8 @@ LEDGER_ALIASES: dict[str, str] = {
     "市场名称": "feature_name", "小区名称": "feature_name", "道路名称": "feature_name",
     "站点名称": "feature_name", "name": "feature_name",
     "责任单位": "unit", "整改责任单位": "unit", "包保单位": "unit", "责任部门": "unit",
+    # not 责任人: offices write a unit there as often as a person
     "责任领导": "leader", "包保领导": "leader", "包片领导": "leader", "路长": "leader",
-    "责任人": "leader",
     "类型": "ftype", "类别": "ftype", "点位类型": "ftype", "场所类型": "ftype",
     "type": "ftype",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from geotool.text import Note
 
 _SPREADSHEETS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 _KML = (".kml", ".kmz")
+_GDAL_REPEAT = re.compile(r" \(#\d+\)\Z")  # GDAL's suffix of a repeated layer name
 
 
 def read_vector(path: Path, *, layer: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -158,10 +160,19 @@ def _read_gdal(path: Path, gpath: str, layer: str | None
     return gdf, notes, scan
 
 
-def _with_folder(gdf: gpd.GeoDataFrame, folder: str) -> gpd.GeoDataFrame:
-    """``gdf`` with a ``folder`` column (the KML folder it came from), unless it has one."""
+def _with_folder(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """``gdf`` with a ``folder`` column: the KML folder its placemarks are in.
+
+    GDAL names the second folder of a name ``学校 (#2)``: the name is the
+    folder's as written. Placemarks outside every folder get the document's
+    name. Placemarks that carry a ``folder`` field of their own keep it; the
+    others of such a file get their folder's name.
+    """
+    name = _GDAL_REPEAT.sub("", layer)
     if "folder" not in gdf.columns:
-        gdf.insert(0, "folder", pd.Series(folder, index=gdf.index, dtype="string"))
+        gdf.insert(0, "folder", pd.Series(name, index=gdf.index, dtype="string"))
+    else:
+        gdf["folder"] = gdf["folder"].astype("string").fillna(name)
     return gdf
 
 

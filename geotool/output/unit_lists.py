@@ -105,6 +105,23 @@ def _top(result, unit: str, row: pd.Series, n_units: int, lang: str) -> list[lis
     ]
 
 
+def _without_empty_leader(part: Table, cols: list[str]) -> tuple[Table, list[str]]:
+    """``part`` and its columns, less the leader column where none of its rows names one.
+
+    The lists get 责任领导/路长 when a ledger names leaders; a unit whose own
+    places name none gets no empty column.
+    """
+    if "leader" not in cols:
+        return part, cols
+    j = cols.index("leader")
+    codes = part.columns[j].codes
+    if codes is not None and bool((codes >= 0).any()):
+        return part, cols
+    keep = [i for i in range(len(cols)) if i != j]
+    return (Table([part.names[i] for i in keep], [part.columns[i] for i in keep]),
+            [cols[i] for i in keep])
+
+
 def _unit_sheets(result, unit: str, row: pd.Series, parts: tuple[Table, ...],
                  columns: list[list[str]], n_units: int, lang: str) -> list[Sheet]:
     top = _top(result, unit, row, n_units, lang)
@@ -188,10 +205,11 @@ def unit_jobs(result, out: str | Path, *, lang: str = "zh",
 
     def job(row, file: str) -> Callable[[], Path]:
         def one() -> Path:
-            parts = tuple(t.take(g.get(row.unit, none))
-                          for t, g in zip(tables, groups, strict=True))
-            sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts, columns, n,
-                                  lang)
+            taken = [_without_empty_leader(t.take(g.get(row.unit, none)), cols)
+                     for t, g, cols in zip(tables, groups, columns, strict=True)]
+            parts = tuple(t for t, _ in taken)
+            sheets = _unit_sheets(result, row.unit, pd.Series(row._asdict()), parts,
+                                  [c for _, c in taken], n, lang)
             return write_workbook(folder / file, sheets, lang=lang, created=created)
         return one
 
