@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -84,6 +85,15 @@ def test_district_maps_have_the_new_this_week_layer(maps):
     assert "本周新增（1）" in a and "点位PA2" in a   # newly forgotten
     assert "本周新增（1）" in b and "I5" in b          # new issue
     assert "本周新增（0）" in c
+    # off when the map opens, explained in the legend, each new issue with its status now
+    data = json.loads(re.search(r'<script type="application/json" id="gt-data">(.*?)</script>',
+                                b, flags=re.DOTALL).group(1))
+    new = [v for v in data if isinstance(v, dict) and str(v.get("name", "")).startswith("本周新增")]
+    assert len(new) == 1 and new[0]["show"] is False
+    fields = new[0]["opts"]["fields"]
+    issue = new[0]["data"]["features"][0]["properties"]["v"]
+    assert issue[fields.index("问题编号")] == "I5" and issue[fields.index("整改状态")] == "未整改"
+    assert "<h2>本周新增</h2>" in b
 
 
 def test_trends_png_for_slides(maps):
@@ -103,6 +113,7 @@ def test_no_store_no_history_marks(tmp_path):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "较上期" not in html and 'class="gt-trend"' not in html
     assert not (out / "trends.png").exists() and not (root / "history.gpkg").exists()
+    assert "本周新增" not in (out / "B.html").read_text(encoding="utf-8")  # no layer, no legend
 
 
 def test_trend_svg_escapes_names(view):

@@ -38,7 +38,7 @@ from geotool.output.render._payloads import (
 from geotool.output.render._places import place_labels
 from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
-from geotool.output.render.history_marks import new_layer
+from geotool.output.render.history_marks import new_layer, new_legend
 from geotool.output.render.issue_points import SHOWN_COLUMNS, issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
@@ -201,8 +201,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
             label)
         aggregated = aggregated or points["cells"] is not None
 
-    if history is not None and history.new_since is not None:
-
+    new = history is not None and history.new_since is not None
+    if new:
         add(*new_layer(history.new_since, district_id, lang=lang, datum=datum))
 
     grid = heat_grid(open_issues.geometry, data.outline.geometry.iloc[0], mcrs or _utm(data),
@@ -227,7 +227,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
                               heat_cell_m=grid.cell_m, aggregated=aggregated,
-                              extra_html="".join(e.legend(lang=lang) for e in extras)))
+                              extra_html=(new_legend(lang) if new else "")
+                              + "".join(e.legend(lang=lang) for e in extras)))
     add_panel(m, layers_panel(lang=lang))
     return DistrictMap(html=render_html(m, lang=lang), overlays=overlays, issues=len(issues),
                        features=len(feats), blindspots=len(blind))

@@ -24,24 +24,30 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
 from geotool.output.render._elements import DataLayer
 from geotool.output.render._mpl_text import literal_text
+from geotool.output.render.panels import legend_item
 from geotool.output.render.png import cjk_font
 from geotool.output.render.style import OKABE_ITO
-from geotool.text import header, paren, tr
+from geotool.text import header, paren, status_label, tr
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["SERIES", "new_layer", "rank_badge", "trend_legend", "trend_svg", "trends_png"]
+__all__ = ["SERIES", "new_layer", "new_legend", "rank_badge", "trend_legend", "trend_svg",
+           "trends_png"]
 
 #: (column, colour, dash) of each trend series; score and coverage on 0–100,
 #: open and overdue issues on their own count axis.
 SERIES = (("score", OKABE_ITO["blue"], ""), ("coverage_rate", OKABE_ITO["bluish_green"], ""),
           ("open_issues", OKABE_ITO["orange"], "4 3"),
           ("overdue_issues", OKABE_ITO["vermillion"], "2 2"))
-_NEW_STYLES = ({"key": "new_issue", "color": OKABE_ITO["vermillion"], "dash": None,
-                "weight": 4, "shape": "triangle", "hollow": False},
-               {"key": "newly_forgotten", "color": OKABE_ITO["vermillion"], "dash": "6 4",
-                "weight": 4, "shape": "square", "hollow": True})
+# black: no other mark on the maps is (only the district's outline), so what is new this
+# week stands out from the orange/vermillion issues and the vermillion forgotten places
+_NEW_STYLES: tuple[dict, ...] = ({"key": "new_issue", "color": OKABE_ITO["black"],
+                                  "dash": None,
+                                  "weight": 4, "shape": "triangle", "hollow": False},
+                                 {"key": "newly_forgotten", "color": OKABE_ITO["black"],
+                                  "dash": "3 3", "weight": 5, "shape": "square",
+                                  "hollow": True})
 
 
 def rank_badge(change: int | None, known: bool, lang: str = "zh") -> str:
@@ -66,23 +72,37 @@ def rank_badge(change: int | None, known: bool, lang: str = "zh") -> str:
 
 
 def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[DataLayer, str]:
-    """The 本周新增 layer of one district; returns (layer, plain name)."""
+    """The 本周新增 layer of one district; returns (layer, plain name).
+
+    Off when the map opens (a week's new issues would cover the first view);
+    each popup gives the issue's status now (some were rectified within the
+    week).
+    """
     part = new_since[new_since["district"].astype(str) == str(district_id)]
     kinds = {"new_issue": 0, "newly_forgotten": 1}
     fields = [tr("trend.what", lang), header("feature_id", lang), header("record_id", lang),
-              header("category", lang), header("deadline", lang)]
+              header("category", lang), header("status", lang), header("deadline", lang)]
     props = [{"n": tr(f"change.{r.change}", lang) + " · " + (fmt.text(r.name) or
                                                             fmt.text(r.feature_id)
                                                             or fmt.text(r.record_id)),
               "s": kinds[r.change],
               "v": [tr(f"change.{r.change}", lang), fmt.text(r.feature_id), fmt.text(r.record_id),
-                    fmt.text(r.category), fmt.date(r.deadline)]}
+                    fmt.text(r.category),
+                    status_label(r.status_to, lang) if isinstance(r.status_to, str) else "",
+                    fmt.date(r.deadline)]}
              for r in part.itertuples(index=False)]  # a handful per week
     geoms = display_geoms(part, None, tolerance_m=0, datum=datum) if len(part) else np.array([])
     name = paren(tr("trend.new_layer", lang), len(part), lang)
     layer = DataLayer("features", feature_collection(geoms, props),
-                      {"fields": fields, "styles": list(_NEW_STYLES)}, name=name)
+                      {"fields": fields, "styles": list(_NEW_STYLES)}, name=name, show=False)
     return layer, name
+
+
+def new_legend(lang: str = "zh") -> str:
+    """The legend section of the 本周新增 layer (HTML): its two marks, drawn as on the map."""
+    items = "".join(legend_item(s["color"], s["weight"], s["dash"], s["shape"], s["hollow"],
+                                tr(f"change.{s['key']}", lang)) for s in _NEW_STYLES)
+    return f"<h2>{escape(tr('trend.new_layer', lang))}</h2><ul>{items}</ul>"
 
 
 def _points(values: np.ndarray, top: float, w: float, h: float, pad: float) -> str:
