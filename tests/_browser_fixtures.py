@@ -18,7 +18,7 @@ SAMPLE = REPO / "layers"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+SIZES = {"phone": (390, 844), "desktop": (1280, 900), "landscape": (844, 390)}
 
 
 def map_still(page) -> None:

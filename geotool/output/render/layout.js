@@ -27,6 +27,7 @@
 
   var G = window.geotool = window.geotool || {};
   var NARROW_PX = 600;
+  var SHORT_PX = 480;  /* a phone held sideways: wide, but too short for columns of panels */
   var GAP_PX = 10;
   var panels = [];
   /* fitted: the view is still the district fit (nobody moved the map since) */
@@ -39,7 +40,7 @@
     return e;
   }
 
-  function narrow() { return window.innerWidth < NARROW_PX; }
+  function narrow() { return window.innerWidth < NARROW_PX || window.innerHeight < SHORT_PX; }
 
   function setOpen(panel, open) {
     panel.classList.toggle("gt-closed", !open);
