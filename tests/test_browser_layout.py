@@ -400,3 +400,8 @@ def test_phone_ranking_fits_its_sheet(sample_result, sample_maps, view):
             return [t.scrollWidth, p.clientWidth - parseFloat(s.paddingLeft)
                     - parseFloat(s.paddingRight)]; }""")
         assert width <= room + 1, (lang, width, room)
+        # each flag on one line (it wrapped to ⚑ / 红 / 旗, a character per line)
+        lines = page.evaluate("""() => [...document.querySelectorAll('#gt-ranking .gt-flag')]
+            .map(f => { const r = document.createRange(); r.selectNodeContents(f);
+                        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })""")
+        assert lines and set(lines) == {1}, (lang, lines)
