@@ -69,9 +69,11 @@ def test_index_ranking_shows_the_change_and_trend_charts(maps):
     html = (maps / "index.html").read_text(encoding="utf-8")
     ranking = html[html.index('id="gt-ranking"'):html.index("</table>", html.index('id="gt-ranking"'))]
     rows = {did: ranking[ranking.index(f'data-district="{did}"'):] for did in "ABC"}
-    assert "<td>↑2</td>" in rows["C"].split("</tr>")[0]
-    assert "<td>↓1</td>" in rows["A"].split("</tr>")[0]
+    assert '<td class="gt-up">↑2</td>' in rows["C"].split("</tr>")[0]   # green
+    assert '<td class="gt-down">↓1</td>' in rows["A"].split("</tr>")[0]  # red
     assert "较上期" in ranking and "2026-10-12" in ranking
+    # what it compares with is written under the table, not only in a tooltip a phone never shows
+    assert '<p class="gt-hint">较上期: 与 2026-10-12 的快照相比' in html
     assert html.count('class="gt-trend"') == 4          # the city and three districts
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
     assert captions == ["全市", "丙区", "乙区", "甲区"]      # best to worst, as the ranking

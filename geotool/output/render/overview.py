@@ -69,15 +69,20 @@ def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str, history=
                  fmt.pct(r["coverage_rate"], lang), fmt.count(r["open_issues"], lang),
                  fmt.count(r["overdue_issues"], lang), fmt.pct(r["blindspot_share"], lang),
                  tr("map.rank_value", lang, rank=int(r["rank"]), n=n)]
-        if known:
-            cells.append(rank_badge(history.rank_change.get(did), True, lang))
         tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
+        if known:  # climbed green, fell red (and the arrow says it without colour)
+            badge = rank_badge(history.rank_change.get(did), True, lang)
+            move = {"↑": ' class="gt-up"', "↓": ' class="gt-down"'}.get(badge[:1], "")
+            tds += f"<td{move}>{escape(badge)}</td>"
         rows.append(f'<tr data-district="{escape(did)}"><td>{flag_html(int(r["rank"]), n, lang)}'
                     f"</td><td>{link}</td>{tds}</tr>")
+    # what 较上期 compares with, written out: a phone shows no tooltip
+    note = (f'<p class="gt-hint">{escape(tr("trend.change", lang))}: {escape(hint)}</p>'
+            if known else "")
     return (f'<table id="gt-ranking"><caption>{escape(tr("map.ranking", lang))}</caption>'
             f"<thead><tr><th>{escape(tr('map.flag', lang))}</th>"
             f"<th>{escape(tr('map.district_name', lang))}</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{''.join(rows)}</tbody></table>{note}")
 
 
 def _score_legend(lang: str) -> str:
