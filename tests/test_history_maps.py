@@ -96,6 +96,9 @@ def test_district_maps_have_the_new_this_week_layer(maps):
     issue = new[0]["data"]["features"][0]["properties"]["v"]
     assert issue[fields.index("问题编号")] == "I5" and issue[fields.index("整改状态")] == "未整改"
     assert "<h2>本周新增</h2>" in b
+    # the title panel says the district's rank change and since when (C climbed two places)
+    title = c[c.index('id="gt-title"'):]
+    assert '较上期（2026-10-12）：<b class="gt-up">↑2</b>' in title[:title.index("</dl>") + 200]
 
 
 def test_trends_png_for_slides(maps):

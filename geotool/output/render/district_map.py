@@ -38,7 +38,7 @@ from geotool.output.render._payloads import (
 from geotool.output.render._places import place_labels
 from geotool.output.render.extent_layer import extent_layer
 from geotool.output.render.heat import heat_breaks, heat_grid
-from geotool.output.render.history_marks import new_layer, new_legend
+from geotool.output.render.history_marks import change_line, new_layer, new_legend
 from geotool.output.render.issue_points import SHOWN_COLUMNS, issue_layer
 from geotool.output.render.panels import layers_panel, legend_panel, title_panel
 from geotool.output.render.style import BLIND_COLOR, HEAT_COLORS, LEVEL_STYLES, OUTLINE_COLOR
@@ -222,8 +222,8 @@ def district_map(result, district_id: str, *, lang: str = "zh", tiles: Tiles,
     add_panel(m, title_panel(row, city=result.city, as_of=result.as_of,
                              window_days=int(result.params.window_days), n_level=n_level,
                              lang=lang, index_href=index_href,
-                             extra_html="".join(e.panel(district_id, lang=lang)
-                                                for e in extras)))
+                             extra_html=change_line(history, district_id, lang)
+                             + "".join(e.panel(district_id, lang=lang) for e in extras)))
     add_panel(m, legend_panel(lang=lang, geom_kinds=kinds, nested_depths=list(data.nested),
                               level_names=level_names, heat_breaks=breaks,
                               heat_cell_m=grid.cell_m, aggregated=aggregated,

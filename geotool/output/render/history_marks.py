@@ -32,8 +32,8 @@ from geotool.text import header, paren, status_label, tr
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["SERIES", "new_layer", "new_legend", "rank_badge", "trend_legend", "trend_svg",
-           "trends_png"]
+__all__ = ["SERIES", "change_line", "new_layer", "new_legend", "rank_badge", "trend_legend",
+           "trend_svg", "trends_png"]
 
 #: (column, colour, dash) of each trend series; score and coverage on 0–100,
 #: open and overdue issues on their own count axis.
@@ -96,6 +96,30 @@ def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[Da
     layer = DataLayer("features", feature_collection(geoms, props),
                       {"fields": fields, "styles": list(_NEW_STYLES)}, name=name, show=False)
     return layer, name
+
+
+def change_line(history, district_id: str, lang: str = "zh") -> str:
+    """The title panel's 较上期 line of a district map: its rank change and since when (HTML).
+
+    Empty without a previous snapshot.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from types import SimpleNamespace
+    >>> view = SimpleNamespace(previous=dt.date(2026, 10, 19), rank_change={"A": 2})
+    >>> change_line(view, "A")
+    '<p class="gt-hint">较上期（2026-10-19）：<b class="gt-up">↑2</b></p>'
+    >>> change_line(SimpleNamespace(previous=None, rank_change={}), "A")
+    ''
+    """
+    if history is None or history.previous is None:
+        return ""
+    badge = rank_badge(history.rank_change.get(str(district_id)), True, lang)
+    move = {"↑": ' class="gt-up"', "↓": ' class="gt-down"'}.get(badge[:1], "")
+    label = paren(tr("trend.change", lang), fmt.date(history.previous), lang)
+    colon = ": " if lang == "en" else "："
+    return f'<p class="gt-hint">{escape(label)}{colon}<b{move}>{escape(badge)}</b></p>'
 
 
 def new_legend(lang: str = "zh") -> str:
