@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 __all__ = ["SERIES", "change_line", "new_layer", "new_legend", "rank_badge", "trend_legend",
-           "trend_svg", "trends_png"]
+           "trend_svg", "trend_values", "trends_png"]
 
 #: (column, colour, dash) of each trend series; score and coverage on 0–100,
 #: open and overdue issues on their own count axis.
@@ -129,6 +129,29 @@ def new_legend(lang: str = "zh") -> str:
     return f"<h2>{escape(tr('trend.new_layer', lang))}</h2><ul>{items}</ul>"
 
 
+def _dash_attr(dash: str) -> str:
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
+def trend_values(trend: pd.DataFrame, district_id: str, lang: str = "zh") -> str:
+    """The latest stored week's figures of one district (``""``: the city), as text (HTML).
+
+    The charts' values are in tooltips, which a phone never shows: this line
+    under each chart gives the latest ones.
+    """
+    t = trend[trend["district_id"].astype(str) == str(district_id)].sort_values("as_of")
+    if t.empty:
+        return ""
+    last = t.iloc[-1]
+    shown = {"score": f"{float(last['score']):.1f}" if pd.notna(last["score"]) else "",
+             "coverage_rate": fmt.pct(last["coverage_rate"], lang),
+             "open_issues": fmt.count(last["open_issues"], lang),
+             "overdue_issues": fmt.count(last["overdue_issues"], lang)}
+    parts = " · ".join(f"{escape(header(col, lang))} {escape(shown[col])}" for col, _, _ in SERIES)
+    colon = ": " if lang == "en" else "："
+    return f'<p class="gt-trend-last">{escape(fmt.date(last["as_of"]))}{colon}{parts}</p>'
+
+
 def _points(values: np.ndarray, top: float, w: float, h: float, pad: float) -> str:
     n = len(values)
     xs = pad + (np.arange(n) * (w - 2 * pad) / max(n - 1, 1))
@@ -160,8 +183,7 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
         top = 100.0 if col in ("score", "coverage_rate") else max(top_count, 1.0)
         pts = _points(values, top, width, height, pad)
         label = header(col, lang)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash_attr} '
+        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{_dash_attr(dash)} '
                      f'points="{pts}"><title>{escape(label)}</title></polyline>')
         for (x, y), date, v in zip((p.split(",") for p in pts.split()), dates, values,
                                    strict=True):
@@ -179,9 +201,10 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
 
 
 def trend_legend(lang: str = "zh") -> str:
-    """One line naming the series' colours (HTML)."""
-    items = [f'<span style="color:{c}">━</span> {escape(header(col, lang))}'
-             for col, c, _ in SERIES]
+    """One line naming the series, each drawn as in the charts (colour and dash; HTML)."""
+    items = [f'<svg width="20" height="8" aria-hidden="true"><line x1="1" y1="4" x2="19" y2="4" '
+             f'stroke="{c}" stroke-width="2"{_dash_attr(d)}/></svg> {escape(header(col, lang))}'
+             for col, c, d in SERIES]
     return f'<p class="gt-trend-key">{" ".join(items)}</p>'
 
 

@@ -24,7 +24,12 @@ from geotool.output.render._elements import (
     offline_map,
     render_html,
 )
-from geotool.output.render.history_marks import rank_badge, trend_legend, trend_svg
+from geotool.output.render.history_marks import (
+    rank_badge,
+    trend_legend,
+    trend_svg,
+    trend_values,
+)
 from geotool.output.render.panels import dock_attrs, flag_html
 from geotool.output.render.style import SCORE_BREAKS, SCORE_COLORS, score_color
 from geotool.output.render.tiles import Tiles
@@ -108,7 +113,7 @@ def _trends(result, top: pd.DataFrame, history, lang: str) -> str:
         f'style="display:inline-block;margin:2px 6px 6px 0"><figcaption>{escape(name)}'
         "</figcaption>"
         + trend_svg(history.trend, did, lang=lang, title=tr("trend.title", lang, name=name))
-        + "</figure>" for name, did in charts)
+        + trend_values(history.trend, did, lang) + "</figure>" for name, did in charts)
     return (f'<section id="gt-trends"><h2>{escape(tr("trend.heading", lang))}</h2>'
             f"{trend_legend(lang)}{items}</section>")
 
