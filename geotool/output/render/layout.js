@@ -149,6 +149,12 @@
     return r.height > 0 ? window.innerHeight - r.top : 0;
   }
 
+  /* Width of the bottom-right map controls' column. */
+  function controlsWidth() {
+    var corner = document.querySelector(".leaflet-bottom.leaflet-right");
+    return corner ? corner.getBoundingClientRect().width : 0;
+  }
+
   /* Popups pan the map so they open below the phone's buttons and above an open sheet. */
   function popupRoom() {
     var o = L.Popup.prototype.options;
@@ -198,7 +204,12 @@
     var left = document.getElementById("gt-dock-left");
     var right = document.getElementById("gt-dock-right");
     var pad;
-    if (state.narrow) {
+    if (state.narrow && window.innerWidth > window.innerHeight && !state.sheet) {
+      /* held sideways: the controls' column is narrow, the screen short; keep beside it */
+      var topSide = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
+      pad = {paddingTopLeft: [GAP_PX, topSide],
+             paddingBottomRight: [controlsWidth() + GAP_PX * 2, GAP_PX * 2]};
+    } else if (state.narrow) {
       var top = Math.max(dockHeight(left), dockHeight(right)) + GAP_PX * 2;
       pad = {paddingTopLeft: [GAP_PX, top],
              paddingBottomRight: [GAP_PX, Math.max(48, controlsHeight() + GAP_PX,
