@@ -99,6 +99,10 @@ def test_district_maps_have_the_new_this_week_layer(maps):
                                 b, flags=re.DOTALL).group(1))
     new = [v for v in data if isinstance(v, dict) and str(v.get("name", "")).startswith("本周新增")]
     assert len(new) == 1 and new[0]["show"] is False
+    # drawn over the issue markers (markerPane, 600), which sit on the same spots
+    assert new[0]["opts"]["pane"] == "gtNew"
+    panes = dict(re.findall(r'\["(gt\w+)", (\d+)\]', b))
+    assert 600 < int(panes["gtNew"]) < 650  # under the tooltips (650)
     fields = new[0]["opts"]["fields"]
     issue = new[0]["data"]["features"][0]["properties"]["v"]
     assert issue[fields.index("问题编号")] == "I5" and issue[fields.index("整改状态")] == "未整改"

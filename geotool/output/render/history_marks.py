@@ -94,7 +94,8 @@ def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[Da
     geoms = display_geoms(part, None, tolerance_m=0, datum=datum) if len(part) else np.array([])
     name = paren(tr("trend.new_layer", lang), len(part), lang)
     layer = DataLayer("features", feature_collection(geoms, props),
-                      {"fields": fields, "styles": list(_NEW_STYLES)}, name=name, show=False)
+                      {"fields": fields, "styles": list(_NEW_STYLES), "pane": "gtNew"},
+                      name=name, show=False)  # gtNew: over the issue markers at the same spot
     return layer, name
 
 

@@ -78,10 +78,11 @@
   };
 
   /* Panes (drawing order) and the initial view, before any layer is added. Rectified
-   * issues (gtDone) lie under the place names, the ledger points and the open issues. */
+   * issues (gtDone) lie under the place names, the ledger points and the open issues;
+   * what is new this week (gtNew) over the issue markers, which sit on the same spots. */
   G.setup = function (map, opts) {
     var panes = [["gtAreas", 350], ["gtBlind", 360], ["gtHeat", 370], ["gtDone", 530],
-                 ["gtPoints", 550]];
+                 ["gtPoints", 550], ["gtNew", 640]];  /* markerPane 600, tooltips 650 */
     for (var i = 0; i < panes.length; i++) {
       map.createPane(panes[i][0]).style.zIndex = String(panes[i][1]);
     }
@@ -168,7 +169,8 @@
                 fillColor: s.color, fillOpacity: 0.22, opacity: 0.95};
       },
       pointToLayer: function (f, latlng) {
-        return L.marker(latlng, {icon: icons[f.properties.s], keyboard: false, pane: "gtPoints"});
+        return L.marker(latlng, {icon: icons[f.properties.s], keyboard: false,
+                                 pane: opts.pane || "gtPoints"});
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;
