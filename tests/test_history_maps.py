@@ -79,7 +79,8 @@ def test_index_ranking_shows_the_change_and_trend_charts(maps):
     assert captions == ["全市", "丙区", "乙区", "甲区"]      # best to worst, as the ranking
     assert html.count("<polyline") == 16                 # four series each
     # the latest figures written under each chart (its values are tooltips a phone never shows)
-    lasts = re.findall(r'<p class="gt-trend-last">(.*?)</p>', html)
+    lasts = [re.sub(r"</?span>", "", t)
+             for t in re.findall(r'<p class="gt-trend-last">(.*?)</p>', html)]
     assert len(lasts) == 4 and all(t.startswith("2026-10-19：得分 ") for t in lasts)
     assert lasts[3] == "2026-10-19：得分 70.0 · 覆盖率 50.0% · 未销号问题 2 · 超期问题 1"  # 甲区 A
     # the key draws each series as the charts do: the issue series dashed

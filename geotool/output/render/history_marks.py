@@ -148,7 +148,8 @@ def trend_values(trend: pd.DataFrame, district_id: str, lang: str = "zh") -> str
              "coverage_rate": fmt.pct(last["coverage_rate"], lang),
              "open_issues": fmt.count(last["open_issues"], lang),
              "overdue_issues": fmt.count(last["overdue_issues"], lang)}
-    parts = " · ".join(f"{escape(header(col, lang))} {escape(shown[col])}" for col, _, _ in SERIES)
+    parts = " · ".join(f"<span>{escape(header(col, lang))} {escape(shown[col])}</span>"
+                       for col, _, _ in SERIES)  # a figure never split over two lines
     colon = ": " if lang == "en" else "："
     return f'<p class="gt-trend-last">{escape(fmt.date(last["as_of"]))}{colon}{parts}</p>'
 
@@ -193,9 +194,9 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
             parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{color}">'
                          f"<title>{escape(f'{date} {label} {shown}')}</title></circle>")
     if dates:
-        parts.append(f'<text x="{pad}" y="{height - 1.5}" font-size="8" fill="#555">'
+        parts.append(f'<text x="{pad}" y="{height - 1.5}" font-size="10" fill="#555">'
                      f"{escape(dates[0])}</text>")
-        parts.append(f'<text x="{width - pad}" y="{height - 1.5}" font-size="8" fill="#555" '
+        parts.append(f'<text x="{width - pad}" y="{height - 1.5}" font-size="10" fill="#555" '
                      f'text-anchor="end">{escape(dates[-1])}</text>')
     parts.append("</svg>")
     return "".join(parts)
