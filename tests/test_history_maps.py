@@ -169,3 +169,25 @@ def test_maps_say_when_last_week_had_other_parameters(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "分析参数不同" in err and "window_days 3 → 7" in err
     assert "较上期" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_issue_past_its_deadline_says_so_in_its_popup():
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from geotool.output.render.history_marks import new_layer
+
+    new = gpd.GeoDataFrame({
+        "change": ["new_issue", "new_issue"], "district": ["A", "A"], "name": [None, None],
+        "feature_id": ["PA1", "PA2"], "record_id": ["I8", "I9"], "category": ["积水", "积水"],
+        "status_to": ["open", "open"], "deadline": pd.to_datetime(["2026-10-15", "2026-10-30"]),
+        "overdue": [True, False]}, geometry=[Point(117.0, 33.6), Point(117.01, 33.6)],
+        crs="EPSG:4326")
+    layer, _ = new_layer(new, "A", lang="zh", datum="wgs84")
+    import json
+
+    issues = json.loads(layer.payload)["data"]["features"]
+    fields = json.loads(layer.payload)["opts"]["fields"]
+    status = [f["properties"]["v"][fields.index("整改状态")] for f in issues]
+    assert status == ["未整改 · 超期", "未整改"]  # as the issue layers write it

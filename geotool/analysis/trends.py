@@ -103,5 +103,9 @@ def history_view(result: GapResult, store: HistoryStore | None) -> HistoryView:
     view.params_changed = diff.params_changed
     view.rank_change = {i: (None if pd.isna(changes.get(i, np.nan)) else int(changes[i]))
                         for i in ids}  # one per top-level district
-    view.new_since = diff.changes[diff.changes["change"].isin(NEW_CHANGES)].reset_index(drop=True)
+    ch = diff.changes
+    new = ch[ch["change"].isin(NEW_CHANGES)].reset_index(drop=True)
+    late = ch.loc[ch["change"] == "newly_overdue", "record_id"]  # a new issue past its deadline
+    new["overdue"] = (new["change"] == "new_issue").to_numpy() & new["record_id"].isin(late)
+    view.new_since = new
     return view

@@ -88,7 +88,7 @@ def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[Da
               "s": kinds[r.change],
               "v": [tr(f"change.{r.change}", lang), fmt.text(r.feature_id), fmt.text(r.record_id),
                     fmt.text(r.category),
-                    status_label(r.status_to, lang) if isinstance(r.status_to, str) else "",
+                    _status(r, lang),
                     fmt.date(r.deadline)]}
              for r in part.itertuples(index=False)]  # a handful per week
     geoms = display_geoms(part, None, tolerance_m=0, datum=datum) if len(part) else np.array([])
@@ -97,6 +97,14 @@ def new_layer(new_since, district_id: str, *, lang: str, datum: str) -> tuple[Da
                       {"fields": fields, "styles": list(_NEW_STYLES), "pane": "gtNew"},
                       name=name, show=False)  # gtNew: over the issue markers at the same spot
     return layer, name
+
+
+def _status(r, lang: str) -> str:
+    """A new issue's status now, as the issue layers write it (未整改 · 超期)."""
+    if not isinstance(r.status_to, str):
+        return ""
+    late = bool(getattr(r, "overdue", False))
+    return status_label(r.status_to, lang) + (f" · {header('overdue', lang)}" if late else "")
 
 
 def change_line(history, district_id: str, lang: str = "zh") -> str:
