@@ -54,6 +54,18 @@ def test_road_chief_column_of_a_sheet_ledger_is_its_leader(tmp_path):
                     encoding="utf-8")
     leaders = read_layer(_spec(path, leader="包街干部")).frame["leader"]
     assert leaders.fillna("").tolist() == ["王副区长", ""]
+    # both 路长 and 责任领导: the first is used, and the note says which one was not
+    path.write_text("编号,名称,经度,纬度,路长,责任领导\nA1,许湾大街,114.65,33.62,王,李\n",
+                    encoding="utf-8")
+    res = read_layer(_spec(path))
+    assert res.frame["leader"].tolist() == ["王"]
+    assert any("责任领导 (duplicate)" in n for n in res.notes), res.notes
+    named = read_layer(_spec(path, leader="责任领导"))  # the config names the second: it is used
+    assert named.frame["leader"].tolist() == ["李"]
+    assert not any("duplicate" in n for n in named.notes), named.notes
+    path.write_text("编号,名称,经度,纬度,责任单位,包保单位\nA1,许湾大街,114.65,33.62,城管局,住建局\n",
+                    encoding="utf-8")  # the same for a unit named in the config
+    assert read_layer(_spec(path, unit="包保单位")).frame["unit"].tolist() == ["住建局"]
 
 
 def test_gbk_csv_ledger_in_gcj02_without_ids(tmp_path):

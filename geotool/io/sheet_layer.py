@@ -25,16 +25,20 @@ import numpy as np
 import pandas as pd
 
 from geotool.crs import in_china
+from geotool.io.columns import COLUMN_ALIASES, _key
 from geotool.io.config import LayerSpec
 from geotool.io.parsing import Distinct, parse_coordinates, split_lonlat
 from geotool.io.quarantine import quarantine_frame
 from geotool.io.tables import read_table
-from geotool.text import Note
+from geotool.text import Join, Note
 
 __all__ = ["LEDGER_ALIASES", "SHEET_SUFFIXES", "read_sheet_layer"]
 
 #: File suffixes read as spreadsheet ledgers.
 SHEET_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+#: The LayerSpec defaults of the columns a sheet ledger always has.
+_DEFAULT_NAMES = {"feature_id": "id", "feature_name": "name"}
 
 #: Ledger header words -> the reader's column names (beyond the records' words).
 LEDGER_ALIASES: dict[str, str] = {
@@ -96,6 +100,35 @@ def _coordinates(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return lon, lat, code, column, value
 
 
+def _named_columns(spec: LayerSpec) -> dict[str, str]:
+    """Column -> the header the config names for it (defaults ``id``/``name`` aside)."""
+    return {canon: key for key, canon in ((spec.id, "feature_id"), (spec.name, "feature_name"),
+                                          (spec.unit, "unit"), (spec.type, "ftype"),
+                                          (spec.leader, "leader"))
+            if key and key != _DEFAULT_NAMES.get(canon)}
+
+
+def _header_words(spec: LayerSpec, *, only_named: bool) -> dict[str, str]:
+    """Header -> column of a sheet ledger: the config's names first, then the usual words.
+
+    With ``only_named``, a column the config names (``leader = "责任领导"``) is
+    read from that header only: the usual words for it (路长, 包保领导 …) are
+    not, so a sheet with both never takes the other one for coming first.
+    """
+    named = _named_columns(spec)
+    words: dict[str, str] = {key: canon for canon, key in named.items()}
+    if only_named:
+        for table in (LEDGER_ALIASES, COLUMN_ALIASES):
+            for raw, canon in table.items():
+                if canon in named and _key(raw) != _key(named[canon]):
+                    words.setdefault(raw, f"_ignored_{canon}:{raw}")  # not the one named
+    for raw, canon in LEDGER_ALIASES.items():
+        words.setdefault(raw, canon)
+    for key, canon in ((spec.id, "feature_id"), (spec.name, "feature_name")):
+        words.setdefault(key, canon)  # the defaults, "id" and "name"
+    return words
+
+
 def read_sheet_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, list[str], pd.DataFrame, int,
                                                np.ndarray]:
     """Read a spreadsheet ledger as points.
@@ -119,16 +152,19 @@ def read_sheet_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, list[str], pd.D
     InputError
         When the file cannot be read as a spreadsheet or has no header.
     """
-    extra = dict(LEDGER_ALIASES)
-    for key, canon in ((spec.id, "feature_id"), (spec.name, "feature_name"),
-                       (spec.unit, "unit"), (spec.type, "ftype"), (spec.leader, "leader")):
-        if key:
-            extra[key] = canon
-    table = read_table(spec.path, columns=extra)
+    table = read_table(spec.path, columns=_header_words(spec, only_named=True))
+    if any(canon not in table.data for canon in _named_columns(spec)):
+        # a named header the sheet lacks (type = "type" over a 类型 column): the usual
+        # words then, as before, and a missing one is reported as such below
+        table = read_table(spec.path, columns=_header_words(spec, only_named=False))
     data = table.data.reset_index(drop=True)
     notes = list(table.notes)
     if table.encoding and table.encoding not in ("utf-8", "utf-8-sig"):
         notes.append(Note("note.encoding", encoding=table.encoding))
+    twice = [c for c in table.ignored_columns
+             if isinstance(c, Note) and c.key == "word.duplicate_column"]
+    if twice:  # 路长 and 责任领导 both: the first is used, and the planner should know
+        notes.append(Note("note.sheet_columns_twice", columns=Join(twice, ", ")))
     lon, lat, code, column, value = _coordinates(data)
     ok = pd.isna(code)
     rows = data["_row"].to_numpy(dtype=np.int64)
