@@ -414,3 +414,22 @@ def test_phone_ranking_fits_its_sheet(sample_result, sample_maps, view):
             .map(f => { const r = document.createRange(); r.selectNodeContents(f);
                         return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })""")
         assert lines and set(lines) == {1}, (lang, lines)
+
+
+def test_overview_district_names_never_lie_on_one_another(sample_maps, view):
+    """Held sideways with the ranking open, the city is small: names that would touch are
+    hidden, the biggest district's kept; with room (a desktop) every name is shown."""
+    names_js = """() => [...document.querySelectorAll('.gt-label')]
+        .filter(e => getComputedStyle(e).visibility === 'visible')
+        .map(e => { const r = e.getBoundingClientRect();
+                    return {name: e.innerText, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })"""
+    page, errors = view(sample_maps["zh"] / "index.html", "desktop")
+    assert len(page.evaluate(names_js)) == 4  # the sample city's four districts
+    page, errors = view(sample_maps["zh"] / "index.html", "landscape")
+    page.locator("#gt-side .gt-open").click()
+    page.wait_for_function("window.geotoolStats.labelsHidden > 0")  # refitted small: some go
+    shown = page.evaluate(names_js)
+    assert len(shown) >= 1 and _overlaps(shown) == [], shown
+    page.locator("#gt-side .gt-close").click()  # room again: every name comes back
+    page.wait_for_function("window.geotoolStats.labelsHidden === 0")
+    assert _overlaps(page.evaluate(names_js)) == [] and errors == []

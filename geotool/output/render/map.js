@@ -249,9 +249,39 @@
     return keep("heat", group);
   };
 
+  /* The overview's district names never lie on one another: where two would touch (a
+   * small district between big ones on a narrow phone), the smaller district's name is
+   * hidden until a zoom gives it room (its colour and its popup still say it all). */
+  function declutterScores(group) {
+    var map = group._map;
+    if (!map) { return; }
+    var items = [];
+    group.eachLayer(function (l) {
+      var t = l.getTooltip && l.getTooltip();
+      var node = t && t.getElement && t.getElement();
+      if (!node) { return; }
+      var b = l.getBounds();
+      var p0 = map.latLngToContainerPoint(b.getNorthWest());
+      var p1 = map.latLngToContainerPoint(b.getSouthEast());
+      node.style.visibility = "visible";
+      items.push({node: node, size: Math.abs((p1.x - p0.x) * (p1.y - p0.y)),
+                  box: node.getBoundingClientRect()});
+    });
+    items.sort(function (a, b) { return b.size - a.size; });  /* the biggest first */
+    var kept = [];
+    for (var i = 0; i < items.length; i++) {
+      var r = items[i].box;
+      var hit = kept.some(function (k) {
+        return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+      });
+      if (hit) { items[i].node.style.visibility = "hidden"; } else { kept.push(r); }
+    }
+    stats.labelsHidden = items.length - kept.length;
+  }
+
   /* Overview: districts coloured by score, each with a link to its own map. */
   G.scores = function (data, opts) {
-    return keep("scores", L.geoJSON(data, {
+    var group = L.geoJSON(data, {
       style: function (f) {
         return {color: "#222222", weight: 1.5, fillColor: f.properties.c, fillOpacity: 0.75};
       },
@@ -267,7 +297,15 @@
           return G.card(p.n, opts.fields, p.v, p.h ? {href: p.h, text: opts.linkText} : null);
         });
       }
-    }));
+    });
+    group.on("add", function () {
+      var map = group._map;
+      var again = function () { declutterScores(group); };
+      map.on("zoomend moveend resize", again);
+      group.once("remove", function () { map.off("zoomend moveend resize", again); });
+      window.setTimeout(again, 0);  /* once the tooltips are on the page */
+    });
+    return keep("scores", group);
   };
 
   /* An inspection route (issue #15): the line, then numbered stops (numbers and names as text). */
