@@ -19,9 +19,10 @@ one row per change (:data:`CHANGES`):
 An issue whose id changed (问题编号 renumbered) is matched by when it was
 found, its category and its point (:func:`content_matches`) and compared as
 the same issue; ``Diff.rematched`` counts them and ``record_id_from`` gives
-the id it had at D1. Issues of a sheet without
-问题编号 are named by their row (``file#sheet#row``), which a row inserted
-above changes: they are matched by that content only, never by the row.
+the id it had at D1. Issues of a sheet without 问题编号 are named by their row
+(``file#sheet#row``), which a row inserted above changes: they are matched by
+that content, not by their id; only a row number left over at both dates is
+taken for that row corrected in place.
 
 An issue found and closed within the week is both ``new_issue`` and
 ``closed``. Per district it gives the rank and score at both dates and their

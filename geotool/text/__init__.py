@@ -35,9 +35,9 @@ from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from typing import Any, Self
 
-__all__ = ["LANGS", "TABLE", "TOPICS", "Join", "Note", "geos_reason", "header", "join_where",
-           "level_name", "paren", "paren_marks", "reason_codes", "reason_text", "render",
-           "status_label", "topic", "tr", "where_prefix"]
+__all__ = ["LANGS", "TABLE", "TOPICS", "Join", "Note", "colon_mark", "geos_reason", "header",
+           "join_where", "level_name", "paren", "paren_marks", "reason_codes", "reason_text",
+           "render", "status_label", "topic", "tr", "where_prefix"]
 
 LANGS = ("zh", "en")
 
@@ -298,6 +298,17 @@ def paren(text: str, inner: object, lang: str = "zh") -> str:
     """
     left, right = paren_marks(lang)
     return f"{text}{left}{inner}{right}"
+
+
+def colon_mark(lang: str = "zh") -> str:
+    """The colon after a label in ``lang``: full-width in Chinese, ASCII with a space in English.
+
+    Examples
+    --------
+    >>> colon_mark(), colon_mark("en")
+    ('：', ': ')
+    """
+    return ": " if lang == "en" else "："
 
 
 def paren_marks(lang: str = "zh") -> tuple[str, str]:

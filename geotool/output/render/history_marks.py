@@ -24,16 +24,16 @@ from geotool.output.render import _format as fmt
 from geotool.output.render._display import display_geoms, feature_collection
 from geotool.output.render._elements import DataLayer
 from geotool.output.render._mpl_text import literal_text
-from geotool.output.render.panels import legend_item
+from geotool.output.render.panels import dash_attr, legend_item
 from geotool.output.render.png import cjk_font
 from geotool.output.render.style import OKABE_ITO
-from geotool.text import header, paren, status_label, tr
+from geotool.text import colon_mark, header, paren, status_label, tr
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["SERIES", "change_line", "new_layer", "new_legend", "rank_badge", "trend_legend",
-           "trend_svg", "trend_values", "trends_png"]
+__all__ = ["SERIES", "change_line", "move_class", "new_layer", "new_legend", "rank_badge",
+           "trend_legend", "trend_svg", "trend_values", "trends_png"]
 
 #: (column, colour, dash) of each trend series; score and coverage on 0–100,
 #: open and overdue issues on their own count axis.
@@ -125,10 +125,20 @@ def change_line(history, district_id: str, lang: str = "zh") -> str:
     if history is None or history.previous is None:
         return ""
     badge = rank_badge(history.rank_change.get(str(district_id)), True, lang)
-    move = {"↑": ' class="gt-up"', "↓": ' class="gt-down"'}.get(badge[:1], "")
     label = paren(tr("trend.change", lang), fmt.date(history.previous), lang)
-    colon = ": " if lang == "en" else "："
-    return f'<p class="gt-hint">{escape(label)}{colon}<b{move}>{escape(badge)}</b></p>'
+    return (f'<p class="gt-hint">{escape(label)}{colon_mark(lang)}'
+            f"<b{move_class(badge)}>{escape(badge)}</b></p>")
+
+
+def move_class(badge: str) -> str:
+    """The class attribute that colours a :func:`rank_badge` (climbed green, fell red).
+
+    Examples
+    --------
+    >>> move_class("↑2"), move_class("↓1"), move_class("–")
+    (' class="gt-up"', ' class="gt-down"', '')
+    """
+    return {"↑": ' class="gt-up"', "↓": ' class="gt-down"'}.get(badge[:1], "")
 
 
 def new_legend(lang: str = "zh") -> str:
@@ -136,10 +146,6 @@ def new_legend(lang: str = "zh") -> str:
     items = "".join(legend_item(s["color"], s["weight"], s["dash"], s["shape"], s["hollow"],
                                 tr(f"change.{s['key']}", lang)) for s in _NEW_STYLES)
     return f"<h2>{escape(tr('trend.new_layer', lang))}</h2><ul>{items}</ul>"
-
-
-def _dash_attr(dash: str) -> str:
-    return f' stroke-dasharray="{dash}"' if dash else ""
 
 
 def trend_values(trend: pd.DataFrame, district_id: str, lang: str = "zh") -> str:
@@ -158,8 +164,8 @@ def trend_values(trend: pd.DataFrame, district_id: str, lang: str = "zh") -> str
              "overdue_issues": fmt.count(last["overdue_issues"], lang)}
     parts = " · ".join(f"<span>{escape(header(col, lang))} {escape(shown[col])}</span>"
                        for col, _, _ in SERIES)  # a figure never split over two lines
-    colon = ": " if lang == "en" else "："
-    return f'<p class="gt-trend-last">{escape(fmt.date(last["as_of"]))}{colon}{parts}</p>'
+    return (f'<p class="gt-trend-last">{escape(fmt.date(last["as_of"]))}{colon_mark(lang)}'
+            f"{parts}</p>")
 
 
 def _points(values: np.ndarray, top: float, w: float, h: float, pad: float) -> str:
@@ -193,7 +199,7 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
         top = 100.0 if col in ("score", "coverage_rate") else max(top_count, 1.0)
         pts = _points(values, top, width, height, pad)
         label = header(col, lang)
-        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{_dash_attr(dash)} '
+        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash_attr(dash)} '
                      f'points="{pts}"><title>{escape(label)}</title></polyline>')
         for (x, y), date, v in zip((p.split(",") for p in pts.split()), dates, values,
                                    strict=True):
@@ -213,7 +219,7 @@ def trend_svg(trend: pd.DataFrame, district_id: str, *, title: str, lang: str = 
 def trend_legend(lang: str = "zh") -> str:
     """One line naming the series, each drawn as in the charts (colour and dash; HTML)."""
     items = [f'<svg width="20" height="8" aria-hidden="true"><line x1="1" y1="4" x2="19" y2="4" '
-             f'stroke="{c}" stroke-width="2"{_dash_attr(d)}/></svg> {escape(header(col, lang))}'
+             f'stroke="{c}" stroke-width="2"{dash_attr(d)}/></svg> {escape(header(col, lang))}'
              for col, c, d in SERIES]
     return f'<p class="gt-trend-key">{" ".join(items)}</p>'
 

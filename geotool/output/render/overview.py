@@ -25,6 +25,7 @@ from geotool.output.render._elements import (
     render_html,
 )
 from geotool.output.render.history_marks import (
+    move_class,
     rank_badge,
     trend_legend,
     trend_svg,
@@ -77,8 +78,7 @@ def _ranking_table(top: pd.DataFrame, hrefs: dict[str, str], lang: str, history=
         tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
         if known:  # climbed green, fell red (and the arrow says it without colour)
             badge = rank_badge(history.rank_change.get(did), True, lang)
-            move = {"↑": ' class="gt-up"', "↓": ' class="gt-down"'}.get(badge[:1], "")
-            tds += f"<td{move}>{escape(badge)}</td>"
+            tds += f"<td{move_class(badge)}>{escape(badge)}</td>"
         rows.append(f'<tr data-district="{escape(did)}"><td>{flag_html(int(r["rank"]), n, lang)}'
                     f"</td><td>{link}</td>{tds}</tr>")
     # what 较上期 compares with, written out: a phone shows no tooltip

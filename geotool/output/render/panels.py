@@ -25,7 +25,8 @@ from geotool.output.render.style import (
 )
 from geotool.text import tr
 
-__all__ = ["dock_attrs", "flag_html", "layers_panel", "legend_item", "legend_panel", "title_panel"]
+__all__ = ["dash_attr", "dock_attrs", "flag_html", "layers_panel", "legend_item", "legend_panel",
+           "title_panel"]
 
 
 def dock_attrs(side: str, panel: str, lang: str, *, closed: bool = False) -> str:
@@ -94,17 +95,20 @@ def title_panel(row: pd.Series, *, city: str, as_of: object, window_days: int, n
             f"<dl>{dl}</dl>{extra_html}{back}</div>")
 
 
+def dash_attr(dash: str | None) -> str:
+    """The SVG ``stroke-dasharray`` attribute of a dash pattern (``""`` for a solid line)."""
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
 def _line(color: str, weight: float, dash: str | None) -> str:
-    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     return (f'<svg width="36" height="14" aria-hidden="true"><line x1="2" y1="7" x2="34" y2="7" '
-            f'stroke="{color}" stroke-width="{weight}"{dash_attr}/></svg>')
+            f'stroke="{color}" stroke-width="{weight}"{dash_attr(dash)}/></svg>')
 
 
 def _area(color: str, dash: str | None) -> str:
-    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     return (f'<svg width="22" height="16" aria-hidden="true"><rect x="2" y="2" width="18" '
             f'height="12" fill="{color}" fill-opacity="0.22" stroke="{color}" stroke-width="2"'
-            f"{dash_attr}/></svg>")
+            f"{dash_attr(dash)}/></svg>")
 
 
 def _point(color: str, shape: str, hollow: bool) -> str:
